@@ -1,0 +1,32 @@
+// cli/verb.h: how a subcommand plugs into the CLI. Each cli/<verb>_cmd.cc defines
+// `void Add<Verb>Command(CLI::App& app, std::vector<Verb>* verbs)`: it adds the subcommand, its
+// flags and help text, bound into a plain args struct, and a run function that validates the args,
+// calls the library and renders. main() runs the one that was parsed and turns its ExitStatus
+// into the process status.
+#ifndef KIRIWAKE_CLI_VERB_H_
+#define KIRIWAKE_CLI_VERB_H_
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "util/exit_status.h"
+#include "util/status.h"
+
+namespace kiriwake::cli {
+
+struct Verb {
+  CLI::App* app = nullptr;
+  std::function<ExitStatus()> run;
+};
+
+// Prints "kiriwake: MESSAGE" to stderr.
+void PrintError(const Status& status);
+void PrintError(std::string_view message);
+// Prints "kiriwake: warning: MESSAGE" to stderr.
+void PrintWarning(std::string_view message);
+
+}  // namespace kiriwake::cli
+
+#endif  // KIRIWAKE_CLI_VERB_H_

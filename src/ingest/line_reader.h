@@ -1,0 +1,91 @@
+// ingest/line_reader.h: streams one input (a file, or "-" for stdin) as numbered UTF-8 lines.
+// It undoes what lies between a tool and its saved output: gzip and xz compression (by magic
+// number), UTF-16 with a BOM (Windows PowerShell's Out-File), CP932/Shift_JIS (cmd.exe's `>` on
+// a Japanese Windows, found by trying UTF-8 first), a UTF-8 BOM and CRLF line ends.
+// Memory is bounded: a line longer than kMaxLineBytes is cut (and flagged), never buffered whole.
+// Every parser reads through this type. Not thread-safe; one reader per input.
+#ifndef KIRIWAKE_INGEST_LINE_READER_H_
+#define KIRIWAKE_INGEST_LINE_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+#include "util/status.h"
+
+namespace kiriwake::ingest {
+
+enum class TextEncoding { kUtf8, kUtf8Bom, kUtf16Le, kUtf16Be, kCp932 };
+enum class Compression { kNone, kGzip, kXz };
+
+std::string_view TextEncodingName(TextEncoding e);
+std::string_view CompressionName(Compression c);
+
+// A source of raw bytes (file, memory, decompressor). Read returns 0 at end.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+};
+
+class LineReader {
+ public:
+  // Longest line kept; the rest of a longer line is skipped and last_line_truncated() is set.
+  static constexpr size_t kMaxLineBytes = 1 << 20;
+
+  // Opens `path` ("-" is stdin). NotFound/IOError if it cannot be opened.
+  static Result<std::unique_ptr<LineReader>> Open(const std::string& path);
+  // Reads from memory (tests, fuzzing). `name` is used in diagnostics.
+  static std::unique_ptr<LineReader> FromString(std::string bytes, std::string name);
+  static std::unique_ptr<LineReader> FromSource(std::unique_ptr<ByteSource> source,
+                                                std::string name);
+
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // Sets *line to the next line without its '\n' and trailing '\r'; the view is valid until the
+  // next call. Returns false at the end of input or on a read error (then status() says why).
+  bool Next(std::string_view* line);
+
+  int64_t line_number() const { return line_number_; }  // 1-based, of the last line returned
+  const std::string& name() const { return name_; }
+  const Status& status() const { return status_; }
+  TextEncoding encoding() const { return encoding_; }
+  Compression compression() const { return compression_; }
+  bool last_line_truncated() const { return last_truncated_; }
+  // True when the last line returned had no '\n' at the end of input: a file cut mid-line.
+  bool last_line_unterminated() const { return last_unterminated_; }
+  bool saw_nul() const { return saw_nul_; }  // a NUL byte: probably a binary file
+  uint64_t decoded_bytes() const { return decoded_bytes_; }
+
+ private:
+  LineReader(std::unique_ptr<ByteSource> source, std::string name);
+  bool Fill();  // appends decoded bytes to buf_; false at end or error
+  Status Sniff();
+
+  std::unique_ptr<ByteSource> source_;
+  class Decoder;
+  std::unique_ptr<Decoder> decoder_;
+  std::string name_;
+  Status status_;
+  std::string buf_;
+  size_t pos_ = 0;  // start of the unread part of buf_
+  bool eof_ = false;
+  bool sniffed_ = false;
+  bool skipping_ = false;  // inside the cut tail of an over-long line
+  int64_t line_number_ = 0;
+  TextEncoding encoding_ = TextEncoding::kUtf8;
+  Compression compression_ = Compression::kNone;
+  bool last_truncated_ = false;
+  bool last_unterminated_ = false;
+  bool saw_nul_ = false;
+  uint64_t decoded_bytes_ = 0;
+  std::string raw_;  // read-ahead used while sniffing
+};
+
+}  // namespace kiriwake::ingest
+
+#endif  // KIRIWAKE_INGEST_LINE_READER_H_
