@@ -1,0 +1,215 @@
+#include "model/probe_series.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kiriwake::model {
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kHealthy: return "healthy";
+    case Verdict::kDegraded: return "degraded";
+    case Verdict::kBroken: return "broken";
+    case Verdict::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::vector<uint64_t> ProbeSeries::LostIds() const {
+  std::vector<uint64_t> ids;
+  for (const LossBurst& b : bursts) {
+    for (uint64_t k = 0; k < b.length; ++k) ids.push_back(b.first + k);
+  }
+  return ids;
+}
+
+namespace {
+// Histogram: 1% wide log buckets from 1 µs up; covers 1 µs .. ~1e6 s in ~2,800 buckets.
+constexpr double kHistMinMs = 0.001;
+constexpr double kHistGrowth = 1.01;
+constexpr size_t kHistBuckets = 2800;
+}  // namespace
+
+size_t ProbeSeriesBuilder::Bucket(double rtt_ms) {
+  if (!(rtt_ms > kHistMinMs)) return 0;
+  double b = std::log(rtt_ms / kHistMinMs) / std::log(kHistGrowth);
+  return std::min(kHistBuckets - 1, static_cast<size_t>(b) + 1);
+}
+
+double ProbeSeriesBuilder::BucketValue(size_t b) {
+  if (b == 0) return kHistMinMs;
+  // Geometric middle of the bucket.
+  return kHistMinMs * std::pow(kHistGrowth, static_cast<double>(b) - 0.5);
+}
+
+void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
+  if (!std::isfinite(rtt_ms) || rtt_ms < 0) rtt_ms = 0;
+  if (rtt_count_ == 0) {
+    min_ms_ = max_ms_ = rtt_ms;
+  } else {
+    min_ms_ = std::min(min_ms_, rtt_ms);
+    max_ms_ = std::max(max_ms_, rtt_ms);
+  }
+  ++rtt_count_;
+  sum_ms_ += rtt_ms;
+  sum_sq_ms_ += rtt_ms * rtt_ms;
+  if (histogram_.empty()) {
+    samples_.emplace_back(id, rtt_ms);
+    if (samples_.size() > kExactRttSamples) {
+      histogram_.assign(kHistBuckets, 0);
+      for (const auto& s : samples_) ++histogram_[Bucket(s.second)];
+      samples_.clear();
+      samples_.shrink_to_fit();
+    }
+  } else {
+    ++histogram_[Bucket(rtt_ms)];
+  }
+  auto cmp = [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; };
+  if (top_.size() < kMaxOutliers) {
+    top_.push_back({id, rtt_ms});
+    std::push_heap(top_.begin(), top_.end(), cmp);
+  } else if (rtt_ms > top_.front().rtt_ms) {
+    std::pop_heap(top_.begin(), top_.end(), cmp);
+    top_.back() = {id, rtt_ms};
+    std::push_heap(top_.begin(), top_.end(), cmp);
+  }
+}
+
+void ProbeSeriesBuilder::Answered(uint64_t id, double rtt_ms) {
+  ++transmitted_;
+  ++received_;
+  AddRtt(id, rtt_ms);
+}
+
+void ProbeSeriesBuilder::Lost(uint64_t id) {
+  ++transmitted_;
+  if (!bursts_.empty()) {
+    LossBurst& last = bursts_.back();
+    if (id == last.first + last.length) {
+      ++last.length;
+      return;
+    }
+    if (id < last.first + last.length) bursts_sorted_ = false;
+  }
+  bursts_.push_back({id, 1});
+}
+
+void ProbeSeriesBuilder::Errored(uint64_t id) {
+  ++errored_;
+  Lost(id);  // an ICMP error is not a reply: the probe did not reach its target
+}
+
+void ProbeSeriesBuilder::Late(uint64_t id, double /*rtt_ms*/) {
+  ++late_;
+  Lost(id);
+}
+
+void ProbeSeriesBuilder::Duplicate(uint64_t id, double /*rtt_ms*/) { duplicates_.push_back(id); }
+
+ProbeSeries ProbeSeriesBuilder::Finish() const {
+  ProbeSeries s;
+  s.transmitted = transmitted_;
+  s.received = received_;
+  s.errored = errored_;
+  s.late = late_;
+  s.duplicates = duplicates_;
+  s.bursts = bursts_;
+  if (!bursts_sorted_) {
+    // Out-of-order losses: rebuild the runs from sorted, unique ids.
+    std::vector<uint64_t> ids;
+    for (const LossBurst& b : bursts_) {
+      for (uint64_t k = 0; k < b.length; ++k) ids.push_back(b.first + k);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    s.bursts.clear();
+    for (uint64_t id : ids) {
+      if (!s.bursts.empty() && s.bursts.back().first + s.bursts.back().length == id) {
+        ++s.bursts.back().length;
+      } else {
+        s.bursts.push_back({id, 1});
+      }
+    }
+  }
+  for (const LossBurst& b : s.bursts) s.lost_count += b.length;
+  s.lost_count += lost_without_id_;
+  s.transmitted = std::max(s.transmitted, s.received + s.lost_count);
+
+  if (rtt_count_ > 0) {
+    RttSummary r;
+    r.min_ms = min_ms_;
+    r.max_ms = max_ms_;
+    double n = static_cast<double>(rtt_count_);
+    r.mean_ms = sum_ms_ / n;
+    r.mdev_ms = std::sqrt(std::max(0.0, sum_sq_ms_ / n - r.mean_ms * r.mean_ms));
+    // Nearest-rank percentile: the smallest value with at least p of the samples at or below it.
+    auto rank = [&](double p) {
+      return static_cast<size_t>(std::max(1.0, std::ceil(p * n))) - 1;
+    };
+    if (histogram_.empty()) {
+      std::vector<double> v;
+      v.reserve(samples_.size());
+      for (const auto& smp : samples_) v.push_back(smp.second);
+      std::sort(v.begin(), v.end());
+      r.median_ms = v[rank(0.5)];
+      r.p95_ms = v[rank(0.95)];
+      r.p99_ms = v[rank(0.99)];
+    } else {
+      r.exact = false;
+      auto at = [&](size_t want) {
+        uint64_t seen = 0;
+        for (size_t b = 0; b < histogram_.size(); ++b) {
+          seen += histogram_[b];
+          if (seen > want) return std::clamp(BucketValue(b), min_ms_, max_ms_);
+        }
+        return max_ms_;
+      };
+      r.median_ms = at(rank(0.5));
+      r.p95_ms = at(rank(0.95));
+      r.p99_ms = at(rank(0.99));
+    }
+    double threshold = std::max(r.median_ms * thresholds_.outlier_factor,
+                                r.median_ms + thresholds_.outlier_min_excess_ms);
+    if (histogram_.empty()) {
+      for (const auto& smp : samples_) {
+        if (smp.second > threshold) {
+          s.outliers.push_back({smp.first, smp.second});
+        }
+      }
+      s.outlier_count = s.outliers.size();
+      if (s.outliers.size() > kMaxOutliers) {
+        std::nth_element(s.outliers.begin(), s.outliers.begin() + kMaxOutliers, s.outliers.end(),
+                         [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; });
+        s.outliers.resize(kMaxOutliers);
+      }
+    } else {
+      for (size_t b = Bucket(threshold) + 1; b < histogram_.size(); ++b) {
+        s.outlier_count += histogram_[b];
+      }
+      for (const Outlier& o : top_) {
+        if (o.rtt_ms > threshold) s.outliers.push_back(o);
+      }
+      s.outlier_count = std::max<uint64_t>(s.outlier_count, s.outliers.size());
+    }
+    std::sort(s.outliers.begin(), s.outliers.end(),
+              [](const Outlier& a, const Outlier& b) { return a.id < b.id; });
+    s.rtt = r;
+  }
+
+  // Verdict: see VerdictThresholds for the reasons behind each number.
+  if (s.transmitted == 0) {
+    s.verdict = Verdict::kUnknown;
+  } else if (s.received == 0 || s.loss_ratio() >= thresholds_.broken_loss_ratio) {
+    s.verdict = Verdict::kBroken;
+  } else if (s.loss_ratio() > thresholds_.degraded_loss_ratio ||
+             (s.received > 0 && static_cast<double>(s.outlier_count) /
+                                        static_cast<double>(s.received) >=
+                                    thresholds_.degraded_outlier_ratio)) {
+    s.verdict = Verdict::kDegraded;
+  } else {
+    s.verdict = Verdict::kHealthy;
+  }
+  return s;
+}
+
+}  // namespace kiriwake::model

@@ -1,0 +1,125 @@
+// model/probe_series.h: the outcome of every probe sent to one target, from whatever produced it
+// (saved ping/fping/Windows output in ingest/, live probes in probe/), summarised the same way:
+// the exact lost ids, loss bursts, RTT percentiles, outliers and a verdict.
+//
+// ProbeSeriesBuilder is fed one event per probe and keeps memory bounded by the number of loss
+// bursts, not the number of probes: lost ids are stored as runs; RTTs are kept exactly up to
+// kExactRttSamples and then folded into a log histogram (1% relative error) for percentiles;
+// outliers are the kMaxOutliers largest RTTs above the threshold. Not thread-safe.
+#ifndef KIRIWAKE_MODEL_PROBE_SERIES_H_
+#define KIRIWAKE_MODEL_PROBE_SERIES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiriwake::model {
+
+// A run of consecutive lost probe ids: first, first+1, ..., first+length-1.
+struct LossBurst {
+  uint64_t first = 0;
+  uint64_t length = 0;
+  friend bool operator==(const LossBurst&, const LossBurst&) = default;
+};
+
+struct RttSummary {
+  double min_ms = 0, median_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
+  double mean_ms = 0;
+  double mdev_ms = 0;  // population standard deviation, as iputils' mdev
+  bool exact = true;   // false when percentiles come from the histogram (very long series)
+};
+
+struct Outlier {
+  uint64_t id = 0;
+  double rtt_ms = 0;
+  friend bool operator==(const Outlier&, const Outlier&) = default;
+};
+
+// Persisted in --json as lowercase strings: DO NOT rename.
+enum class Verdict { kHealthy, kDegraded, kBroken, kUnknown };
+const char* VerdictName(Verdict v);
+
+// Thresholds for the verdict and for outliers; see ProbeSeriesBuilder::Finish().
+struct VerdictThresholds {
+  // At or above this loss the target is broken: half the probes gone is an outage, not jitter.
+  double broken_loss_ratio = 0.5;
+  // Any loss at all is degraded: a LAN loses nothing; 1 in 10,000 is already a bad cable.
+  double degraded_loss_ratio = 0.0;
+  // An RTT is an outlier when it is above outlier_factor × median AND at least
+  // outlier_min_excess_ms above it: 248 ms on a LAN whose median is 5 ms is one stall, while
+  // 0.9 ms against a 0.3 ms median is normal scheduling noise.
+  double outlier_factor = 3.0;
+  double outlier_min_excess_ms = 1.0;
+  // Degraded when at least this share of replies are outliers (1 in 100: a flapping path).
+  double degraded_outlier_ratio = 0.01;
+};
+
+struct ProbeSeries {
+  uint64_t transmitted = 0;
+  uint64_t received = 0;     // answered probes (not duplicates, not ICMP errors)
+  uint64_t errored = 0;      // probes answered by an ICMP error instead of a reply
+  uint64_t late = 0;         // lost by its deadline, a reply came afterwards
+  std::vector<uint64_t> duplicates;  // ids that got more than one reply (each extra reply once)
+  std::vector<LossBurst> bursts;     // every lost id, as runs, in increasing id order
+  uint64_t lost_count = 0;           // sum of burst lengths, plus losses known only from totals
+  std::optional<RttSummary> rtt;     // none when nothing was answered
+  std::vector<Outlier> outliers;     // by id
+  uint64_t outlier_count = 0;        // may exceed outliers.size() on very long series
+  Verdict verdict = Verdict::kUnknown;
+
+  double loss_ratio() const {
+    return transmitted == 0 ? 0.0 : static_cast<double>(lost_count) / static_cast<double>(transmitted);
+  }
+  // Expands the bursts into ids (can be large: use bursts when you can).
+  std::vector<uint64_t> LostIds() const;
+};
+
+class ProbeSeriesBuilder {
+ public:
+  static constexpr size_t kExactRttSamples = 1 << 20;
+  static constexpr size_t kMaxOutliers = 1000;
+
+  explicit ProbeSeriesBuilder(VerdictThresholds t = {}) : thresholds_(t) {}
+
+  // One event per probe id (the first for that id). Ids may come in any order; losses are
+  // cheapest in increasing order. Each counts the probe as transmitted.
+  void Answered(uint64_t id, double rtt_ms);
+  void Lost(uint64_t id);
+  void Errored(uint64_t id);
+  // A reply to a probe already counted as lost (after the tool's deadline): stays lost, marked late.
+  void Late(uint64_t id, double rtt_ms);
+  // An extra reply to an id already answered; not a probe.
+  void Duplicate(uint64_t id, double rtt_ms);
+  // A probe whose reply is unknown (summary-only input, e.g. ping -q): counted as sent only.
+  void SentWithoutDetail(uint64_t count) { transmitted_ += count; }
+  // Losses known only from a tool's totals (tail of a run, -q): lost without ids.
+  void LostWithoutId(uint64_t count) { lost_without_id_ += count; }
+
+  uint64_t transmitted() const { return transmitted_; }
+  uint64_t received() const { return received_; }
+
+  ProbeSeries Finish() const;
+
+ private:
+  void AddRtt(uint64_t id, double rtt_ms);
+  static size_t Bucket(double rtt_ms);
+  static double BucketValue(size_t b);
+
+  VerdictThresholds thresholds_;
+  uint64_t transmitted_ = 0, received_ = 0, errored_ = 0, late_ = 0, lost_without_id_ = 0;
+  std::vector<LossBurst> bursts_;
+  bool bursts_sorted_ = true;
+  std::vector<uint64_t> duplicates_;
+  // Exact RTT samples (id, rtt) until kExactRttSamples, then the histogram takes over.
+  std::vector<std::pair<uint64_t, double>> samples_;
+  std::vector<uint64_t> histogram_;
+  // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
+  std::vector<Outlier> top_;
+  double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;
+  uint64_t rtt_count_ = 0;
+};
+
+}  // namespace kiriwake::model
+
+#endif  // KIRIWAKE_MODEL_PROBE_SERIES_H_
