@@ -11,6 +11,8 @@
 namespace kiriwake::cli {
 
 void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddLabCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

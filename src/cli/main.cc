@@ -42,6 +42,8 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Verb> verbs;
   AddVersionCommand(app, &verbs);
+  AddLocalizeCommand(app, &verbs);
+  AddLabCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,743 @@
+#include "infer/localize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <queue>
+#include <span>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+namespace kiriwake::infer {
+
+using model::ComponentId;
+using model::ComponentKind;
+using model::kNoComponent;
+
+double ComponentPriors::For(const model::Component& c) const {
+  if (c.prior) return *c.prior;
+  switch (c.kind) {
+    case ComponentKind::kCable:
+      if (c.medium == "dac" || c.medium == "twinax") return cable_dac;
+      if (c.medium == "fiber" || c.medium == "fibre" || c.medium == "optic" ||
+          c.medium == "aoc") {
+        return cable_fiber;
+      }
+      if (c.medium == "copper" || c.medium == "utp" || c.medium == "rj45") return cable_copper;
+      return cable_other;
+    case ComponentKind::kHostPort: return host_port;
+    case ComponentKind::kSwitchPort: return switch_port;
+    case ComponentKind::kCard: return card;
+    case ComponentKind::kDriver: return driver;
+    case ComponentKind::kVswitch: return vswitch;
+    case ComponentKind::kHost: return host;
+    case ComponentKind::kVm: return vm;
+    case ComponentKind::kSwitch: return switch_;
+  }
+  return cable_other;
+}
+
+bool ComponentPriors::Set(std::string_view name, double value) {
+  double* slot = nullptr;
+  if (name == "dac") slot = &cable_dac;
+  if (name == "fiber" || name == "fibre") slot = &cable_fiber;
+  if (name == "copper") slot = &cable_copper;
+  if (name == "cable") slot = &cable_other;
+  if (name == "host_port") slot = &host_port;
+  if (name == "switch_port") slot = &switch_port;
+  if (name == "card") slot = &card;
+  if (name == "driver") slot = &driver;
+  if (name == "vswitch") slot = &vswitch;
+  if (name == "host") slot = &host;
+  if (name == "vm") slot = &vm;
+  if (name == "switch") slot = &switch_;
+  if (!slot) return false;
+  *slot = value;
+  return true;
+}
+
+std::string_view NextTestKindName(NextTestKind k) {
+  switch (k) {
+    case NextTestKind::kProbe: return "probe";
+    case NextTestKind::kMoveUplink: return "move_uplink";
+    case NextTestKind::kSwapCable: return "swap_cable";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// One-sided binomial tail P(X >= m) for X ~ Bin(n, p), summed in log space from m upward.
+double BinomialUpperTail(uint64_t n, uint64_t m, double p) {
+  if (m == 0) return 1.0;
+  if (p <= 0) return 0.0;
+  if (p >= 1) return 1.0;
+  double lp = std::log(p), lq = std::log1p(-p);
+  double nn = static_cast<double>(n);
+  double sum = 0;
+  for (uint64_t k = m; k <= n && k < m + 2000; ++k) {
+    double kk = static_cast<double>(k);
+    double lt = std::lgamma(nn + 1) - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * lp +
+                (nn - kk) * lq;
+    double t = std::exp(lt);
+    sum += t;
+    if (kk > nn * p && t < sum * 1e-12) break;
+  }
+  return std::min(1.0, sum);
+}
+
+// Binomial log-likelihood kernel of m lost of n with survival s (constant term dropped).
+inline double Kernel(double n, double m, double s) {
+  double loss = std::clamp(1.0 - s, 1e-12, 1.0 - 1e-12);
+  return m * std::log(loss) + (n - m) * std::log1p(-loss);
+}
+
+struct Uncertain {
+  float weight;
+  double rate;
+};
+
+// The current explanation of one path: survival through certain faults, and the uncertain
+// faults it may cross.
+struct PathState {
+  double certain_survival = 1.0;
+  std::vector<Uncertain> uncertain;
+};
+
+// Log-likelihood of a path's counts given its state, plus optionally one more fault (w, r).
+// Uncertain faults are mixtures: enumerated exactly up to 4 (16 terms), beyond that each
+// contributes its expected survival — an approximation only paths crossing many faulty ECMP
+// members need.
+double PathLL(double n, double m, double base, const PathState& st, float extra_w,
+              double extra_r) {
+  double cert = base * st.certain_survival;
+  Uncertain list[5];
+  int k = 0;
+  for (const Uncertain& u : st.uncertain) {
+    if (k < 4) {
+      list[k++] = u;
+    } else {
+      cert *= 1.0 - u.weight * u.rate;
+    }
+  }
+  if (extra_w > 0) {
+    if (extra_w >= model::Path::kCertainWeight) {
+      cert *= 1.0 - extra_r;
+    } else {
+      list[k++] = {extra_w, extra_r};
+    }
+  }
+  if (k == 0) return Kernel(n, m, cert);
+  // log-sum-exp over the 2^k subsets of uncertain faults actually crossed.
+  double terms[32];
+  double best = -INFINITY;
+  for (int mask = 0; mask < (1 << k); ++mask) {
+    double logw = 0, s = cert;
+    for (int i = 0; i < k; ++i) {
+      if (mask & (1 << i)) {
+        logw += std::log(list[i].weight);
+        s *= 1.0 - list[i].rate;
+      } else {
+        logw += std::log1p(-static_cast<double>(list[i].weight));
+      }
+    }
+    terms[mask] = logw + Kernel(n, m, s);
+    best = std::max(best, terms[mask]);
+  }
+  double sum = 0;
+  for (int mask = 0; mask < (1 << k); ++mask) sum += std::exp(terms[mask] - best);
+  return best + std::log(sum);
+}
+
+struct Incidence {
+  uint32_t path;
+  float weight;
+};
+
+class Engine {
+ public:
+  Engine(const model::Topology& t, const std::vector<PathObservation>& paths,
+         const LocalizeOptions& o)
+      : topo_(t), paths_(paths), opt_(o) {}
+
+  LocalizeResult Run(model::PathFinder* finder, const std::vector<model::Observation>* obs);
+
+ private:
+  void BuildIncidence();
+  void BuildClasses();
+  // Best gain of adding class c (rate optimised) given current states; sets *rate.
+  double Gain(uint32_t cls, double* rate) const;
+  double GainAt(uint32_t cls, double rate) const;
+  void Apply(uint32_t cls, double rate, int sign);
+  void FillEvidence(uint32_t cls, Evidence* ev) const;
+  void NextTests(LocalizeResult* r, model::PathFinder* finder,
+                 const std::vector<model::Observation>* obs) const;
+
+  const model::Topology& topo_;
+  const std::vector<PathObservation>& paths_;
+  const LocalizeOptions& opt_;
+  double base_survival_ = 1.0;
+
+  // CSR: component -> incidences.
+  std::vector<uint32_t> inc_start_;
+  std::vector<Incidence> inc_;
+  // Classes of components with identical incidence.
+  std::vector<uint32_t> class_of_;              // component -> class (UINT32_MAX: unobserved)
+  std::vector<std::vector<ComponentId>> classes_;
+  std::vector<double> class_prior_;
+  std::vector<char> path_lossy_;
+  std::vector<PathState> state_;
+  std::vector<double> path_ll_;
+
+  std::span<const Incidence> Inc(ComponentId c) const {
+    return {inc_.data() + inc_start_[c], inc_.data() + inc_start_[c + 1]};
+  }
+  std::span<const Incidence> ClassInc(uint32_t cls) const { return Inc(classes_[cls][0]); }
+};
+
+void Engine::BuildIncidence() {
+  size_t n = topo_.components().size();
+  inc_start_.assign(n + 1, 0);
+  for (const PathObservation& p : paths_) {
+    for (const model::PathEntry& e : p.path.entries) ++inc_start_[e.component + 1];
+  }
+  for (size_t i = 0; i < n; ++i) inc_start_[i + 1] += inc_start_[i];
+  inc_.resize(inc_start_[n]);
+  std::vector<uint32_t> fill(inc_start_.begin(), inc_start_.end() - 1);
+  for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
+    for (const model::PathEntry& e : paths_[pi].path.entries) {
+      inc_[fill[e.component]++] = {pi, e.weight};
+    }
+  }
+}
+
+void Engine::BuildClasses() {
+  size_t n = topo_.components().size();
+  class_of_.assign(n, UINT32_MAX);
+  std::unordered_map<uint64_t, std::vector<uint32_t>> by_hash;  // hash -> class ids
+  for (ComponentId c = 0; c < n; ++c) {
+    auto inc = Inc(c);
+    if (inc.empty()) continue;
+    uint64_t h = 1469598103934665603ULL;
+    for (const Incidence& x : inc) {
+      uint32_t wq = static_cast<uint32_t>(std::lround(x.weight * 1e6));
+      h = (h ^ x.path) * 1099511628211ULL;
+      h = (h ^ wq) * 1099511628211ULL;
+    }
+    auto& cands = by_hash[h];
+    uint32_t found = UINT32_MAX;
+    for (uint32_t cls : cands) {
+      auto other = ClassInc(cls);
+      if (other.size() != inc.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < inc.size() && same; ++i) {
+        same = other[i].path == inc[i].path &&
+               std::fabs(other[i].weight - inc[i].weight) < 1e-6f;
+      }
+      if (same) {
+        found = cls;
+        break;
+      }
+    }
+    if (found == UINT32_MAX) {
+      found = static_cast<uint32_t>(classes_.size());
+      classes_.emplace_back();
+      cands.push_back(found);
+    }
+    classes_[found].push_back(c);
+    class_of_[c] = found;
+  }
+  class_prior_.resize(classes_.size());
+  for (size_t k = 0; k < classes_.size(); ++k) {
+    auto& members = classes_[k];
+    // Most likely first: by prior, then by name for a stable order.
+    std::sort(members.begin(), members.end(), [&](ComponentId a, ComponentId b) {
+      double pa = opt_.priors.For(topo_.component(a)), pb = opt_.priors.For(topo_.component(b));
+      if (pa != pb) return pa > pb;
+      return topo_.component(a).id < topo_.component(b).id;
+    });
+    double none = 1.0;
+    for (ComponentId c : members) none *= 1.0 - opt_.priors.For(topo_.component(c));
+    class_prior_[k] = std::clamp(1.0 - none, 1e-12, 0.5);
+  }
+}
+
+double Engine::GainAt(uint32_t cls, double rate) const {
+  double g = 0;
+  for (const Incidence& x : ClassInc(cls)) {
+    const PathObservation& p = paths_[x.path];
+    g += PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
+                state_[x.path], x.weight, rate) -
+         path_ll_[x.path];
+  }
+  return g;
+}
+
+double Engine::Gain(uint32_t cls, double* rate) const {
+  // Golden-section search over the loss rate: the log-likelihood is unimodal in r for certain
+  // paths (binomial in a linear function of r) and close to it for mixtures.
+  double lo = 0.0, hi = 1.0;
+  const double phi = 0.6180339887498949;
+  double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
+  double fa = GainAt(cls, a), fb = GainAt(cls, b);
+  for (int it = 0; it < 22; ++it) {
+    if (fa < fb) {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + phi * (hi - lo);
+      fb = GainAt(cls, b);
+    } else {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - phi * (hi - lo);
+      fa = GainAt(cls, a);
+    }
+  }
+  double r = fa > fb ? a : b;
+  double best = std::max(fa, fb);
+  // A fault that destroys everything is worth checking too: golden search cannot reach r = 1.
+  double full = GainAt(cls, 1.0);
+  if (full > best) {
+    best = full;
+    r = 1.0;
+  }
+  *rate = r;
+  double prior = class_prior_[cls];
+  return best + std::log(prior / (1.0 - prior));
+}
+
+void Engine::Apply(uint32_t cls, double rate, int sign) {
+  for (const Incidence& x : ClassInc(cls)) {
+    PathState& st = state_[x.path];
+    if (x.weight >= model::Path::kCertainWeight) {
+      if (sign > 0) {
+        st.certain_survival *= 1.0 - rate;
+      } else {
+        st.certain_survival = rate < 1.0 ? st.certain_survival / (1.0 - rate) : 1.0;
+      }
+    } else if (sign > 0) {
+      st.uncertain.push_back({x.weight, rate});
+    } else {
+      for (size_t i = 0; i < st.uncertain.size(); ++i) {
+        if (st.uncertain[i].weight == x.weight && st.uncertain[i].rate == rate) {
+          st.uncertain.erase(st.uncertain.begin() + static_cast<long>(i));
+          break;
+        }
+      }
+    }
+    const PathObservation& p = paths_[x.path];
+    path_ll_[x.path] = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost),
+                              base_survival_, st, 0, 0);
+  }
+}
+
+void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
+  std::vector<uint32_t> lossy, clean;
+  for (const Incidence& x : ClassInc(cls)) {
+    if (path_lossy_[x.path]) {
+      ++ev->lossy_paths;
+      lossy.push_back(x.path);
+    } else {
+      ++ev->clean_paths;
+      clean.push_back(x.path);
+    }
+  }
+  for (auto* list : {&lossy, &clean}) {
+    for (uint32_t pi : *list) {
+      if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;
+      if (!paths_[pi].observations.empty()) ev->examples.push_back(paths_[pi].observations[0]);
+    }
+  }
+}
+
+LocalizeResult Engine::Run(model::PathFinder* finder,
+                           const std::vector<model::Observation>* obs) {
+  LocalizeResult r;
+  base_survival_ = 1.0 - opt_.background_loss_ratio;
+  r.background_loss_ratio = opt_.background_loss_ratio;
+  r.paths = static_cast<int64_t>(paths_.size());
+  BuildIncidence();
+  BuildClasses();
+  path_lossy_.resize(paths_.size());
+  state_.resize(paths_.size());
+  path_ll_.resize(paths_.size());
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    const PathObservation& p = paths_[i];
+    path_lossy_[i] = p.lost > 0 && BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio) <
+                                       opt_.lossy_p_value;
+    r.lossy_paths += path_lossy_[i];
+    path_ll_[i] = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost),
+                         base_survival_, state_[i], 0, 0);
+  }
+
+  // Candidates: classes on at least one path with more loss than background alone explains.
+  std::vector<char> candidate(classes_.size(), 0);
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    const PathObservation& p = paths_[i];
+    if (p.lost == 0) continue;
+    if (BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio) > 0.05) continue;
+    for (const model::PathEntry& e : p.path.entries) candidate[class_of_[e.component]] = 1;
+  }
+  std::vector<uint32_t> cands;
+  for (uint32_t k = 0; k < classes_.size(); ++k) {
+    if (candidate[k]) cands.push_back(k);
+  }
+
+  // Greedy forward selection with lazy re-evaluation: a class's gain only changes when a chosen
+  // fault shares one of its paths.
+  std::vector<double> gain(classes_.size(), -INFINITY), rate(classes_.size(), 0);
+  std::vector<uint32_t> stamp(classes_.size(), 0);
+  for (uint32_t k : cands) gain[k] = Gain(k, &rate[k]);
+  std::vector<uint32_t> path_stamp(paths_.size(), 0);
+  std::vector<uint32_t> chosen;
+  std::vector<double> chosen_rate;
+  std::vector<char> in_f(classes_.size(), 0);
+  for (int round = 1; round <= opt_.max_faults; ++round) {
+    uint32_t best = UINT32_MAX;
+    for (uint32_t k : cands) {
+      if (in_f[k]) continue;
+      if (stamp[k] != 0) {
+        gain[k] = Gain(k, &rate[k]);
+        stamp[k] = 0;
+      }
+      if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
+    }
+    if (best == UINT32_MAX || !(gain[best] > 0)) break;
+    chosen.push_back(best);
+    chosen_rate.push_back(rate[best]);
+    in_f[best] = 1;
+    Apply(best, rate[best], +1);
+    // Mark classes sharing a path with the new fault for re-evaluation.
+    for (const Incidence& x : ClassInc(best)) {
+      for (const model::PathEntry& e : paths_[x.path].path.entries) {
+        stamp[class_of_[e.component]] = 1;
+      }
+    }
+  }
+
+  // Refit each chosen fault given the others, then weigh it against its competitors: the other
+  // classes that could explain the same lossy paths. P(group) = e^g / (1 + sum of e^g').
+  struct Scored {
+    uint32_t cls;
+    double prob;
+    double rate;
+  };
+  std::vector<Scored> scored;
+  std::unordered_set<uint32_t> reported;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    uint32_t c = chosen[i];
+    Apply(c, chosen_rate[i], -1);
+    double rc = 0;
+    double gc = Gain(c, &rc);
+    chosen_rate[i] = rc;
+    std::unordered_set<uint32_t> comp;
+    for (const Incidence& x : ClassInc(c)) {
+      if (!path_lossy_[x.path]) continue;
+      for (const model::PathEntry& e : paths_[x.path].path.entries) {
+        uint32_t k = class_of_[e.component];
+        if (k != c && !in_f[k]) comp.insert(k);
+      }
+    }
+    std::vector<std::pair<uint32_t, std::pair<double, double>>> comp_gain;
+    double top = std::max(0.0, gc);
+    for (uint32_t k : comp) {
+      double rk = 0;
+      double gk = Gain(k, &rk);
+      comp_gain.push_back({k, {gk, rk}});
+      top = std::max(top, gk);
+    }
+    double denom = std::exp(-top) + std::exp(gc - top);
+    for (auto& [k, gr] : comp_gain) denom += std::exp(gr.first - top);
+    scored.push_back({c, std::exp(gc - top) / denom, rc});
+    for (auto& [k, gr] : comp_gain) {
+      double p = std::exp(gr.first - top) / denom;
+      if (p >= opt_.report_probability && !reported.count(k)) {
+        scored.push_back({k, p, gr.second});
+        reported.insert(k);
+      }
+    }
+    Apply(c, rc, +1);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const Scored& a, const Scored& b) { return a.prob > b.prob; });
+  std::unordered_set<uint32_t> seen;
+  for (const Scored& s : scored) {
+    if (s.prob < opt_.report_probability || !seen.insert(s.cls).second) continue;
+    Suspect sus;
+    sus.components = classes_[s.cls];
+    sus.probability = s.prob;
+    sus.loss_ratio_estimate = s.rate;
+    FillEvidence(s.cls, &sus.evidence);
+    r.suspects.push_back(std::move(sus));
+  }
+
+  // Lossy paths no reported suspect explains.
+  std::vector<char> explained(paths_.size(), 0);
+  for (uint32_t k : seen) {
+    for (const Incidence& x : ClassInc(k)) explained[x.path] = 1;
+  }
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    r.unexplained_lossy_paths += path_lossy_[i] && !explained[i];
+  }
+
+  // Exonerated: observed, not in a reported group; those that sat on lossy paths first.
+  for (ComponentId c = 0; c < topo_.components().size(); ++c) {
+    uint32_t k = class_of_[c];
+    if (k == UINT32_MAX) {
+      r.unobserved.push_back(c);
+      continue;
+    }
+    if (seen.count(k)) continue;
+    Exonerated ex;
+    ex.component = c;
+    for (const Incidence& x : Inc(c)) (path_lossy_[x.path] ? ex.lossy_paths : ex.clean_paths)++;
+    r.exonerated.push_back(ex);
+  }
+  std::stable_sort(r.exonerated.begin(), r.exonerated.end(),
+                   [](const Exonerated& a, const Exonerated& b) {
+                     return (a.lossy_paths > 0) > (b.lossy_paths > 0);
+                   });
+  NextTests(&r, finder, obs);
+  return r;
+}
+
+double Entropy2(double q) {
+  if (q <= 0 || q >= 1) return 0;
+  return -(q * std::log2(q) + (1 - q) * std::log2(1 - q));
+}
+
+void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
+                       const std::vector<model::Observation>* obs) const {
+  std::vector<NextTest> tests;
+  const auto& comps = topo_.components();
+  auto prior = [&](ComponentId c) { return opt_.priors.For(comps[c]); };
+  // Which component lies where: map host ports and switch ports to their cable and hosts.
+  std::unordered_map<ComponentId, std::pair<int32_t, int32_t>> host_port_of;  // port -> (host, idx)
+  std::unordered_map<ComponentId, std::pair<int32_t, int32_t>> cable_host_end;
+  for (size_t h = 0; h < topo_.hosts().size(); ++h) {
+    const auto& ports = topo_.hosts()[h].ports;
+    for (size_t i = 0; i < ports.size(); ++i) {
+      host_port_of[ports[i].port] = {static_cast<int32_t>(h), static_cast<int32_t>(i)};
+      if (ports[i].cable != kNoComponent) {
+        cable_host_end[ports[i].cable] = {static_cast<int32_t>(h), static_cast<int32_t>(i)};
+      }
+    }
+  }
+  for (const Suspect& s : r->suspects) {
+    if (s.components.size() < 2) continue;
+    double mass = 0;
+    for (ComponentId c : s.components) mass += prior(c);
+    auto gain_for = [&](const std::vector<ComponentId>& part) {
+      double q = 0;
+      for (ComponentId c : part) q += prior(c);
+      return s.probability * Entropy2(q / mass);
+    };
+    for (ComponentId c : s.components) {
+      const model::Component& comp = comps[c];
+      if (comp.kind == ComponentKind::kCable) {
+        std::string where;
+        if (auto it = cable_host_end.find(c); it != cable_host_end.end()) {
+          const model::HostPort& hp = topo_.hosts()[it->second.first].ports[it->second.second];
+          where = fmt::format(" ({} <-> {})", comps[hp.port].id, comps[hp.peer_port].id);
+        }
+        NextTest t;
+        t.kind = NextTestKind::kSwapCable;
+        t.action = fmt::format("swap cable {}{} for a known-good one and measure again: if the "
+                               "loss stays, the ports are at fault", comp.id, where);
+        t.splits = {c};
+        t.expected_gain_bits = gain_for(t.splits);
+        tests.push_back(std::move(t));
+      } else if (comp.kind == ComponentKind::kSwitchPort) {
+        // Move the cable to a free port on the same switch.
+        size_t colon = comp.id.rfind(':');
+        std::string sw = comp.id.substr(0, colon);
+        std::string free_port;
+        if (auto swi = topo_.FindComponent(sw)) {
+          for (size_t si = 0; si < topo_.switches().size(); ++si) {
+            if (topo_.switches()[si].component != *swi) continue;
+            for (int p = 1; p <= topo_.switches()[si].ports && free_port.empty(); ++p) {
+              if (!topo_.SwitchPortInUse(static_cast<int32_t>(si), p)) {
+                free_port = fmt::format("{}:{}", sw, p);
+              }
+            }
+          }
+        }
+        NextTest t;
+        t.kind = NextTestKind::kMoveUplink;
+        t.action = free_port.empty()
+                       ? fmt::format("move the cable from {} to another port of {} and measure "
+                                     "again", comp.id, sw)
+                       : fmt::format("move the cable from {} to the free port {} and measure "
+                                     "again", comp.id, free_port);
+        t.splits = {c};
+        t.expected_gain_bits = gain_for(t.splits);
+        tests.push_back(std::move(t));
+      } else if (comp.kind == ComponentKind::kHostPort) {
+        auto it = host_port_of.find(c);
+        if (it == host_port_of.end()) continue;
+        const model::Host& h = topo_.hosts()[it->second.first];
+        const model::HostPort& hp = h.ports[it->second.second];
+        std::string other;
+        for (const model::HostPort& o : h.ports) {
+          if (o.port != hp.port && o.card != hp.card && other.empty()) other = o.name;
+        }
+        for (const model::HostPort& o : h.ports) {
+          if (o.port != hp.port && other.empty()) other = o.name;
+        }
+        NextTest t;
+        t.kind = NextTestKind::kMoveUplink;
+        t.action = other.empty()
+                       ? fmt::format("move {}'s uplink off port {} and measure again", h.name,
+                                     hp.name)
+                       : fmt::format("move {}'s traffic from port {} to {} (another path to the "
+                                     "network, as the admin did with the 1GbE line) and measure "
+                                     "again", h.name, hp.name, other);
+        t.splits = {c};
+        t.expected_gain_bits = gain_for(t.splits);
+        tests.push_back(std::move(t));
+      }
+    }
+  }
+
+  // Probes: an unmeasured pair whose path crosses part of a group, or one suspect but not a
+  // rival, splits what the measured paths could not.
+  if (finder && !r->suspects.empty()) {
+    std::unordered_set<uint64_t> measured;
+    auto key = [](int32_t a_kind, int32_t a, int32_t b_kind, int32_t b, int32_t net) {
+      return (static_cast<uint64_t>(a_kind) << 62) ^ (static_cast<uint64_t>(a) << 40) ^
+             (static_cast<uint64_t>(b_kind) << 39) ^ (static_cast<uint64_t>(b) << 16) ^
+             static_cast<uint64_t>(net);
+    };
+    if (obs) {
+      for (const model::Observation& o : *obs) {
+        measured.insert(key(static_cast<int>(o.src.kind), o.src.index,
+                            static_cast<int>(o.dst.kind), o.dst.index, o.network));
+      }
+    }
+    // Suspect components to split, with the suspect they belong to.
+    std::unordered_map<ComponentId, size_t> member_of;
+    for (size_t i = 0; i < r->suspects.size(); ++i) {
+      for (ComponentId c : r->suspects[i].components) member_of[c] = i;
+    }
+    std::vector<model::Endpoint> endpoints;
+    for (size_t h = 0; h < topo_.hosts().size(); ++h) {
+      endpoints.push_back({model::Endpoint::Kind::kHost, static_cast<int32_t>(h)});
+    }
+    for (size_t v = 0; v < topo_.vms().size(); ++v) {
+      endpoints.push_back({model::Endpoint::Kind::kVm, static_cast<int32_t>(v)});
+    }
+    int budget = opt_.max_probe_candidates;
+    std::unordered_set<std::string> seen_split;
+    for (size_t net = 0; net < topo_.networks().size() && budget > 0; ++net) {
+      int32_t n = static_cast<int32_t>(net);
+      for (const model::Endpoint& a : endpoints) {
+        if (topo_.EndpointAddress(a, n).empty()) continue;
+        for (const model::Endpoint& b : endpoints) {
+          if (budget <= 0) break;
+          if (a == b || topo_.EndpointAddress(b, n).empty()) continue;
+          if (measured.count(key(static_cast<int>(a.kind), a.index, static_cast<int>(b.kind),
+                                 b.index, n))) {
+            continue;
+          }
+          --budget;
+          auto path = finder->Find(a, b, n);
+          if (!path.ok()) continue;
+          // For each suspect: which of its members this path crosses for sure.
+          std::unordered_map<size_t, std::vector<ComponentId>> crossed;
+          for (const model::PathEntry& e : path->entries) {
+            if (e.weight < model::Path::kCertainWeight) continue;
+            if (auto it = member_of.find(e.component); it != member_of.end()) {
+              crossed[it->second].push_back(e.component);
+            }
+          }
+          for (auto& [si, part] : crossed) {
+            const Suspect& s = r->suspects[si];
+            if (part.size() == s.components.size()) {
+              // Crosses the whole group: splits it from rival suspects on its lossy paths only
+              // if a rival exists and is not crossed.
+              if (r->suspects.size() < 2 || s.probability > 0.99) continue;
+            }
+            std::string sig = fmt::format("{}:{}", si, part.size());
+            for (ComponentId c : part) sig += "," + std::to_string(c);
+            if (!seen_split.insert(sig).second) continue;
+            double mass = 0, q = 0;
+            for (ComponentId c : s.components) mass += prior(c);
+            for (ComponentId c : part) q += prior(c);
+            double gain = part.size() == s.components.size()
+                              ? Entropy2(s.probability)
+                              : s.probability * Entropy2(q / mass);
+            NextTest t;
+            t.kind = NextTestKind::kProbe;
+            t.src = a;
+            t.dst = b;
+            t.network = n;
+            std::string sa(topo_.EndpointAddress(a, n)), sb(topo_.EndpointAddress(b, n));
+            t.action = fmt::format("measure {} ({}) -> {} ({}) on {}", topo_.EndpointName(a), sa,
+                                   topo_.EndpointName(b), sb, topo_.networks()[net].name);
+            t.splits = part;
+            t.expected_gain_bits = gain;
+            tests.push_back(std::move(t));
+          }
+        }
+      }
+    }
+  }
+  // Highest gain first; among equals the cheapest: a probe, then moving, then swapping hardware.
+  std::stable_sort(tests.begin(), tests.end(), [](const NextTest& a, const NextTest& b) {
+    if (std::fabs(a.expected_gain_bits - b.expected_gain_bits) > 1e-9) {
+      return a.expected_gain_bits > b.expected_gain_bits;
+    }
+    return static_cast<int>(a.kind) < static_cast<int>(b.kind);
+  });
+  tests.erase(std::remove_if(tests.begin(), tests.end(),
+                             [](const NextTest& t) { return !(t.expected_gain_bits > 1e-6); }),
+              tests.end());
+  if (static_cast<int>(tests.size()) > opt_.max_next_tests) tests.resize(opt_.max_next_tests);
+  r->next_tests = std::move(tests);
+}
+
+}  // namespace
+
+LocalizeResult LocalizePaths(const model::Topology& topology,
+                             const std::vector<PathObservation>& paths,
+                             const LocalizeOptions& options, model::PathFinder* finder,
+                             const std::vector<model::Observation>* observations) {
+  Engine engine(topology, paths, options);
+  return engine.Run(finder, observations);
+}
+
+Result<LocalizeResult> Localize(const model::Topology& topology,
+                                const std::vector<model::Observation>& observations,
+                                const LocalizeOptions& options) {
+  model::PathFinder finder(topology);
+  std::vector<PathObservation> paths;
+  std::unordered_map<uint64_t, size_t> by_flow;
+  for (size_t i = 0; i < observations.size(); ++i) {
+    const model::Observation& o = observations[i];
+    // Repeated measurements of one flow share its path: merge their counts.
+    uint64_t k = (static_cast<uint64_t>(o.src.kind) << 63) ^
+                 (static_cast<uint64_t>(o.src.index) << 40) ^
+                 (static_cast<uint64_t>(o.dst.kind) << 39) ^
+                 (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
+    auto [it, fresh] = by_flow.emplace(k, paths.size());
+    if (fresh) {
+      auto path = finder.Find(o.src, o.dst, o.network);
+      if (!path.ok()) {
+        return Status::At(path.status().code(), o.loc, path.status().message());
+      }
+      paths.push_back({std::move(*path), 0, 0, {}});
+    }
+    PathObservation& p = paths[it->second];
+    p.sent += o.sent;
+    p.lost += o.lost;
+    p.observations.push_back(static_cast<uint32_t>(i));
+  }
+  Engine engine(topology, paths, options);
+  return engine.Run(&finder, &observations);
+}
+
+}  // namespace kiriwake::infer

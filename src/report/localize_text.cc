@@ -1,0 +1,141 @@
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "report/localize_report.h"
+
+namespace kiriwake::report {
+namespace {
+
+std::string Percent(double ratio) {
+  double p = ratio * 100;
+  // Three significant digits, like fping's sprint_tm.
+  if (p >= 100) return "100%";
+  if (p >= 10) return fmt::format("{:.1f}%", p);
+  return fmt::format("{:.2f}%", p);
+}
+
+std::string Described(const model::Topology& t, model::ComponentId c) {
+  const model::Component& comp = t.component(c);
+  std::string kind(model::ComponentKindName(comp.kind));
+  std::replace(kind.begin(), kind.end(), '_', ' ');
+  if (comp.kind == model::ComponentKind::kCable && !comp.medium.empty()) {
+    return fmt::format("{} ({} cable)", comp.id, comp.medium);
+  }
+  return fmt::format("{} ({})", comp.id, kind);
+}
+
+std::string Example(const LocalizeReport& r, uint32_t idx) {
+  const model::Observation& o = r.observations[idx];
+  return fmt::format("{} -> {} on {}: {} of {} lost ({})", r.topology.EndpointName(o.src),
+                     r.topology.EndpointName(o.dst), r.topology.networks()[o.network].name,
+                     o.lost, o.sent,
+                     Percent(static_cast<double>(o.lost) / static_cast<double>(o.sent)));
+}
+
+}  // namespace
+
+std::string LocalizeText(const LocalizeReport& r) {
+  const infer::LocalizeResult& res = r.result;
+  const model::Topology& t = r.topology;
+  std::string out;
+  if (res.suspects.empty()) {
+    if (res.lossy_paths == 0) {
+      out += fmt::format(
+          "All clean: {} measured path{}, none losing more than background ({}). Nothing to "
+          "blame.\n",
+          res.paths, res.paths == 1 ? "" : "s", Percent(res.background_loss_ratio));
+    } else {
+      out += fmt::format(
+          "Loss seen on {} of {} paths, but no component explains it well enough to name. "
+          "Measure more pairs (below) or longer.\n",
+          res.lossy_paths, res.paths);
+    }
+  }
+  int n = 0;
+  for (const infer::Suspect& s : res.suspects) {
+    ++n;
+    const char* verdict = s.diagnosed() ? (n == 1 ? "Culprit" : "Also faulty") : "Possible";
+    out += fmt::format("{}: {} — {:.0f}% likely, dropping about {} of the packets crossing it\n",
+                       verdict, Described(t, s.components[0]), s.probability * 100,
+                       Percent(s.loss_ratio_estimate));
+    if (s.components.size() > 1) {
+      out += "  or, since no measurement separates them:";
+      for (size_t i = 1; i < s.components.size(); ++i) {
+        out += fmt::format("{} {}", i == 1 ? "" : ",", Described(t, s.components[i]));
+      }
+      out += "\n";
+    }
+    out += fmt::format("  why: it lies on {} lossy path{} and on {} clean one{}\n",
+                       s.evidence.lossy_paths, s.evidence.lossy_paths == 1 ? "" : "s",
+                       s.evidence.clean_paths, s.evidence.clean_paths == 1 ? "" : "s");
+    for (uint32_t i : s.evidence.examples) {
+      if (i < r.observations.size()) out += fmt::format("    {}\n", Example(r, i));
+    }
+  }
+  // Ruled out: the components that carried lossy traffic but are cleared by clean paths.
+  std::vector<model::ComponentId> near, explained;
+  int64_t cleared = 0;
+  for (const infer::Exonerated& e : res.exonerated) {
+    if (e.lossy_paths > 0 && e.clean_paths > 0) {
+      near.push_back(e.component);
+    } else if (e.lossy_paths > 0) {
+      explained.push_back(e.component);
+    } else {
+      ++cleared;
+    }
+  }
+  if (!near.empty()) {
+    out += "Ruled out (on lossy paths, but clean traffic crosses them too):\n";
+    size_t shown = std::min<size_t>(near.size(), 20);
+    for (size_t i = 0; i < shown; ++i) out += fmt::format("  {}\n", Described(t, near[i]));
+    if (near.size() > shown) out += fmt::format("  ... and {} more\n", near.size() - shown);
+  }
+  if (!explained.empty() && !res.suspects.empty()) {
+    out += "Not needed (only on lossy paths the suspects above already explain):";
+    size_t shown = std::min<size_t>(explained.size(), 20);
+    for (size_t i = 0; i < shown; ++i) {
+      out += fmt::format("{} {}", i ? "," : "", t.component(explained[i]).id);
+    }
+    if (explained.size() > shown) out += fmt::format(" ... and {} more", explained.size() - shown);
+    out += "\n";
+  }
+  if (cleared > 0 && !res.suspects.empty()) {
+    out += fmt::format("Cleared: {} other component{} on clean paths only.\n", cleared,
+                       cleared == 1 ? "" : "s");
+  }
+  if (!res.unobserved.empty() && res.unobserved.size() <= 12 && !res.suspects.empty()) {
+    out += "Not measured (no observed path crosses them):";
+    for (size_t i = 0; i < res.unobserved.size(); ++i) {
+      out += fmt::format("{} {}", i ? "," : "", t.component(res.unobserved[i]).id);
+    }
+    out += "\n";
+  } else if (!res.unobserved.empty() && !res.suspects.empty()) {
+    out += fmt::format("Not measured: {} components no observed path crosses.\n",
+                       res.unobserved.size());
+  }
+  if (!res.next_tests.empty()) {
+    out += "Next:\n";
+    int i = 0;
+    for (const infer::NextTest& nt : res.next_tests) {
+      out += fmt::format("  {}. {} (splits off", ++i, nt.action);
+      for (size_t k = 0; k < nt.splits.size(); ++k) {
+        out += fmt::format("{} {}", k ? "," : "", t.component(nt.splits[k]).id);
+      }
+      out += fmt::format("; expected gain {:.2f} bits)\n", nt.expected_gain_bits);
+    }
+  }
+  int64_t named = 0;
+  for (const infer::Suspect& s : res.suspects) named += s.diagnosed();
+  out += fmt::format("Summary: {} path{} measured, {} lossy; {} culprit{} named", res.paths,
+                     res.paths == 1 ? "" : "s", res.lossy_paths, named, named == 1 ? "" : "s");
+  if (res.unexplained_lossy_paths > 0) {
+    out += fmt::format("; {} lossy path{} unexplained", res.unexplained_lossy_paths,
+                       res.unexplained_lossy_paths == 1 ? "" : "s");
+  }
+  out += ".\n";
+  return out;
+}
+
+}  // namespace kiriwake::report
