@@ -61,6 +61,7 @@ struct CephEvent {
   double threshold_ms = -1;      // kPingSample: the dump's threshold (0 = "all entries")
   bool down = false;             // kSlowPing: "(down)" after the subject
   bool stale = false;            // kPingSample: "stale": true
+  bool snapshot = false;         // kCheckRaised from a health-detail listing, not a transition
   int64_t count = -1;            // slow ops count, reporters, osds down...
   double blocked_sec = -1;       // SLOW_OPS "oldest one blocked for N sec"
   std::vector<std::string> daemons;  // SLOW_OPS owners ("osd.0", "mon.a")

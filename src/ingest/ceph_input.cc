@@ -193,7 +193,8 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
   }
   if (stats->events == 0 && stats->other_lines == 0 && stats->unknown_lines > 0) {
     return Status::At(StatusCode::kUnrecognized, {file, 0, 0},
-                      "no line is a Ceph log, health or JSON line");
+                      "no line is a Ceph log, health or JSON line (`ceph osd dump/tree/metadata` "
+                      "are read in their `-f json` form)");
   }
   return Status::Ok();
 }

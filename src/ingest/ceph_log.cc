@@ -386,6 +386,7 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e) {
     size_t colon = s.find(": ");
     if (colon == std::string_view::npos || !IsCheckCode(s.substr(0, colon))) return false;
     e->kind = CephEventKind::kCheckRaised;
+    e->snapshot = true;
     e->severity = sev == "ERR" ? "HEALTH_ERR" : "HEALTH_WARN";
     FillFromSummary(s.substr(0, colon), s.substr(colon + 2), e);
     return true;
@@ -430,9 +431,13 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e) {
       auto back = ConsumeCephTime(&s);
       if (back && Consume(&s, " front ")) {
         auto front = ConsumeCephTime(&s);
+        // Both sides stall together when the whole OSD stops (SIGSTOP: 0.3 ms apart in the
+        // 16.2.15 samples); one interface losing packets leaves its side at least one missed
+        // heartbeat (osd_heartbeat_interval, 1-6 s) behind. Half a second separates the two.
+        constexpr int64_t kOneSideMs = 500;
         if (front) {
-          if (*back < *front) e->iface = CephInterface::kBack;
-          if (*front < *back) e->iface = CephInterface::kFront;
+          if (*back + kOneSideMs <= *front) e->iface = CephInterface::kBack;
+          if (*front + kOneSideMs <= *back) e->iface = CephInterface::kFront;
         }
       }
     }
@@ -629,6 +634,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
       std::string_view code = Word(t);
       if (IsCheckCode(code) && code.find('_') != std::string_view::npos && t.size() > code.size()) {
         e->kind = CephEventKind::kCheckRaised;
+        e->snapshot = true;
         FillFromSummary(code, t.substr(code.size() + 1), e);
         return CephLineClass::kEvent;
       }
