@@ -391,6 +391,17 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e) {
     FillFromSummary(s.substr(0, colon), s.substr(colon + 2), e);
     return true;
   }
+  // Nautilus health detail header "OSD_DOWN 1 osds down" (health_check.h dump_detail), as
+  // listed by `ceph health detail` and by the periodic "Health detail:" dump in the cluster log.
+  if (!indented) {
+    std::string_view c = Word(s);
+    if (c.size() < s.size() && IsCheckCode(c) && c.find('_') != std::string_view::npos) {
+      e->kind = CephEventKind::kCheckRaised;
+      e->snapshot = true;
+      FillFromSummary(c, s.substr(c.size() + 1), e);
+      return true;
+    }
+  }
   if (ParseSlowPingDetail(s, e)) {
     e->text = std::string(s);
     return true;
@@ -632,13 +643,10 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
     } else {
       // Nautilus "OSD_DOWN 1 osds down" check header.
       std::string_view code = Word(t);
-      if (IsCheckCode(code) && code.find('_') != std::string_view::npos && t.size() > code.size()) {
-        e->kind = CephEventKind::kCheckRaised;
-        e->snapshot = true;
-        FillFromSummary(code, t.substr(code.size() + 1), e);
-        return CephLineClass::kEvent;
+      if (!(IsCheckCode(code) && code.find('_') != std::string_view::npos)) {
+        return CephLineClass::kUnknown;
       }
-      return CephLineClass::kUnknown;
+      msg = t;
     }
   }
   // "Health detail: HEALTH_WARN ..." (the periodic dump's first entry) is a summary of what follows.
