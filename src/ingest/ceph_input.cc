@@ -170,6 +170,9 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
       case CephLineClass::kOther:
         ++stats->other_lines;
         break;
+      case CephLineClass::kContinuation:
+        ++stats->continuation_lines;
+        break;
       case CephLineClass::kUnknown:
         ++stats->unknown_lines;
         if (warned < kMaxCephLineWarnings) {

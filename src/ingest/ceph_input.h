@@ -26,6 +26,7 @@ struct CephInputStats {
   int64_t lines = 0;
   int64_t events = 0;
   int64_t other_lines = 0;    // well-formed Ceph lines with nothing we use
+  int64_t continuation_lines = 0;  // bare lines inside a log: rest of a multi-line entry
   int64_t unknown_lines = 0;  // lines in no Ceph form we know (warned: the first kMaxWarnings)
   uint64_t bytes = 0;
 };

@@ -578,6 +578,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
       std::string_view w2 = Word(after1);
       if (IsHexWord(w1) && IsPrio(w2)) {
         // Daemon log: thread id, priority, then a clog copy or a dout prefix.
+        seen_prefixed_ = true;
         std::string_view body = text::TrimLeft(after1.substr(w2.size()));
         e->daemon = file_daemon_;
         if (Consume(&body, "log_channel(")) {
@@ -644,7 +645,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
       // Nautilus "OSD_DOWN 1 osds down" check header.
       std::string_view code = Word(t);
       if (!(IsCheckCode(code) && code.find('_') != std::string_view::npos)) {
-        return CephLineClass::kUnknown;
+        return seen_prefixed_ ? CephLineClass::kContinuation : CephLineClass::kUnknown;
       }
       msg = t;
     }

@@ -35,6 +35,9 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e);
 enum class CephLineClass {
   kEvent,     // *event was filled
   kOther,     // a well-formed Ceph line that carries nothing we use
+  kContinuation,  // an unprefixed line after a daemon-log line: the rest of a multi-line entry
+                  // (monmap and config dumps); counted, not warned about. The cluster log has
+                  // no such lines (the mon splits multi-line messages into one entry per line).
   kUnknown,   // not a Ceph line in any form we know: counted and warned about
 };
 
@@ -51,6 +54,7 @@ class CephLineParser {
  private:
   std::string file_;
   std::string file_daemon_;
+  bool seen_prefixed_ = false;  // a daemon-log line was seen: later bare lines continue it
 };
 
 // "osd.3" -> 3 for "osd.<digits>", else -1.

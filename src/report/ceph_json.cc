@@ -150,6 +150,7 @@ std::string RenderCephJson(const infer::CephFinding& f, const std::vector<CephIn
                            {"error", i.failed},
                            {"lines", i.stats.lines},
                            {"events", i.stats.events},
+                           {"continuation_lines", i.stats.continuation_lines},
                            {"unknown_lines", i.stats.unknown_lines},
                            {"bytes", i.stats.bytes}});
   }

@@ -219,6 +219,9 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
     out += fmt::format("  {}  {}{}, {} lines, {} events", i.file,
                        ingest::CephInputKindName(i.stats.kind), i.failed ? " (error)" : "",
                        i.stats.lines, i.stats.events);
+    if (i.stats.continuation_lines) {
+      out += fmt::format(", {} continuation lines", i.stats.continuation_lines);
+    }
     if (i.stats.unknown_lines) out += fmt::format(", {} unknown lines", i.stats.unknown_lines);
     out += "\n";
   }

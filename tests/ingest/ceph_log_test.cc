@@ -202,8 +202,9 @@ class Collect : public CephSink {
 };
 
 TEST(CephInput, UnknownLinesAreCountedAndTheFirstFiveWarnedWithFileLine) {
+  // A cluster log (no multi-line entries, unlike daemon logs): bare lines are unknown.
   std::string text =
-      "2020-03-15 10:59:36.012 7fc405cf9700  0 log_channel(cluster) log [WRN] : Health check "
+      "2020-03-15 10:59:36.013456 mon.eins (mon.0) 40214 : cluster [WRN] Health check "
       "update: 1 slow ops, oldest one blocked for 51 sec, mon.eins has slow ops (SLOW_OPS)\n";
   for (int i = 0; i < 7; ++i) text += "garbage " + std::to_string(i) + "\n";
   auto reader = LineReader::FromString(text, "mixed.log");
@@ -218,6 +219,18 @@ TEST(CephInput, UnknownLinesAreCountedAndTheFirstFiveWarnedWithFileLine) {
   EXPECT_EQ(sink.warnings[0].loc.line, 2);
   EXPECT_EQ(sink.warnings[4].loc.line, 6);
   EXPECT_EQ(sink.warnings[5].loc.line, 0);
+}
+
+TEST(CephInput, BareLinesAfterALogLineAreContinuations) {
+  auto reader = LineReader::FromString(
+      "2026-11-26T20:37:15.834+0000 7f0c 0 mon.a@-1(probing) e0 my rank is now 0\n"
+      "epoch 0\n}\n", "ceph-mon.a.log");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.continuation_lines, 2);
+  EXPECT_EQ(stats.unknown_lines, 0);
+  EXPECT_TRUE(sink.warnings.empty());
 }
 
 TEST(CephInput, NothingCephIsUnrecognized) {
