@@ -13,6 +13,7 @@ namespace kiriwake::cli {
 void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddLabCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddCephCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

@@ -44,6 +44,7 @@ int Main(int argc, char** argv) {
   AddVersionCommand(app, &verbs);
   AddLocalizeCommand(app, &verbs);
   AddLabCommand(app, &verbs);
+  AddCephCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,205 @@
+#include "ingest/ceph_input.h"
+
+#include <nlohmann/json.hpp>
+
+#include "ingest/ceph_health.h"
+#include "ingest/ceph_log.h"
+#include "ingest/ceph_osd_map.h"
+#include "ingest/ceph_osd_network.h"
+#include "util/text.h"
+
+namespace kiriwake::ingest {
+
+std::string_view CephInputKindName(CephInputKind k) {
+  switch (k) {
+    case CephInputKind::kEmpty: return "empty";
+    case CephInputKind::kLog: return "log";
+    case CephInputKind::kHealthText: return "health_text";
+    case CephInputKind::kHealthJson: return "health_json";
+    case CephInputKind::kOsdNetwork: return "dump_osd_network";
+    case CephInputKind::kOsdDump: return "osd_dump";
+    case CephInputKind::kOsdTree: return "osd_tree";
+    case CephInputKind::kOsdMetadata: return "osd_metadata";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool LooksLikeJson(std::string_view first) {
+  first = text::TrimLeft(first);
+  if (first.starts_with("{")) return true;
+  if (!first.starts_with("[")) return false;
+  // "[WRN] OSD_DOWN: ..." is health-detail text; a JSON array starts "[", "[{" or "[\n".
+  std::string_view rest = text::TrimLeft(first.substr(1));
+  return rest.empty() || rest[0] == '{' || rest[0] == ']' || rest[0] == '"';
+}
+
+// 1-based line and column of byte offset `byte` (1-based, as nlohmann reports it).
+SourceLoc LocOfByte(const std::string& doc, size_t byte, const std::string& file) {
+  SourceLoc loc{file, 1, 1};
+  size_t end = std::min(byte > 0 ? byte - 1 : 0, doc.size());
+  for (size_t i = 0; i < end; ++i) {
+    if (doc[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInputStats* stats) {
+  const std::string& file = reader->name();
+  std::string doc = std::move(first);
+  doc += '\n';
+  std::string_view line;
+  while (reader->Next(&line)) {
+    ++stats->lines;
+    if (doc.size() + line.size() + 1 > kMaxCephJsonBytes) {
+      return Status::At(StatusCode::kMalformed, {file, reader->line_number(), 0},
+                        "JSON document larger than 256 MiB");
+    }
+    doc.append(line);
+    doc += '\n';
+  }
+  KW_RETURN_IF_ERROR(reader->status());
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(doc);
+  } catch (const nlohmann::json::parse_error& e) {
+    SourceLoc loc = LocOfByte(doc, e.byte, file);
+    std::string what = e.what();
+    size_t p = what.find("syntax error");
+    return Status::At(StatusCode::kMalformed, loc,
+                      "invalid JSON: " + (p == std::string::npos ? what : what.substr(p)));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::At(StatusCode::kMalformed, {file, 0, 0}, std::string("invalid JSON: ") + e.what());
+  }
+  // Readers use only non-throwing accessors (find/contains/is_*), but be safe at the boundary.
+  try {
+    switch (DetectCephJson(j)) {
+      case CephJsonKind::kHealth:
+        stats->kind = CephInputKind::kHealthJson;
+        return ReadCephHealthJson(j, file, sink);
+      case CephJsonKind::kOsdNetwork:
+        stats->kind = CephInputKind::kOsdNetwork;
+        return ReadCephOsdNetwork(j, file, sink);
+      case CephJsonKind::kOsdDump:
+        stats->kind = CephInputKind::kOsdDump;
+        return ReadCephOsdDump(j, file, sink);
+      case CephJsonKind::kOsdTree:
+        stats->kind = CephInputKind::kOsdTree;
+        return ReadCephOsdTree(j, file, sink);
+      case CephJsonKind::kOsdMetadata:
+        stats->kind = CephInputKind::kOsdMetadata;
+        return ReadCephOsdMetadata(j, file, sink);
+      case CephJsonKind::kUnknown:
+        break;
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::At(StatusCode::kMalformed, {file, 0, 0},
+                      std::string("unexpected JSON structure: ") + e.what());
+  }
+  return Status::At(StatusCode::kUnrecognized, {file, 1, 1},
+                    "JSON that is not a Ceph health, dump_osd_network, osd dump, osd tree or "
+                    "osd metadata document");
+}
+
+// Counts events for stats while forwarding them.
+class CountingSink : public CephSink {
+ public:
+  CountingSink(CephSink* inner, CephInputStats* stats) : inner_(inner), stats_(stats) {}
+  void OnEvent(const CephEvent& e) override {
+    ++stats_->events;
+    inner_->OnEvent(e);
+  }
+  void OnOsdInfo(const CephOsdInfo& i) override { inner_->OnOsdInfo(i); }
+  void OnWarning(const Diagnostic& d) override { inner_->OnWarning(d); }
+
+ private:
+  CephSink* inner_;
+  CephInputStats* stats_;
+};
+
+}  // namespace
+
+Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stats) {
+  *stats = CephInputStats();
+  CountingSink sink(sink_in, stats);
+  const std::string& file = reader->name();
+  std::string_view line;
+  // Find the first non-blank line to decide the kind.
+  bool have = false;
+  while (reader->Next(&line)) {
+    ++stats->lines;
+    if (!text::Trim(line).empty()) {
+      have = true;
+      break;
+    }
+  }
+  if (!have) {
+    KW_RETURN_IF_ERROR(reader->status());
+    stats->kind = CephInputKind::kEmpty;
+    sink.OnWarning({{file, 0, 0}, "empty input"});
+    return Status::Ok();
+  }
+  if (LooksLikeJson(line)) {
+    Status st = ReadJson(reader, std::string(line), &sink, stats);
+    stats->bytes = reader->decoded_bytes();
+    return st;
+  }
+  stats->kind = text::Trim(line).starts_with("HEALTH_") ? CephInputKind::kHealthText
+                                                         : CephInputKind::kLog;
+  CephLineParser parser(file);
+  CephEvent event;
+  int warned = 0;
+  bool first = true;
+  while (first || reader->Next(&line)) {
+    if (!first) ++stats->lines;
+    first = false;
+    if (reader->saw_nul()) {
+      return Status::At(StatusCode::kUnrecognized, {file, reader->line_number(), 0},
+                        "NUL byte: a binary file, not a Ceph log");
+    }
+    switch (parser.Parse(line, reader->line_number(), &event)) {
+      case CephLineClass::kEvent:
+        sink.OnEvent(event);
+        break;
+      case CephLineClass::kOther:
+        ++stats->other_lines;
+        break;
+      case CephLineClass::kContinuation:
+        ++stats->continuation_lines;
+        break;
+      case CephLineClass::kUnknown:
+        ++stats->unknown_lines;
+        if (warned < kMaxCephLineWarnings) {
+          ++warned;
+          sink.OnWarning({{file, reader->line_number(), 0},
+                          "not a Ceph log or health line, skipped: \"" +
+                              EscapeForMessage(line) + "\""});
+        }
+        break;
+    }
+    if (reader->last_line_truncated()) {
+      sink.OnWarning({{file, reader->line_number(), 0},
+                      "line longer than 1 MiB, only its first 1 MiB was read"});
+    }
+  }
+  stats->bytes = reader->decoded_bytes();
+  KW_RETURN_IF_ERROR(reader->status());
+  if (stats->unknown_lines > warned) {
+    sink.OnWarning({{file, 0, 0}, std::to_string(stats->unknown_lines) +
+                                      " lines were not Ceph log or health lines and were skipped"});
+  }
+  if (stats->events == 0 && stats->other_lines == 0 && stats->unknown_lines > 0) {
+    return Status::At(StatusCode::kUnrecognized, {file, 0, 0},
+                      "no line is a Ceph log, health or JSON line (`ceph osd dump/tree/metadata` "
+                      "are read in their `-f json` form)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace kiriwake::ingest

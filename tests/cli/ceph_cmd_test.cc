@@ -1,0 +1,118 @@
+// CLI tests for `kiriwake ceph`: exit status, stdout and stderr checked separately.
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+
+namespace kiriwake {
+namespace {
+
+std::string Example() { return std::string(KW_SOURCE_DIR) + "/examples/seed-incident/ceph.log"; }
+std::string Data(const std::string& f) { return std::string(KW_TEST_DATA) + "/ceph/" + f; }
+
+TEST(CephCmd, SeedIncidentNamesOsd3AndExitsOne) {
+  CliRun r = RunKiriwake("ceph " + Example());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("suspect  osd.3 (192.168.100.114), back interface: in 11/11 slow pairs, "
+                       "1/1 failure reports, 1/1 slow-op owners; no slow pair without it"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CephCmd, JsonIsOneDocumentWithTheSuspect) {
+  CliRun r = RunKiriwake("ceph --json " + Example());
+  EXPECT_EQ(r.status, 1);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], 1);
+  EXPECT_EQ(j["verdict"], "problem");
+  EXPECT_EQ(j["suspect"]["osd"], 3);
+  EXPECT_EQ(j["suspect"]["address"], "192.168.100.114");
+  EXPECT_EQ(j["suspect"]["interface"], "back");
+  EXPECT_EQ(j["suspect"]["slow_pairs"]["with"], 11);
+  EXPECT_TRUE(j["suspect"]["host"].is_null());
+  EXPECT_EQ(j["inputs"][0]["kind"], "log");
+}
+
+TEST(CephCmd, HealthyInputExitsZero) {
+  std::string path = "/tmp/kw_ceph_healthy_" + std::to_string(::getpid()) + ".txt";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("HEALTH_OK\n", f);
+  std::fclose(f);
+  CliRun r = RunKiriwake("ceph " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("healthy"), std::string::npos);
+}
+
+TEST(CephCmd, StdinDashIsRead) {
+  CliRun r = RunKiriwake("ceph -", Example());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("osd.3"), std::string::npos);
+}
+
+TEST(CephCmd, MissingFileIsAnErrorButOthersAreStillReported) {
+  CliRun r = RunKiriwake("ceph /nonexistent/kw.log " + Example());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("kiriwake: /nonexistent/kw.log"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("suspect  osd.3"), std::string::npos);
+}
+
+TEST(CephCmd, UnknownLinesAreWarnedWithFileAndLine) {
+  std::string path = "/tmp/kw_ceph_mixed_" + std::to_string(::getpid()) + ".log";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("2026-11-24T23:24:51.664804+0000 mon.a (mon.0) 152 : cluster [DBG] osd.2 reported "
+             "failed by osd.1\nthis is not ceph\n", f);
+  std::fclose(f);
+  CliRun r = RunKiriwake("ceph " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("kiriwake: warning: " + path + ":2: not a Ceph log or health line"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CephCmd, PlainOsdTreeIsUnrecognisedExitTwo) {
+  CliRun r = RunKiriwake("ceph " + Data("osd-tree.txt"));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("-f json"), std::string::npos);
+}
+
+TEST(CephCmd, ObservationsAreJsonLinesPerPair) {
+  std::string path = "/tmp/kw_ceph_obs_" + std::to_string(::getpid()) + ".jsonl";
+  CliRun r = RunKiriwake("ceph --observations " + path + " " + Data("health-detail-expB-down.json") +
+                         " " + Data("osd-dump-expB-down.json"));
+  EXPECT_EQ(r.status, 1);
+  std::string text = SlurpFile(path);
+  std::remove(path.c_str());
+  int lines = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    auto j = nlohmann::json::parse(text.substr(start, nl - start));
+    EXPECT_TRUE(j["network"] == "cluster" || j["network"] == "public");
+    EXPECT_EQ(j["dst"], j["network"] == "cluster" ? "127.0.2.3" : "127.0.1.3");
+    EXPECT_EQ(j["sent"], 1);
+    EXPECT_EQ(j["lost"], 1);
+    ++lines;
+    start = nl + 1;
+  }
+  EXPECT_EQ(lines, 4);
+}
+
+TEST(CephCmd, NoFilesIsAUsageError) {
+  CliRun r = RunKiriwake("ceph");
+  EXPECT_EQ(r.status, 2);
+}
+
+TEST(CephCmd, HelpListsExitStatus) {
+  CliRun r = RunKiriwake("ceph --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("Exit status: 0 healthy"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiriwake

@@ -1,0 +1,306 @@
+#include "ingest/ceph_log.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "ingest/ceph_input.h"
+#include "ingest/line_reader.h"
+
+namespace kiriwake::ingest {
+namespace {
+
+CephEvent ParseOne(std::string_view line, std::string file = "ceph.log",
+                   CephLineClass want = CephLineClass::kEvent) {
+  CephLineParser p(std::move(file));
+  CephEvent e;
+  EXPECT_EQ(p.Parse(line, 7, &e), want) << line;
+  return e;
+}
+
+TEST(CephTime, NautilusStampIsUtcMilliseconds) {
+  std::string_view s = "2020-03-15 10:59:32.510 7fc4";
+  auto t = ConsumeCephTime(&s);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(*t, 1584269972510);
+  EXPECT_EQ(s, " 7fc4");
+}
+
+TEST(CephTime, OctopusZoneIsApplied) {
+  std::string_view a = "2023-03-15T10:59:32.510123+0900";
+  std::string_view b = "2023-03-15T01:59:32.510Z";
+  EXPECT_EQ(*ConsumeCephTime(&a), *ConsumeCephTime(&b));
+  std::string_view bad = "2023-13-15T01:59:32";
+  EXPECT_FALSE(ConsumeCephTime(&bad));
+}
+
+// The seed post's lines, one line each (examples/seed-incident/SOURCES.md).
+TEST(CephLogNautilus, PrepareFailureKeepsBothLegacyAddresses) {
+  CephEvent e = ParseOne(
+      "2020-03-15 10:58:39.035 7fc4034f4700  1 mon.eins@0(leader).osd e1157 prepare_failure osd.3 "
+      "192.168.100.114:6802/1928 from osd.1 192.168.100.112:6800/2325 is reporting failure:1");
+  EXPECT_EQ(e.kind, CephEventKind::kFailureReport);
+  EXPECT_EQ(e.osd, 3);
+  EXPECT_EQ(e.reporter_osd, 1);
+  EXPECT_EQ(e.addr, "192.168.100.114:6802/1928");
+  EXPECT_EQ(e.reporter_addr, "192.168.100.112:6800/2325");
+  EXPECT_EQ(e.daemon, "mon.eins");
+  EXPECT_EQ(e.loc.line, 7);
+}
+
+TEST(CephLogNautilus, MonSlowOpNamesTheFailedOsd) {
+  CephEvent e = ParseOne(
+      "2020-03-15 10:59:31.012 7fc405cf9700 -1 mon.eins@0(leader) e1 get_health_metrics reporting "
+      "1 slow ops, oldest is osd_failure(failed timeout osd.3 192.168.100.114:6802/1928 for 23sec "
+      "e1157 v1157)");
+  EXPECT_EQ(e.kind, CephEventKind::kSlowOps);
+  EXPECT_EQ(e.count, 1);
+  EXPECT_EQ(e.osd, 3);
+  EXPECT_EQ(e.addr, "192.168.100.114:6802/1928");
+  ASSERT_EQ(e.daemons.size(), 1u);
+  EXPECT_EQ(e.daemons[0], "mon.eins");
+}
+
+TEST(CephLogNautilus, LongHeartbeatSummaryGivesInterfaceAndLongest) {
+  CephEvent e = ParseOne(
+      "2020-03-15 10:59:32.510 7fc405cf9700  0 log_channel(cluster) log [WRN] : Health check "
+      "update: Long heartbeat ping times on back interface seen, longest is 4082.940 msec "
+      "(OSD_SLOW_PING_TIME_BACK)");
+  EXPECT_EQ(e.kind, CephEventKind::kCheckUpdated);
+  EXPECT_EQ(e.check, "OSD_SLOW_PING_TIME_BACK");
+  EXPECT_EQ(e.iface, CephInterface::kBack);
+  EXPECT_DOUBLE_EQ(e.ping_ms, 4082.940);
+  EXPECT_EQ(e.severity, "WRN");
+}
+
+TEST(CephLogNautilus, SlowOpsSummaryOwnerIsTheMon) {
+  CephEvent e = ParseOne(
+      "2020-03-15 10:59:36.012 7fc405cf9700  0 log_channel(cluster) log [WRN] : Health check "
+      "update: 1 slow ops, oldest one blocked for 51 sec, mon.eins has slow ops (SLOW_OPS)");
+  EXPECT_EQ(e.check, "SLOW_OPS");
+  EXPECT_DOUBLE_EQ(e.blocked_sec, 51);
+  ASSERT_EQ(e.daemons.size(), 1u);
+  EXPECT_EQ(e.daemons[0], "mon.eins");
+}
+
+TEST(CephLogNautilus, OldSlowPingDetailLine) {
+  CephEvent e = ParseOne(
+      "2020-03-15 10:59:32.511 7fc405cf9700  0 log_channel(cluster) log [WRN] :     Slow "
+      "heartbeat ping on front interface from osd.3 (down) to osd.1 2210.986 msec possibly "
+      "improving");
+  EXPECT_EQ(e.kind, CephEventKind::kSlowPing);
+  EXPECT_EQ(e.iface, CephInterface::kFront);
+  EXPECT_EQ(e.reporter_osd, 3);
+  EXPECT_EQ(e.osd, 1);
+  EXPECT_DOUBLE_EQ(e.ping_ms, 2210.986);
+}
+
+TEST(CephLogOctopus, ClusterLogFailedGivesHostAndReporters) {
+  CephEvent e = ParseOne(
+      "2026-11-24T23:27:26.455784+0000 mon.a (mon.0) 190 : cluster [INF] osd.2 failed "
+      "(root=default,datacenter=dc1,rack=rack2,host=nodeC) (2 reporters from different host "
+      "after 26.083096 >= grace 20.000000)");
+  EXPECT_EQ(e.kind, CephEventKind::kOsdDown);
+  EXPECT_EQ(e.osd, 2);
+  EXPECT_EQ(e.host, "nodeC");
+  EXPECT_EQ(e.count, 2);
+  EXPECT_EQ(e.daemon, "mon.a");
+  EXPECT_EQ(e.severity, "INF");
+}
+
+TEST(CephLogOctopus, HealthDetailDumpPairWithDownMarker) {
+  CephEvent e = ParseOne(
+      "2026-11-24T23:28:30.000374+0000 mon.a (mon.0) 273 : cluster [WRN]     Slow OSD heartbeats "
+      "on back from osd.1 [dc1,rack1] to osd.2 [dc1,rack2] (down) 28631.945 msec");
+  EXPECT_EQ(e.kind, CephEventKind::kSlowPing);
+  EXPECT_EQ(e.reporter_osd, 1);
+  EXPECT_EQ(e.osd, 2);
+  EXPECT_TRUE(e.down);
+  EXPECT_EQ(e.iface, CephInterface::kBack);
+}
+
+TEST(CephLogOctopus, HeartbeatCheckOlderSideIsTheStuckInterface) {
+  CephEvent e = ParseOne(
+      "2026-11-24T23:25:20.386+0000 7f16ceffd6c0 -1 osd.0 27 heartbeat_check: no reply from "
+      "10.77.16.13:6802 osd.2 since back 2026-11-24T23:24:20.494997+0000 front "
+      "2026-11-24T23:24:24.494730+0000 (oldest deadline 2026-11-24T23:24:48.594936+0000)");
+  EXPECT_EQ(e.kind, CephEventKind::kHeartbeatNoReply);
+  EXPECT_EQ(e.daemon, "osd.0");
+  EXPECT_EQ(e.osd, 2);
+  EXPECT_EQ(e.addr, "10.77.16.13:6802");
+  EXPECT_EQ(e.iface, CephInterface::kBack);
+}
+
+TEST(CephLogOctopus, HeartbeatCheckBothSidesTogetherIsNoInterface) {
+  // Real 16.2.15 line (osd.2 SIGSTOPped): 0.3 ms apart, so neither side is singled out.
+  CephEvent e = ParseOne(
+      "2026-11-24T23:25:20.386+0000 7f16ceffd6c0 -1 osd.0 27 heartbeat_check: no reply from "
+      "127.0.1.3:6802 osd.2 since back 2026-11-24T23:24:24.494997+0000 front "
+      "2026-11-24T23:24:24.494730+0000 (oldest deadline 2026-11-24T23:24:48.594936+0000)");
+  EXPECT_EQ(e.iface, CephInterface::kUnknown);
+}
+
+TEST(CephLogOctopus, WronglyMarkedDownTakesOsdFromFileName) {
+  CephEvent e = ParseOne(
+      "2026-11-24T23:27:56.170+0000 7f08d2ffd6c0  0 log_channel(cluster) log [DBG] : map e34 "
+      "wrongly marked me down at e33",
+      "/var/log/ceph/ceph-osd.2.log");
+  EXPECT_EQ(e.kind, CephEventKind::kWronglyMarkedDown);
+  EXPECT_EQ(e.osd, 2);
+}
+
+TEST(CephLogOctopus, BootCarriesTheAddrvec) {
+  CephEvent e = ParseOne(
+      "2026-11-24T23:20:37.928672+0000 mon.a (mon.0) 50 : cluster [INF] osd.0 "
+      "[v2:127.0.1.1:6800/12858,v1:127.0.1.1:6801/12858] boot");
+  EXPECT_EQ(e.kind, CephEventKind::kBoot);
+  EXPECT_EQ(e.addr, "[v2:127.0.1.1:6800/12858,v1:127.0.1.1:6801/12858]");
+}
+
+TEST(CephLogOctopus, AggregatedSlowRequestsBelongToTheLoggingOsd) {
+  CephEvent e = ParseOne(
+      "2026-11-24T23:24:31.305114+0000 osd.0 (osd.0) 3 : cluster [WRN] 1 slow requests (by type "
+      "[ 'waiting for sub ops' : 1 ] most affected pool [ 'rbd' : 1 ])");
+  EXPECT_EQ(e.kind, CephEventKind::kSlowOps);
+  ASSERT_EQ(e.daemons.size(), 1u);
+  EXPECT_EQ(e.daemons[0], "osd.0");
+}
+
+TEST(CephLogContainer, DebugAndChannelPrefixesAreAccepted) {
+  CephEvent a = ParseOne(
+      "debug 2023-03-15T01:59:32.510+0000 7fc405cf9700 -1 mon.eins@0(leader) e1 "
+      "get_health_metrics reporting 1 slow ops, oldest is osd_failure(failed timeout osd.3 "
+      "[v2:192.168.100.114:6802/1928,v1:192.168.100.114:6803/1928] for 23sec e1157 v1157)");
+  EXPECT_EQ(a.osd, 3);
+  CephEvent b = ParseOne(
+      "cluster 2023-07-18T19:58:12.609555+0000 mon.a (mon.0) 51250 : cluster [WRN] Health check "
+      "failed: 1 osds down (OSD_DOWN)");
+  EXPECT_EQ(b.kind, CephEventKind::kCheckRaised);
+  EXPECT_EQ(b.count, 1);
+}
+
+TEST(CephLogLines, UnknownAndOtherAreTold) {
+  ParseOne("hello world", "x", CephLineClass::kUnknown);
+  ParseOne("", "x", CephLineClass::kOther);
+  ParseOne("2026-11-24T23:22:42.901083+0000 mgr.x (mgr.4100) 64 : cluster [DBG] pgmap v87: 17 pgs",
+           "x", CephLineClass::kOther);
+  // A cut line: the prefix is there, the message is not.
+  ParseOne("2020-03-15 10:58:39.035 7fc4034f4700  1 mon.eins@0(leader).osd e1157 prepare_failure "
+           "osd.3 192.168.100.114:68",
+           "x", CephLineClass::kOther);
+}
+
+class Collect : public CephSink {
+ public:
+  void OnEvent(const CephEvent& e) override { events.push_back(e); }
+  void OnOsdInfo(const CephOsdInfo& i) override { osds.push_back(i); }
+  void OnWarning(const Diagnostic& d) override { warnings.push_back(d); }
+  std::vector<CephEvent> events;
+  std::vector<CephOsdInfo> osds;
+  std::vector<Diagnostic> warnings;
+};
+
+TEST(CephInput, UnknownLinesAreCountedAndTheFirstFiveWarnedWithFileLine) {
+  // A cluster log (no multi-line entries, unlike daemon logs): bare lines are unknown.
+  std::string text =
+      "2020-03-15 10:59:36.013456 mon.eins (mon.0) 40214 : cluster [WRN] Health check "
+      "update: 1 slow ops, oldest one blocked for 51 sec, mon.eins has slow ops (SLOW_OPS)\n";
+  for (int i = 0; i < 7; ++i) text += "garbage " + std::to_string(i) + "\n";
+  auto reader = LineReader::FromString(text, "mixed.log");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.kind, CephInputKind::kLog);
+  EXPECT_EQ(stats.events, 1);
+  EXPECT_EQ(stats.unknown_lines, 7);
+  ASSERT_EQ(sink.warnings.size(), 6u);  // five lines + one summary
+  EXPECT_EQ(sink.warnings[0].loc.file, "mixed.log");
+  EXPECT_EQ(sink.warnings[0].loc.line, 2);
+  EXPECT_EQ(sink.warnings[4].loc.line, 6);
+  EXPECT_EQ(sink.warnings[5].loc.line, 0);
+}
+
+TEST(CephInput, BareLinesAfterALogLineAreContinuations) {
+  auto reader = LineReader::FromString(
+      "2026-11-26T20:37:15.834+0000 7f0c 0 mon.a@-1(probing) e0 my rank is now 0\n"
+      "epoch 0\n}\n", "ceph-mon.a.log");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.continuation_lines, 2);
+  EXPECT_EQ(stats.unknown_lines, 0);
+  EXPECT_TRUE(sink.warnings.empty());
+}
+
+TEST(CephInput, NothingCephIsUnrecognized) {
+  auto reader = LineReader::FromString("just\nsome text\n", "notes.txt");
+  Collect sink;
+  CephInputStats stats;
+  Status st = ReadCephInput(reader.get(), &sink, &stats);
+  EXPECT_EQ(st.code(), StatusCode::kUnrecognized);
+  EXPECT_EQ(stats.unknown_lines, 2);
+}
+
+TEST(CephInput, BrokenJsonNamesLineAndColumn) {
+  auto reader = LineReader::FromString("{\n  \"checks\": {,\n}\n", "h.json");
+  Collect sink;
+  CephInputStats stats;
+  Status st = ReadCephInput(reader.get(), &sink, &stats);
+  EXPECT_EQ(st.code(), StatusCode::kMalformed);
+  EXPECT_EQ(st.loc().file, "h.json");
+  EXPECT_EQ(st.loc().line, 2);
+  EXPECT_EQ(st.loc().column, 14);
+}
+
+TEST(CephInput, OtherJsonIsUnrecognized) {
+  auto reader = LineReader::FromString("{\"foo\": 1}\n", "x.json");
+  Collect sink;
+  CephInputStats stats;
+  EXPECT_EQ(ReadCephInput(reader.get(), &sink, &stats).code(), StatusCode::kUnrecognized);
+}
+
+TEST(CephInput, HealthDetailTextWithBracketIsNotJson) {
+  auto reader = LineReader::FromString(
+      "[WRN] OSD_SLOW_PING_TIME_BACK: Slow OSD heartbeats on back (longest 8352.886ms)\n"
+      "    Slow OSD heartbeats on back from osd.0 [dc1,rack1] to osd.2 [dc1,rack2] 8352.886 msec\n",
+      "h.txt");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_TRUE(sink.events[0].snapshot);
+  EXPECT_EQ(sink.events[1].kind, CephEventKind::kSlowPing);
+}
+
+struct SampleKind {
+  const char* file;
+  CephInputKind kind;
+  int64_t events;
+};
+
+TEST(CephInput, RealSamplesAreDetected) {
+  const SampleKind cases[] = {
+      {"ceph.log.excerpt", CephInputKind::kLog, 150},
+      {"ceph-mon.a.log.excerpt", CephInputKind::kLog, 78},
+      {"health-detail-expB-down.txt", CephInputKind::kHealthText, 13},
+      {"health-detail-expB-down.json", CephInputKind::kHealthJson, 13},
+      {"dump_osd_network-mgr-expA.json", CephInputKind::kOsdNetwork, 4},
+      {"osd-dump-expB-down.json", CephInputKind::kOsdDump, 0},
+      {"osd-tree-expB-down.json", CephInputKind::kOsdTree, 0},
+      {"osd-metadata.json", CephInputKind::kOsdMetadata, 0},
+  };
+  for (const auto& c : cases) {
+    auto reader = LineReader::Open(std::string(KW_TEST_DATA) + "/ceph/" + c.file);
+    ASSERT_TRUE(reader.ok()) << c.file;
+    Collect sink;
+    CephInputStats stats;
+    ASSERT_TRUE(ReadCephInput(reader->get(), &sink, &stats).ok()) << c.file;
+    EXPECT_EQ(stats.kind, c.kind) << c.file;
+    EXPECT_EQ(stats.events, c.events) << c.file;
+    EXPECT_EQ(stats.unknown_lines, 0) << c.file;
+  }
+}
+
+}  // namespace
+}  // namespace kiriwake::ingest
