@@ -171,7 +171,7 @@ void SessionBuilder::Timeout(uint64_t raw_id, int64_t line) {
 }
 
 PingSession SessionBuilder::Finish() {
-  PingSession out = std::move(info_);
+  PingSession& out = info_;  // moved out at the end: Warn() below still appends to it
   const std::optional<PingToolTotals>& totals = out.totals;
   if (!placed_) {
     if (totals && totals->transmitted > 0) {
@@ -235,13 +235,13 @@ PingSession SessionBuilder::Finish() {
     out.warnings.insert(
         out.warnings.begin(),
         Diagnostic{out.source,
-                   fmt::format("{} replies were ICMP errors (e.g. \"Destination host "
+                   fmt::format("{} reply(ies) were ICMP errors (e.g. \"Destination host "
                                "unreachable\"); Windows counts them as received, kiriwake as lost",
                                out.windows_error_replies)});
   }
   if (out.rounding_bug_corrections > 0) {
     out.warnings.push_back(Diagnostic{
-        out.source, fmt::format("{} RTTs were printed with iputils s20180629's rounding bug "
+        out.source, fmt::format("{} RTT(s) were printed with iputils s20180629's rounding bug "
                                 "(e.g. \"12.10 ms\" means 13.0 ms) and were corrected",
                                 out.rounding_bug_corrections)});
   }
@@ -249,7 +249,7 @@ PingSession SessionBuilder::Finish() {
     out.warnings.push_back(
         Diagnostic{out.source, fmt::format("{} more warnings not shown", warnings_dropped_)});
   }
-  return out;
+  return std::move(info_);
 }
 
 // ---------------------------------------------------------------------------------------------
