@@ -52,7 +52,7 @@ SessionBuilder::SessionBuilder(PingFormat format, SourceLoc source, uint64_t fir
       base_(first_id),
       hi_(first_id),
       slots_(std::make_unique<std::array<Slot, kReorderWindow>>()),
-      rtts_(std::make_unique<std::array<float, kReorderWindow>>()) {
+      rtts_(std::make_unique<std::array<double, kReorderWindow>>()) {
   info_.format = format;
   info_.source = std::move(source);
   info_.first_id = first_id;
@@ -144,7 +144,7 @@ void SessionBuilder::Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate
     return;
   }
   (*slots_)[k] = Slot::kAnswered;
-  (*rtts_)[k] = static_cast<float>(rtt_ms);
+  (*rtts_)[k] = rtt_ms;
 }
 
 void SessionBuilder::Error(uint64_t raw_id, int64_t line) {

@@ -78,7 +78,7 @@ class SessionBuilder {
   uint64_t errored_ = 0;
   size_t warnings_dropped_ = 0;
   std::unique_ptr<std::array<Slot, kReorderWindow>> slots_;
-  std::unique_ptr<std::array<float, kReorderWindow>> rtts_;
+  std::unique_ptr<std::array<double, kReorderWindow>> rtts_;
 };
 
 class PingParser {
