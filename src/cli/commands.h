@@ -14,6 +14,7 @@ void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddLabCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddCephCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddPingLogCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

@@ -45,6 +45,7 @@ int Main(int argc, char** argv) {
   AddLocalizeCommand(app, &verbs);
   AddLabCommand(app, &verbs);
   AddCephCommand(app, &verbs);
+  AddPingLogCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

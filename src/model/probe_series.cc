@@ -94,6 +94,13 @@ void ProbeSeriesBuilder::Lost(uint64_t id) {
   bursts_.push_back({id, 1});
 }
 
+void ProbeSeriesBuilder::LostRun(uint64_t first, uint64_t count) {
+  if (count == 0) return;
+  Lost(first);
+  transmitted_ += count - 1;
+  bursts_.back().length += count - 1;
+}
+
 void ProbeSeriesBuilder::Errored(uint64_t id) {
   ++errored_;
   Lost(id);  // an ICMP error is not a reply: the probe did not reach its target

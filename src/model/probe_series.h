@@ -95,6 +95,15 @@ class ProbeSeriesBuilder {
   void SentWithoutDetail(uint64_t count) { transmitted_ += count; }
   // Losses known only from a tool's totals (tail of a run, -q): lost without ids.
   void LostWithoutId(uint64_t count) { lost_without_id_ += count; }
+  // `count` consecutive lost probes first, first+1, ...: one call instead of `count` Lost() calls
+  // (a gap of millions of ids in a damaged log must not cost millions of calls).
+  void LostRun(uint64_t first, uint64_t count);
+  // Probes answered whose ids and RTTs are unknown (summary-only input: ping -q, mtr --report):
+  // counted as transmitted and received, without RTT samples.
+  void AnsweredWithoutDetail(uint64_t count) {
+    transmitted_ += count;
+    received_ += count;
+  }
 
   uint64_t transmitted() const { return transmitted_; }
   uint64_t received() const { return received_; }

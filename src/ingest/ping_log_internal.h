@@ -1,0 +1,164 @@
+// ingest/ping_log_internal.h: the machinery shared by ping_log.cc and the per-tool line parsers
+// (ping_iputils.cc, ping_windows.cc, ping_fping.cc, ping_mtr.cc). Not part of the public API.
+//
+// SessionBuilder turns per-line events (a reply for raw id N, an ICMP error, an explicit
+// timeout) into ProbeSeriesBuilder calls in increasing id order, through a ring of
+// kReorderWindow slots: a reply may arrive late or out of order and still be placed, and a probe
+// that never got a line is lost once it leaves the window or the session ends. Memory is the
+// ring, whatever the length of the session. PingParser owns the open sessions and dispatches
+// each line to the tool parsers. Not thread-safe.
+#ifndef KIRIWAKE_INGEST_PING_LOG_INTERNAL_H_
+#define KIRIWAKE_INGEST_PING_LOG_INTERNAL_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/line_reader.h"
+#include "ingest/ping_log.h"
+#include "model/probe_series.h"
+
+namespace kiriwake::ingest::ping_internal {
+
+class SessionBuilder {
+ public:
+  // `first_id`: the id of the first probe the tool sends (1 for iputils, 0 for BSD, BusyBox and
+  // fping, 1 for Windows positions). `seq16`: the tool prints ids modulo 65536 (ICMP sequence
+  // numbers), so they are unwrapped.
+  SessionBuilder(PingFormat format, SourceLoc source, uint64_t first_id, bool seq16,
+                 const PingLogOptions& options);
+
+  PingSession& info() { return info_; }
+  const PingSession& info() const { return info_; }
+  PingFormat format() const { return info_.format; }
+  void set_format(PingFormat f) { info_.format = f; }
+
+  // Events, by the id as printed. `line` is the input line (for diagnostics).
+  void Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate, int64_t line);
+  void Error(uint64_t raw_id, int64_t line);
+  void Timeout(uint64_t raw_id, int64_t line);
+  // Windows: the next probe by position.
+  uint64_t NextPosition() { return ++position_; }
+
+  // No header gave the first id (a log cut at its start): the first id seen becomes the first.
+  void set_headerless() { headerless_ = true; }
+  // iputils >= 20240905 -3 prints every RTT with three decimals; then "9.100" is not the
+  // s20180629 rounding bug. Set when a >= 1 ms RTT with three decimals other than ".100" is seen.
+  bool rtt_precision3 = false;
+
+  void SetTotals(PingToolTotals totals) { info_.totals = std::move(totals); }
+  bool has_totals() const { return info_.totals.has_value(); }
+  bool has_probe_lines() const { return placed_; }
+
+  void Warn(int64_t line, std::string message);
+  // Flushes the window, adds tail losses, reconciles with the totals and computes the verdict.
+  PingSession Finish();
+
+ private:
+  enum class Slot : uint8_t { kNone, kAnswered, kLost, kErrored };
+  uint64_t Unwrap(uint64_t raw);
+  // False when the id is older than the window (already final).
+  bool Reach(uint64_t id);
+  void FlushOne();
+
+  PingSession info_;
+  PingLogOptions options_;
+  model::ProbeSeriesBuilder builder_;
+  bool seq16_;
+  bool placed_ = false;
+  bool headerless_ = false;
+  uint64_t base_;     // lowest id not yet handed to builder_
+  uint64_t hi_;       // one past the highest id placed
+  uint64_t position_ = 0;
+  uint64_t duplicates_ = 0;
+  uint64_t errored_ = 0;
+  size_t warnings_dropped_ = 0;
+  std::unique_ptr<std::array<Slot, kReorderWindow>> slots_;
+  std::unique_ptr<std::array<double, kReorderWindow>> rtts_;
+};
+
+class PingParser {
+ public:
+  PingParser(LineReader& reader, const PingLogOptions& options);
+  Result<PingLog> Run();
+
+  // --- used by the tool parsers ---
+  int64_t line_no() const { return line_no_; }
+  const std::string& file() const { return reader_.name(); }
+  SourceLoc Here() const { return SourceLoc{reader_.name(), line_no_, 0}; }
+  const PingLogOptions& options() const { return options_; }
+
+  // The session ping-style lines attach to (iputils, BSD, BusyBox, Windows); may be null.
+  SessionBuilder* current() { return current_.get(); }
+  // Closes the current session and opens a new one starting at this line.
+  SessionBuilder& StartSession(PingFormat format, std::string name, std::string address,
+                               uint64_t first_id, bool seq16, bool headerless = false);
+  void CloseCurrent();
+  // fping interleaves targets: one open session per host name.
+  SessionBuilder& FpingSession(std::string_view host);
+  void CloseFping(std::string_view host);
+  bool has_fping() const { return !fping_.empty(); }
+  // Adds a finished session (mtr hops).
+  void AddSession(PingSession s) { done_.push_back(std::move(s)); }
+  // A warning inside the current session, or a file-level one when there is none.
+  void Warn(std::string message);
+  void FileWarn(std::string message);
+
+  // State for formats spanning lines.
+  bool fping_interim = false;  // after fping -Q's "[hh:mm:ss]" line
+  bool mtr_report = false;     // between mtr's "HOST:" header and the end of its rows
+  std::vector<std::string> mtr_columns;
+  std::string mtr_json;  // mtr --json document being collected
+  int mtr_json_depth = 0;
+  int64_t mtr_json_line = 0;
+  bool in_mtr_json = false;
+
+ private:
+  void Dispatch(std::string_view line);
+  void FinishFping();
+
+  LineReader& reader_;
+  PingLogOptions options_;
+  int64_t line_no_ = 0;
+  std::unique_ptr<SessionBuilder> current_;
+  std::vector<std::pair<std::string, std::unique_ptr<SessionBuilder>>> fping_;
+  std::vector<PingSession> done_;
+  PingLog log_;
+  size_t file_warnings_dropped_ = 0;
+  std::string first_unrecognized_;
+  int64_t first_unrecognized_line_ = 0;
+  bool recognized_any_ = false;
+};
+
+// Tool parsers: each returns true when it understood the line (or knows it as harmless noise).
+bool ParseIputilsFamilyLine(PingParser& p, std::string_view line);
+bool ParseWindowsLine(PingParser& p, std::string_view line);
+bool ParseFpingLine(PingParser& p, std::string_view line);
+bool ParseMtrLine(PingParser& p, std::string_view line);
+// Called at the end of input while an mtr --json document is still open.
+void FinishMtrJson(PingParser& p);
+
+// --- small scanners shared by the tool parsers ---
+// Reads decimal digits (no sign) at the start of *s; nullopt if none or overflow.
+inline std::optional<uint64_t> ConsumeDigits(std::string_view* s) {
+  uint64_t v = 0;
+  size_t i = 0;
+  while (i < s->size() && (*s)[i] >= '0' && (*s)[i] <= '9') {
+    uint64_t d = static_cast<uint64_t>((*s)[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  s->remove_prefix(i);
+  return v;
+}
+bool LooksLikeAddress(std::string_view s);
+
+}  // namespace kiriwake::ingest::ping_internal
+
+#endif  // KIRIWAKE_INGEST_PING_LOG_INTERNAL_H_

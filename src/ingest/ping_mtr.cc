@@ -1,0 +1,207 @@
+// mtr --report and --json (reference §6; ui/report.c report_open()/report_close()/json_close()).
+// mtr keeps no per-probe record in these formats, so each hop becomes one summary-only session
+// (hop = its 1-based number): transmitted = Snt, received from Loss% (or Rcv when present), RTTs
+// from Best/Avg/Wrst/StDev. Loss at an intermediate hop that does not carry on to the last hop is
+// usually a router rate-limiting ICMP, not path loss; kiriwake reports each hop as mtr does.
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ingest/ping_log_internal.h"
+#include "util/text.h"
+
+namespace kiriwake::ingest::ping_internal {
+namespace {
+
+using text::Consume;
+
+// Largest mtr --json document we collect; a real one is a few KiB per hop.
+constexpr size_t kMaxMtrJsonBytes = 8 << 20;
+
+struct HopStats {
+  int hop = 0;
+  std::string host;
+  std::optional<double> loss_percent, sent, rcv, avg, best, worst, stdev;
+};
+
+void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
+  SessionBuilder s(PingFormat::kMtr, loc, 1, false, p.options());
+  s.info().hop = h.hop;
+  s.info().target_name = h.host;
+  if (LooksLikeAddress(h.host)) s.info().target_address = h.host;
+  if (!h.sent || *h.sent < 0) {
+    s.Warn(loc.line, "hop has no \"Snt\" column: sent count unknown");
+  } else {
+    PingToolTotals t;
+    t.loc = loc;
+    t.transmitted = static_cast<uint64_t>(std::llround(*h.sent));
+    double rx = h.rcv ? *h.rcv
+                      : (h.loss_percent ? *h.sent * (1.0 - *h.loss_percent / 100.0) : *h.sent);
+    t.received = static_cast<uint64_t>(std::llround(std::clamp(rx, 0.0, *h.sent)));
+    t.loss_percent = h.loss_percent;
+    if (t.received > 0) {
+      t.rtt_min_ms = h.best;
+      t.rtt_avg_ms = h.avg;
+      t.rtt_max_ms = h.worst;
+      t.rtt_mdev_ms = h.stdev;
+    }
+    s.SetTotals(std::move(t));
+  }
+  p.AddSession(s.Finish());
+}
+
+void SetField(HopStats* h, std::string_view title, double v) {
+  if (title == "Loss%") h->loss_percent = v;
+  else if (title == "Snt") h->sent = v;
+  else if (title == "Rcv") h->rcv = v;
+  else if (title == "Avg") h->avg = v;
+  else if (title == "Best") h->best = v;
+  else if (title == "Wrst") h->worst = v;
+  else if (title == "StDev") h->stdev = v;
+}
+
+// "  3.|-- core-sw-02.dc1.example.in 20.0%    10  248.0  17.3   2.1 248.0  77.5"
+bool ReportRow(PingParser& p, std::string_view line) {
+  std::string_view s = text::TrimLeft(line);
+  auto hop = ConsumeDigits(&s);
+  if (!hop || !(Consume(&s, ".|-- ") || Consume(&s, ".`-- "))) return false;
+  std::vector<std::string_view> words = text::SplitWords(s);
+  if (words.empty()) return false;
+  HopStats h;
+  h.hop = static_cast<int>(std::min<uint64_t>(*hop, 1000));
+  h.host = std::string(words[0]);
+  for (size_t i = 1; i < words.size() && i - 1 < p.mtr_columns.size(); ++i) {
+    std::string_view w = words[i];
+    // " 100.0%" overflows its 6-column slot, so the '%' is overwritten ("100.0    10").
+    if (w.ends_with("%")) w.remove_suffix(1);
+    auto v = text::ParseDouble(w);
+    if (!v) {
+      p.Warn(fmt::format("mtr column {} is not a number: \"{}\"", p.mtr_columns[i - 1],
+                         EscapeForMessage(words[i])));
+      continue;
+    }
+    SetField(&h, p.mtr_columns[i - 1], *v);
+  }
+  if (words.size() - 1 != p.mtr_columns.size()) {
+    p.FileWarn(fmt::format("mtr row has {} values for {} columns", words.size() - 1,
+                           p.mtr_columns.size()));
+  }
+  AddHop(p, h, p.Here());
+  return true;
+}
+
+std::optional<double> JsonNumber(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  if (it->is_number()) return it->get<double>();
+  // mtr <= 0.93 quoted every value.
+  if (it->is_string()) return text::ParseDouble(text::Trim(it->get_ref<const std::string&>()));
+  return std::nullopt;
+}
+
+void ParseJsonDocument(PingParser& p) {
+  SourceLoc loc{p.file(), p.mtr_json_line, 0};
+  nlohmann::json doc = nlohmann::json::parse(p.mtr_json, nullptr, /*allow_exceptions=*/false);
+  p.mtr_json.clear();
+  p.mtr_json.shrink_to_fit();
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("report") ||
+      !doc["report"].is_object() || !doc["report"].contains("hubs") ||
+      !doc["report"]["hubs"].is_array()) {
+    p.FileWarn(fmt::format("{}: JSON document is not mtr --json output (expected "
+                           "{{\"report\": {{\"hubs\": [...]}}}})",
+                           loc.ToString()));
+    return;
+  }
+  int n = 0;
+  for (const nlohmann::json& hub : doc["report"]["hubs"]) {
+    if (!hub.is_object()) continue;
+    HopStats h;
+    h.hop = ++n;
+    if (auto c = JsonNumber(hub, "count")) h.hop = static_cast<int>(std::clamp(*c, 0.0, 1000.0));
+    auto host = hub.find("host");
+    h.host = host != hub.end() && host->is_string() ? host->get<std::string>() : "???";
+    h.loss_percent = JsonNumber(hub, "Loss%");
+    h.sent = JsonNumber(hub, "Snt");
+    h.rcv = JsonNumber(hub, "Rcv");
+    h.avg = JsonNumber(hub, "Avg");
+    h.best = JsonNumber(hub, "Best");
+    h.worst = JsonNumber(hub, "Wrst");
+    h.stdev = JsonNumber(hub, "StDev");
+    AddHop(p, h, loc);
+  }
+}
+
+}  // namespace
+
+void FinishMtrJson(PingParser& p) {
+  p.in_mtr_json = false;
+  p.FileWarn(fmt::format("mtr --json document starting at line {} never ends (file cut?)",
+                         p.mtr_json_line));
+  p.mtr_json.clear();
+}
+
+bool ParseMtrLine(PingParser& p, std::string_view line) {
+  if (p.in_mtr_json) {
+    // Track brace depth outside strings; mtr host names never contain quotes.
+    bool in_str = false, esc = false;
+    for (char c : line) {
+      if (esc) { esc = false; continue; }
+      if (in_str) {
+        if (c == '\\') esc = true;
+        else if (c == '"') in_str = false;
+        continue;
+      }
+      if (c == '"') in_str = true;
+      else if (c == '{') ++p.mtr_json_depth;
+      else if (c == '}') --p.mtr_json_depth;
+    }
+    if (p.mtr_json.size() + line.size() > kMaxMtrJsonBytes) {
+      p.in_mtr_json = false;
+      p.mtr_json.clear();
+      p.FileWarn(fmt::format("JSON document starting at line {} is larger than {} bytes; skipped",
+                             p.mtr_json_line, kMaxMtrJsonBytes));
+      return true;
+    }
+    p.mtr_json.append(line);
+    p.mtr_json.push_back('\n');
+    if (p.mtr_json_depth <= 0) {
+      p.in_mtr_json = false;
+      ParseJsonDocument(p);
+    }
+    return true;
+  }
+  std::string_view s = text::TrimLeft(line);
+  if (s.starts_with("{") && p.current() == nullptr) {
+    // "{" alone (mtr's indent 4) or a re-flowed "{ "report": ..." document.
+    std::string_view after = text::TrimLeft(s.substr(1));
+    if (!after.empty() && !after.starts_with("\"report\"")) return false;
+    p.in_mtr_json = true;
+    p.mtr_json_depth = 0;
+    p.mtr_json_line = p.line_no();
+    p.mtr_json.clear();
+    return ParseMtrLine(p, line);
+  }
+  if (line.starts_with("Start: ")) {
+    p.CloseCurrent();
+    p.mtr_report = false;
+    return true;
+  }
+  if (line.starts_with("HOST: ")) {
+    std::vector<std::string_view> words = text::SplitWords(line.substr(6));
+    p.mtr_columns.clear();
+    for (size_t i = 1; i < words.size(); ++i) p.mtr_columns.emplace_back(words[i]);
+    p.mtr_report = true;
+    p.CloseCurrent();
+    return true;
+  }
+  if (p.mtr_report) {
+    if (ReportRow(p, line)) return true;
+    // ECMP alternates ("    host") and MPLS labels sit indented under their hop.
+    if (line.starts_with("    ")) return true;
+    p.mtr_report = false;
+  }
+  return false;
+}
+
+}  // namespace kiriwake::ingest::ping_internal

@@ -1,0 +1,84 @@
+// fping: interleaved targets, timed out lines, -C summaries, -D, -e, ICMP errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ping_test_util.h"
+
+namespace kiriwake::ingest {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(PingLogFping, TimedOutLinesAreTheLostIds) {
+  auto log = ParseData("fping_c.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 1u);
+  const PingSession& s = log->sessions[0];
+  EXPECT_EQ(s.format, PingFormat::kFping);
+  EXPECT_EQ(s.first_id, 0u);
+  EXPECT_THAT(s.series.LostIds(), ElementsAre(1, 19));
+  EXPECT_EQ(s.series.transmitted, 20u);
+  EXPECT_EQ(s.series.received, 18u);
+  EXPECT_TRUE(s.warnings.empty());
+}
+
+TEST(PingLogFping, CountSummaryWithQuietGivesPerProbeIds) {
+  auto log = ParseData("fping_C_q.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].target_address, "10.77.1.2");
+  EXPECT_THAT(log->sessions[0].series.LostIds(), ElementsAre(4, 10));
+  EXPECT_EQ(log->sessions[0].series.transmitted, 12u);
+  EXPECT_EQ(log->sessions[1].target_address, "10.77.1.1");
+  EXPECT_EQ(log->sessions[1].series.lost_count, 0u);
+}
+
+TEST(PingLogFping, InterleavedTargetsWithTimestampsAreSeparateSessions) {
+  auto log = ParseData("fping_D_two_targets.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].target_name, "10.77.1.2");
+  EXPECT_EQ(log->sessions[1].target_name, "10.77.1.1");
+  for (const PingSession& s : log->sessions) {
+    EXPECT_EQ(s.series.transmitted, 8u);
+    EXPECT_EQ(s.series.received, 8u);
+    EXPECT_TRUE(s.warnings.empty());
+  }
+  EXPECT_EQ(log->skipped_lines, 0u);
+}
+
+TEST(PingLogFping, AliveLinesAreOneProbeEach) {
+  auto log = ParseData("fping_e.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].series.received, 1u);
+  EXPECT_EQ(log->sessions[0].series.verdict, model::Verdict::kHealthy);
+}
+
+TEST(PingLogFping, UnreachableTargetIsBrokenAndIcmpErrorIsKept) {
+  auto log = ParseData("fping_l_icmp_error.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  const PingSession& dead = log->sessions[0];
+  EXPECT_EQ(dead.target_name, "10.77.1.9");
+  EXPECT_THAT(dead.series.LostIds(), ElementsAre(0, 1));
+  EXPECT_EQ(dead.series.verdict, model::Verdict::kBroken);
+  EXPECT_TRUE(HasWarning(dead, 2, "ICMP Host Unreachable"));
+  // -l stopped without a summary: warned, not guessed.
+  EXPECT_TRUE(HasWarning(dead, 1, "no statistics"));
+}
+
+TEST(PingLogFping, ConcatenatedRunsOfOneHostAreSeparate) {
+  auto log = ParseText(
+      "h1 : [0], 64 bytes, 0.1 ms (0.1 avg, 0% loss)\n"
+      "h1 : xmt/rcv/%loss = 1/1/0%, min/avg/max = 0.1/0.1/0.1\n"
+      "h1 : [0], timed out (NaN avg, 100% loss)\n"
+      "h1 : xmt/rcv/%loss = 1/0/100%\n");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].series.verdict, model::Verdict::kHealthy);
+  EXPECT_EQ(log->sessions[1].series.verdict, model::Verdict::kBroken);
+}
+
+}  // namespace
+}  // namespace kiriwake::ingest
