@@ -181,6 +181,26 @@ TEST_F(PromE2E, PrometheusScrapesAgentsAndKiriwakeReadsTheLossMatrixAndTheAlertF
   for (const auto& w : m->warnings) warned = warned || w.find("lack a src") != std::string::npos;
   EXPECT_TRUE(warned) << "the unlabelled series must be reported";
 
+  // Every query of the Grafana dashboard runs on this Prometheus, and the heatmap has the lossy
+  // pairs in it.
+  {
+    std::ifstream in(std::string(KW_SOURCE_DIR) + "/deploy/grafana/kiriwake-dashboard.json");
+    auto dash = nlohmann::json::parse(in);
+    for (const auto& p : dash["panels"]) {
+      for (const auto& t : p["targets"]) {
+        std::string expr = t["expr"].get<std::string>();
+        expr = std::regex_replace(expr, std::regex(R"(\$network)"), "service");
+        expr = std::regex_replace(expr, std::regex(R"(\$__rate_interval)"), "20s");
+        auto v = client->Instant(expr);
+        EXPECT_TRUE(v.ok()) << p["title"] << ": " << v.status().ToString();
+        if (p["id"] == 1 && v.ok()) {
+          // Recording rules need a couple of evaluations; the lossy pairs are 4 of 6.
+          EXPECT_GE(v->samples.size(), 4u) << "heatmap query returned too few pairs";
+        }
+      }
+    }
+  }
+
   // The alert, as Prometheus itself reports it.
   auto deadline = steady_clock::now() + std::chrono::seconds(60);
   std::set<std::string> firing_peers;
