@@ -1,0 +1,215 @@
+#include "ingest/promql_client.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "util/text.h"
+
+namespace kiriwake::ingest {
+
+using nlohmann::json;
+
+std::string UrlEncode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+Result<PromQLClient> PromQLClient::Create(PromQLOptions options) {
+  std::string_view url = options.url;
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos ||
+      (url.substr(0, scheme_end) != "http" && url.substr(0, scheme_end) != "https")) {
+    return Status::Usage(fmt::format(
+        "--prometheus: expected a URL like http://127.0.0.1:9090, saw \"{}\"", options.url));
+  }
+  size_t path_start = url.find('/', scheme_end + 3);
+  std::string base(url.substr(0, path_start));
+  std::string prefix = path_start == std::string_view::npos ? "" : std::string(url.substr(path_start));
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  if (base.size() <= scheme_end + 3) {
+    return Status::Usage(fmt::format("--prometheus: no host in \"{}\"", options.url));
+  }
+  PromQLClient c(std::move(options));
+  c.scheme_host_port_ = std::move(base);
+  c.path_prefix_ = std::move(prefix);
+  return c;
+}
+
+Result<std::string> PromQLClient::Get(const std::string& path_and_query) const {
+  httplib::Client cli(scheme_host_port_);
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(options_.timeout);
+  auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout - secs);
+  cli.set_connection_timeout(secs.count(), usecs.count());
+  cli.set_read_timeout(secs.count(), usecs.count());
+  cli.set_write_timeout(secs.count(), usecs.count());
+  if (!options_.bearer_token.empty()) cli.set_bearer_token_auth(options_.bearer_token.c_str());
+  if (!options_.basic_user.empty()) {
+    cli.set_basic_auth(options_.basic_user.c_str(), options_.basic_password.c_str());
+  }
+  if (!options_.ca_file.empty()) cli.set_ca_cert_path(options_.ca_file.c_str());
+  cli.enable_server_certificate_verification(!options_.insecure_skip_verify);
+  std::string path = path_prefix_ + path_and_query;
+  auto res = cli.Get(path.c_str());
+  if (!res) {
+    return Status::Unavailable(fmt::format("{}: no answer ({})", options_.url,
+                                           httplib::to_string(res.error())));
+  }
+  if (res->status == 401 || res->status == 403) {
+    return Status::Unavailable(fmt::format("{}: HTTP {}: authentication refused", options_.url,
+                                           res->status));
+  }
+  // The API answers 400/422/503 with a JSON error body; let the parser read it.
+  if (res->status != 200 && res->status != 400 && res->status != 422 && res->status != 503) {
+    return Status::Unavailable(fmt::format("{}: HTTP {} for {}", options_.url, res->status,
+                                           EscapeForMessage(path, 120)));
+  }
+  return res->body;
+}
+
+namespace {
+
+// Parses "1710494521.123" timestamps and "123.4" / "NaN" / "+Inf" sample values.
+bool ParsePromValue(const json& pair, double* t, double* v) {
+  if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number() || !pair[1].is_string()) {
+    return false;
+  }
+  *t = pair[0].get<double>();
+  const std::string& s = pair[1].get_ref<const std::string&>();
+  if (s == "NaN") {
+    *v = std::nan("");
+  } else if (s == "+Inf") {
+    *v = INFINITY;
+  } else if (s == "-Inf") {
+    *v = -INFINITY;
+  } else {
+    auto d = text::ParseDouble(s);
+    if (!d) return false;
+    *v = *d;
+  }
+  return true;
+}
+
+Status ParseEnvelope(std::string_view body, std::string_view what, std::string_view want_type,
+                     json* result, std::vector<std::string>* warnings) {
+  json doc;
+  try {
+    doc = json::parse(body);
+  } catch (const json::parse_error& e) {
+    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                      fmt::format("not Prometheus API JSON at byte {}: {}", e.byte,
+                                  EscapeForMessage(body)));
+  }
+  if (!doc.is_object() || !doc.contains("status") || !doc["status"].is_string()) {
+    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                      "expected an object with \"status\"");
+  }
+  if (doc.contains("warnings") && doc["warnings"].is_array()) {
+    for (const auto& w : doc["warnings"]) {
+      if (w.is_string()) warnings->push_back(w.get<std::string>());
+    }
+  }
+  if (doc["status"] != "success") {
+    std::string type = doc.value("errorType", "error");
+    std::string err = doc.value("error", "no message");
+    StatusCode code = type == "timeout" || type == "unavailable" ? StatusCode::kUnavailable
+                                                                  : StatusCode::kUsage;
+    return Status::At(code, SourceLoc{std::string(what), 0, 0},
+                      fmt::format("query failed ({}): {}", type, err));
+  }
+  if (!doc.contains("data") || !doc["data"].is_object() ||
+      doc["data"].value("resultType", "") != want_type || !doc["data"].contains("result") ||
+      !doc["data"]["result"].is_array()) {
+    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                      fmt::format("expected data.resultType \"{}\" with a result array",
+                                  want_type));
+  }
+  *result = std::move(doc["data"]["result"]);
+  return Status::Ok();
+}
+
+bool ParseLabels(const json& item, std::map<std::string, std::string>* labels) {
+  if (!item.is_object() || !item.contains("metric") || !item["metric"].is_object()) return false;
+  for (const auto& [k, v] : item["metric"].items()) {
+    if (!v.is_string()) return false;
+    (*labels)[k] = v.get<std::string>();
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<PromVector> ParsePromVector(std::string_view body, std::string_view what) {
+  PromVector out;
+  json result;
+  KW_RETURN_IF_ERROR(ParseEnvelope(body, what, "vector", &result, &out.warnings));
+  size_t i = 0;
+  for (const auto& item : result) {
+    PromSample s;
+    if (!ParseLabels(item, &s.labels) || !item.contains("value") ||
+        !ParsePromValue(item["value"], &s.time_s, &s.value)) {
+      return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                        fmt::format("result[{}]: expected {{\"metric\": {{...}}, \"value\": "
+                                    "[time, \"number\"]}}",
+                                    i));
+    }
+    out.samples.push_back(std::move(s));
+    ++i;
+  }
+  return out;
+}
+
+Result<PromMatrix> ParsePromMatrix(std::string_view body, std::string_view what) {
+  PromMatrix out;
+  json result;
+  KW_RETURN_IF_ERROR(ParseEnvelope(body, what, "matrix", &result, &out.warnings));
+  size_t i = 0;
+  for (const auto& item : result) {
+    PromSeries s;
+    if (!ParseLabels(item, &s.labels) || !item.contains("values") || !item["values"].is_array()) {
+      return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                        fmt::format("result[{}]: expected {{\"metric\": {{...}}, \"values\": "
+                                    "[[time, \"number\"], ...]}}",
+                                    i));
+    }
+    for (const auto& p : item["values"]) {
+      double t, v;
+      if (!ParsePromValue(p, &t, &v)) {
+        return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                          fmt::format("result[{}]: a value is not [time, \"number\"]", i));
+      }
+      s.points.emplace_back(t, v);
+    }
+    out.series.push_back(std::move(s));
+    ++i;
+  }
+  return out;
+}
+
+Result<PromVector> PromQLClient::Instant(std::string_view query,
+                                         std::optional<double> time_s) const {
+  std::string pq = "/api/v1/query?query=" + UrlEncode(query);
+  if (time_s) pq += fmt::format("&time={:.3f}", *time_s);
+  KW_ASSIGN_OR_RETURN(std::string body, Get(pq));
+  return ParsePromVector(body, fmt::format("{} query {}", options_.url, query));
+}
+
+Result<PromMatrix> PromQLClient::Range(std::string_view query, double start_s, double end_s,
+                                       double step_s) const {
+  std::string pq = fmt::format("/api/v1/query_range?query={}&start={:.3f}&end={:.3f}&step={:.3f}",
+                               UrlEncode(query), start_s, end_s, step_s);
+  KW_ASSIGN_OR_RETURN(std::string body, Get(pq));
+  return ParsePromMatrix(body, fmt::format("{} query_range {}", options_.url, query));
+}
+
+}  // namespace kiriwake::ingest

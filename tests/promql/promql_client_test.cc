@@ -1,0 +1,90 @@
+#include "ingest/promql_client.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+namespace kiriwake::ingest {
+namespace {
+
+TEST(PromQLParse, VectorWithLabelsAndSpecialValues) {
+  auto v = ParsePromVector(R"({"status":"success","data":{"resultType":"vector","result":[
+      {"metric":{"src":"esxi1","peer":"esxi2"},"value":[1710494521.5,"4"]},
+      {"metric":{},"value":[1710494521.5,"NaN"]}]},"warnings":["partial"]})",
+                           "q");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_EQ(v->samples.size(), 2u);
+  EXPECT_EQ(v->samples[0].labels.at("peer"), "esxi2");
+  EXPECT_DOUBLE_EQ(v->samples[0].value, 4);
+  EXPECT_DOUBLE_EQ(v->samples[0].time_s, 1710494521.5);
+  EXPECT_TRUE(std::isnan(v->samples[1].value));
+  EXPECT_EQ(v->warnings, (std::vector<std::string>{"partial"}));
+}
+
+TEST(PromQLParse, ApiErrorKeepsTypeAndMessage) {
+  auto v = ParsePromVector(
+      R"({"status":"error","errorType":"bad_data","error":"parse error at char 3"})", "q");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kUsage);
+  EXPECT_NE(v.status().message().find("bad_data"), std::string::npos);
+  EXPECT_NE(v.status().message().find("parse error at char 3"), std::string::npos);
+}
+
+TEST(PromQLParse, TimeoutIsUnavailable) {
+  auto v = ParsePromVector(R"({"status":"error","errorType":"timeout","error":"query timed out"})",
+                           "q");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(PromQLParse, NotJsonIsMalformedWithByteOffset) {
+  auto v = ParsePromVector("<html>502 Bad Gateway</html>", "q");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kMalformed);
+  EXPECT_NE(v.status().message().find("byte"), std::string::npos);
+}
+
+TEST(PromQLParse, WrongResultTypeIsMalformed) {
+  auto v = ParsePromVector(R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
+                           "q");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kMalformed);
+}
+
+TEST(PromQLParse, MatrixPoints) {
+  auto m = ParsePromMatrix(R"({"status":"success","data":{"resultType":"matrix","result":[
+      {"metric":{"a":"b"},"values":[[1,"1"],[2,"3.5"]]}]}})",
+                           "q");
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->series.size(), 1u);
+  EXPECT_EQ(m->series[0].points.size(), 2u);
+  EXPECT_DOUBLE_EQ(m->series[0].points[1].second, 3.5);
+}
+
+TEST(PromQLClient, RejectsUrlsWithoutScheme) {
+  PromQLOptions o;
+  o.url = "127.0.0.1:9090";
+  auto c = PromQLClient::Create(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kUsage);
+}
+
+TEST(PromQLClient, ServerDownIsUnavailable) {
+  // Port 1 on loopback: nothing listens there.
+  PromQLOptions o;
+  o.url = "http://127.0.0.1:1";
+  o.timeout = std::chrono::seconds(2);
+  auto c = PromQLClient::Create(o);
+  ASSERT_TRUE(c.ok());
+  auto v = c->Instant("up");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(PromQLClient, UrlEncodeEscapesPromQL) {
+  EXPECT_EQ(UrlEncode("sum by (a) (x{y=\"z\"}[5m])"),
+            "sum%20by%20%28a%29%20%28x%7By%3D%22z%22%7D%5B5m%5D%29");
+}
+
+}  // namespace
+}  // namespace kiriwake::ingest
