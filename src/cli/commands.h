@@ -15,6 +15,7 @@ void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddLabCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddCephCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddPingLogCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

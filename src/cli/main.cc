@@ -1,5 +1,8 @@
 // kiriwake: the CLI. Thin glue: parse, run one verb, map its outcome to an exit status.
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <cstdio>
@@ -17,6 +20,16 @@
 #endif
 
 namespace kiriwake::cli {
+
+bool ColorWanted(const std::string& when) {
+  if (when == "always") return true;
+  if (when == "never") return false;
+  // auto: a terminal that can show it, and no NO_COLOR (https://no-color.org).
+  const char* term = std::getenv("TERM");
+  if (std::getenv("NO_COLOR") != nullptr) return false;
+  if (term == nullptr || std::string(term) == "dumb") return false;
+  return ::isatty(STDOUT_FILENO) == 1;
+}
 
 void PrintError(const Status& status) { PrintError(status.ToString()); }
 void PrintError(std::string_view message) { fmt::print(stderr, "kiriwake: {}\n", message); }
@@ -46,6 +59,7 @@ int Main(int argc, char** argv) {
   AddLabCommand(app, &verbs);
   AddCephCommand(app, &verbs);
   AddPingLogCommand(app, &verbs);
+  AddDiagnoseCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

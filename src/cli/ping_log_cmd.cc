@@ -32,16 +32,6 @@ struct PingLogArgs {
   std::vector<std::string> files;
 };
 
-bool ColorWanted(const std::string& when) {
-  if (when == "always") return true;
-  if (when == "never") return false;
-  // auto: a terminal that can show it, and no NO_COLOR (https://no-color.org).
-  const char* term = std::getenv("TERM");
-  if (std::getenv("NO_COLOR") != nullptr) return false;
-  if (term == nullptr || std::string(term) == "dumb") return false;
-  return ::isatty(STDOUT_FILENO) == 1;
-}
-
 ExitStatus Run(const PingLogArgs& args) {
   if (args.json && args.color == "always") {
     PrintError("ping-log: --json output is never coloured; drop --color=always");

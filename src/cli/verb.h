@@ -7,6 +7,7 @@
 #define KIRIWAKE_CLI_VERB_H_
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,10 @@ struct Verb {
   CLI::App* app = nullptr;
   std::function<ExitStatus()> run;
 };
+
+// --color WHEN: "always", "never", or "auto" (stdout is a terminal, TERM is not dumb and NO_COLOR
+// is unset, as ripgrep does).
+bool ColorWanted(const std::string& when);
 
 // Prints "kiriwake: MESSAGE" to stderr.
 void PrintError(const Status& status);

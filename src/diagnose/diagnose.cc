@@ -1,0 +1,376 @@
+#include "diagnose/diagnose.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "ingest/ceph_input.h"
+#include "ingest/line_reader.h"
+
+namespace kiriwake::diagnose {
+
+std::string_view InputKindName(InputKind k) {
+  switch (k) {
+    case InputKind::kTopology: return "topology";
+    case InputKind::kObservations: return "observations";
+    case InputKind::kPing: return "ping";
+    case InputKind::kCeph: return "ceph";
+    case InputKind::kDocumentation: return "documentation";
+    case InputKind::kUnrecognised: return "unrecognised";
+    case InputKind::kUnreadable: return "unreadable";
+  }
+  return "unknown";
+}
+
+bool DiagnoseResult::any_input_failed() const {
+  for (const auto& in : inputs) {
+    if (in.kind == InputKind::kUnreadable || in.kind == InputKind::kUnrecognised ||
+        !in.status.ok()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool DiagnoseResult::problem_found() const {
+  if (localization && (localization->culprit_named() || localization->lossy_paths > 0)) {
+    return true;
+  }
+  if (ceph && ceph->problem) return true;
+  for (const auto& p : pings) {
+    if (p.session.series.verdict == model::Verdict::kDegraded ||
+        p.session.series.verdict == model::Verdict::kBroken) {
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Files under each input, directories expanded (sorted, hidden entries skipped).
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs,
+                                      std::vector<InputFile>* unreadable) {
+  std::vector<std::string> files;
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (in != "-" && fs::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(in, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (name.starts_with(".")) {
+          if (it->is_directory()) it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file()) found.push_back(it->path().string());
+      }
+      if (ec) {
+        InputFile f;
+        f.path = in;
+        f.kind = InputKind::kUnreadable;
+        f.status = Status::IOError(fmt::format("{}: {}", in, ec.message()));
+        unreadable->push_back(std::move(f));
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(in);
+    }
+  }
+  return files;
+}
+
+// The first `max_lines` lines of a file (decoded), for recognising it.
+Result<std::vector<std::string>> Head(const std::string& path, size_t max_lines) {
+  KW_ASSIGN_OR_RETURN(auto reader, ingest::LineReader::Open(path));
+  std::vector<std::string> lines;
+  std::string_view line;
+  while (lines.size() < max_lines && reader->Next(&line)) lines.emplace_back(line);
+  KW_RETURN_IF_ERROR(reader->status());
+  return lines;
+}
+
+bool LooksLikeTopology(const std::vector<std::string>& head) {
+  for (const std::string& l : head) {
+    if (l.starts_with("hosts:") || l.starts_with("switches:") || l.starts_with("networks:")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// First line that is not blank or a '#' comment.
+std::string_view FirstContent(const std::vector<std::string>& head) {
+  for (const std::string& l : head) {
+    std::string_view t = l;
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    if (t.empty() || t.front() == '#') continue;
+    return t;
+  }
+  return {};
+}
+
+bool LooksLikeObservations(const std::vector<std::string>& head) {
+  std::string_view first = FirstContent(head);
+  if (!first.starts_with("{")) return false;
+  if (first.find("\"sessions\"") != std::string_view::npos) return true;  // ping-log --json
+  return first.find("\"src\"") != std::string_view::npos ||
+         first.find("\"dst\"") != std::string_view::npos;
+}
+
+// The measuring endpoint of a ping file: --src, else the nearest parent folder named after an
+// endpoint of the topology.
+std::string PingSource(const std::string& path, const DiagnoseOptions& o,
+                       const model::Topology* topo) {
+  if (!o.src.empty()) return o.src;
+  if (topo == nullptr) return "";
+  for (fs::path p = fs::path(path).parent_path(); !p.empty() && p != p.root_path();
+       p = p.parent_path()) {
+    std::string name = p.filename().string();
+    if (topo->FindEndpoint(name)) return name;
+    if (p == p.parent_path()) break;
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
+  DiagnoseResult r;
+  if (options.inputs.empty() && options.topology_path.empty()) {
+    return Status::Usage("diagnose: give at least one file or directory");
+  }
+  std::vector<InputFile> unreadable;
+  std::vector<std::string> files = ExpandInputs(options.inputs, &unreadable);
+  for (auto& u : unreadable) r.inputs.push_back(std::move(u));
+
+  // Pass 1: recognise every input; parse the ones that need no topology.
+  infer::CephAccumulator ceph;
+  bool have_ceph = false;
+  std::vector<size_t> observation_inputs;
+  std::vector<std::string> topology_candidates;
+  for (const std::string& path : files) {
+    InputFile f;
+    f.path = path;
+    std::string lower = path;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (lower.ends_with(".md") || lower.ends_with(".txt.orig") || lower.ends_with("readme")) {
+      f.kind = InputKind::kDocumentation;
+      f.detail = "documentation, not read";
+      r.inputs.push_back(std::move(f));
+      continue;
+    }
+    auto head = Head(path, 200);
+    if (!head.ok()) {
+      f.kind = InputKind::kUnreadable;
+      f.status = head.status();
+      r.inputs.push_back(std::move(f));
+      continue;
+    }
+    if (LooksLikeTopology(*head)) {
+      f.kind = InputKind::kTopology;
+      topology_candidates.push_back(path);
+      r.inputs.push_back(std::move(f));
+      continue;
+    }
+    if (LooksLikeObservations(*head)) {
+      f.kind = InputKind::kObservations;
+      observation_inputs.push_back(r.inputs.size());
+      r.inputs.push_back(std::move(f));
+      continue;
+    }
+    // Ping output, then Ceph: each parser says "not mine" with kUnrecognized.
+    Status ping_status, ceph_status;
+    {
+      auto reader = ingest::LineReader::Open(path);
+      if (!reader.ok()) {
+        f.kind = InputKind::kUnreadable;
+        f.status = reader.status();
+        r.inputs.push_back(std::move(f));
+        continue;
+      }
+      auto log = ingest::ParsePingLog(**reader);
+      if (log.ok() && !log->sessions.empty()) {
+        f.kind = InputKind::kPing;
+        f.detail = fmt::format("{} session{}", log->sessions.size(),
+                               log->sessions.size() == 1 ? "" : "s");
+        f.warnings = log->warnings;
+        for (auto& s : log->sessions) {
+          for (auto& w : s.warnings) f.warnings.push_back(w);
+          PingEvidence e;
+          e.file = path;
+          e.session = std::move(s);
+          r.pings.push_back(std::move(e));
+        }
+        r.inputs.push_back(std::move(f));
+        continue;
+      }
+      ping_status = log.ok() ? Status::Unrecognized("no sessions") : log.status();
+    }
+    {
+      auto reader = ingest::LineReader::Open(path);
+      ingest::CephInputStats stats;
+      Status s = reader.ok() ? ingest::ReadCephInput(reader->get(), &ceph, &stats)
+                             : reader.status();
+      if (s.ok() && stats.kind != ingest::CephInputKind::kEmpty && stats.events + stats.other_lines > 0) {
+        f.kind = InputKind::kCeph;
+        f.detail = fmt::format("{}, {} events", ingest::CephInputKindName(stats.kind),
+                               stats.events);
+        have_ceph = true;
+        r.inputs.push_back(std::move(f));
+        continue;
+      }
+      if (s.ok() && stats.kind != ingest::CephInputKind::kEmpty) {
+        // JSON Ceph documents (osd tree, metadata) have no events but identities.
+        f.kind = InputKind::kCeph;
+        f.detail = std::string(ingest::CephInputKindName(stats.kind));
+        have_ceph = true;
+        r.inputs.push_back(std::move(f));
+        continue;
+      }
+      ceph_status = s;
+    }
+    f.kind = InputKind::kUnrecognised;
+    f.status = Status::Unrecognized(fmt::format(
+        "{}: not recognised as a topology, observations, ping output or a Ceph artifact",
+        path));
+    r.inputs.push_back(std::move(f));
+  }
+  for (auto& w : ceph.TakeWarnings()) r.warnings.push_back(std::move(w));
+  if (have_ceph) r.ceph = ceph.Finish();
+
+  // The topology: --topology wins; else the one found among the inputs.
+  std::string topo_path = options.topology_path;
+  if (topo_path.empty() && !topology_candidates.empty()) {
+    topo_path = topology_candidates.front();
+    for (size_t i = 1; i < topology_candidates.size(); ++i) {
+      r.warnings.push_back(Diagnostic{SourceLoc{topology_candidates[i], 0, 0},
+                                      fmt::format("a second topology; using {}", topo_path)});
+    }
+  }
+  if (!topo_path.empty()) {
+    auto topo = model::LoadTopology(topo_path);
+    if (!topo.ok()) {
+      if (!options.topology_path.empty()) return topo.status();
+      for (auto& in : r.inputs) {
+        if (in.path == topo_path) in.status = topo.status();
+      }
+    } else {
+      r.topology = std::move(*topo);
+      r.topology_path = topo_path;
+      for (auto& in : r.inputs) {
+        if (in.path == topo_path) {
+          in.detail = fmt::format("{} hosts, {} VMs, {} switches, {} networks",
+                                  r.topology->hosts().size(), r.topology->vms().size(),
+                                  r.topology->switches().size(), r.topology->networks().size());
+        }
+      }
+    }
+  }
+  const model::Topology* topo = r.topology ? &*r.topology : nullptr;
+
+  // Pass 2: everything that needs the topology becomes path observations.
+  for (size_t idx : observation_inputs) {
+    InputFile& in = r.inputs[idx];
+    if (topo == nullptr) {
+      in.status = Status::Usage("observations need a topology (--topology, or a topology file "
+                                "among the inputs)");
+      continue;
+    }
+    model::ObservationOptions oo;
+    oo.src = options.src;
+    oo.lenient = true;  // one bad line must not hide the rest; it is reported as a warning
+    auto set = model::LoadObservations(in.path, *topo, oo);
+    if (!set.ok()) {
+      in.status = set.status();
+      continue;
+    }
+    in.detail = fmt::format("{} measurements", set->observations.size());
+    in.warnings = set->warnings;
+    for (auto& o : set->observations) {
+      r.origins.push_back({"observations", o.loc});
+      r.observations.push_back(std::move(o));
+    }
+  }
+  for (PingEvidence& p : r.pings) {
+    p.src = PingSource(p.file, options, topo);
+    if (topo == nullptr) {
+      p.not_used_why = "no topology";
+      continue;
+    }
+    if (p.session.hop) {
+      p.not_used_why = "an mtr hop, not an end-to-end path";
+      continue;
+    }
+    auto src = topo->FindEndpoint(p.src);
+    if (p.src.empty() || !src) {
+      p.not_used_why = p.src.empty()
+                           ? "sender unknown (put the file in a folder named after the sender, "
+                             "or pass --src)"
+                           : fmt::format("sender {} is not in the topology", p.src);
+      continue;
+    }
+    const std::string& target =
+        p.session.target_address.empty() ? p.session.target_name : p.session.target_address;
+    auto dst = topo->FindAddress(target);
+    if (!dst) {
+      p.not_used_why = fmt::format("target {} is no address in the topology", target);
+      continue;
+    }
+    model::Observation o;
+    o.src = *src;
+    o.dst = dst->first;
+    o.network = dst->second;
+    o.sent = p.session.series.transmitted;
+    o.lost = std::min(p.session.series.lost_count, o.sent);
+    o.loc = SourceLoc{p.file, 0, 0};
+    r.observations.push_back(o);
+    r.origins.push_back({"ping", o.loc});
+    p.used = true;
+  }
+  // Ceph's heartbeat evidence is a proxy (slow, not lost): it localizes only when nothing
+  // measured loss directly, and then only its slow pairs count (a pair that was not slow says
+  // little about loss).
+  if (r.ceph && topo != nullptr && r.observations.empty()) {
+    int unmapped = 0;
+    for (const infer::CephPairObservation& c : infer::CephObservations(*r.ceph)) {
+      auto a = topo->FindAddress(c.src);
+      auto b = topo->FindAddress(c.dst);
+      if (c.lost <= 0) continue;
+      if (!a || !b || a->second != b->second || c.sent <= 0) {
+        ++unmapped;
+        continue;
+      }
+      model::Observation o;
+      o.src = a->first;
+      o.dst = b->first;
+      o.network = a->second;
+      o.sent = static_cast<uint64_t>(c.sent);
+      o.lost = static_cast<uint64_t>(std::clamp<int64_t>(c.lost, 0, c.sent));
+      o.loc = SourceLoc{fmt::format("ceph osd.{}->osd.{}", c.src_osd, c.dst_osd), 0, 0};
+      r.observations.push_back(o);
+      r.origins.push_back({"ceph", o.loc});
+      r.ceph_used = true;
+    }
+    if (unmapped > 0) {
+      r.warnings.push_back(Diagnostic{
+          SourceLoc{}, fmt::format("{} Ceph OSD pairs have addresses the topology does not "
+                                   "place on one network; not used for localization",
+                                   unmapped)});
+    }
+  }
+  if (topo != nullptr && !r.observations.empty()) {
+    KW_ASSIGN_OR_RETURN(infer::LocalizeResult lr,
+                        infer::Localize(*topo, r.observations, options.localize));
+    r.localization = std::move(lr);
+  }
+  return r;
+}
+
+}  // namespace kiriwake::diagnose

@@ -1,0 +1,143 @@
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "report/ceph_report.h"
+#include "report/diagnose_report.h"
+#include "report/localize_report.h"
+
+namespace kiriwake::report {
+
+namespace {
+
+std::string Base(const std::string& path) {
+  std::string b = std::filesystem::path(path).filename().string();
+  return b.empty() ? path : b;
+}
+
+std::string TargetLabel(const diagnose::DiagnoseResult& r, const ingest::PingSession& s) {
+  std::string label = s.target_name;
+  if (!s.target_address.empty() && s.target_address != s.target_name) {
+    label = fmt::format("{} ({})", s.target_name, s.target_address);
+  }
+  if (r.topology && !s.target_address.empty()) {
+    if (auto ep = r.topology->FindAddress(s.target_address)) {
+      label = fmt::format("{} ({})", r.topology->EndpointName(ep->first), s.target_address);
+    }
+  }
+  return label;
+}
+
+}  // namespace
+
+std::string DiagnoseVerdict(const diagnose::DiagnoseResult& r) {
+  if (r.localization && r.localization->culprit_named() && r.topology) {
+    const infer::Suspect& s = r.localization->suspects.front();
+    const model::Component& c = r.topology->component(s.components.front());
+    std::string kind(model::ComponentKindName(c.kind));
+    if (!c.medium.empty()) kind = c.medium + " " + kind;
+    std::string beside;
+    for (size_t i = 1; i < s.components.size(); ++i) {
+      beside += (beside.empty() ? "" : ", ") + r.topology->component(s.components[i]).id;
+    }
+    return fmt::format("the {} {} is at fault, {:.0f}% likely{}", kind, c.id, s.probability * 100,
+                       beside.empty() ? ""
+                                      : fmt::format(" (no measurement splits it from {})", beside));
+  }
+  if (r.localization && r.localization->lossy_paths > 0) {
+    return fmt::format("loss on {} of {} paths, but no single component explains it; run the "
+                       "next tests above",
+                       r.localization->lossy_paths, r.localization->paths);
+  }
+  if (r.ceph && !r.ceph->ranking.empty()) {
+    return fmt::format("Ceph points at {}; add a topology and pairwise measurements to name the "
+                       "component",
+                       CephSuspectLine(r.ceph->ranking.front()));
+  }
+  if (r.problem_found()) return "loss found; add a topology to localize it";
+  return "nothing wrong found";
+}
+
+std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& options) {
+  std::string out;
+  out += fmt::format("Read {} input{}\n", r.inputs.size(), r.inputs.size() == 1 ? "" : "s");
+  size_t w = 0;
+  for (const auto& in : r.inputs) w = std::max(w, Base(in.path).size());
+  for (const auto& in : r.inputs) {
+    std::string what = in.status.ok() ? in.detail : "error: " + in.status.message();
+    out += fmt::format("  {:<13} {:<{}}  {}\n", diagnose::InputKindName(in.kind), Base(in.path),
+                       w, what);
+  }
+
+  out += "\nWhat was seen\n";
+  bool seen = false;
+  if (!r.pings.empty()) {
+    size_t lw = 0;
+    for (const auto& p : r.pings) lw = std::max(lw, TargetLabel(r, p.session).size());
+    for (const auto& p : r.pings) {
+      SeriesText st;
+      st.label = TargetLabel(r, p.session);
+      st.series = &p.session.series;
+      st.first_id = p.session.first_id;
+      if (p.session.last_id >= p.session.first_id) st.last_id = p.session.last_id;
+      st.tail_first_id = p.session.tail_first_id;
+      st.summary_only = p.session.summary_only;
+      st.note = fmt::format("ping from {} ({}){}", p.src.empty() ? "an unknown sender" : p.src,
+                            Base(p.file),
+                            p.used ? "" : "; not used for localization: " + p.not_used_why);
+      std::string block = RenderSeriesText(st, lw, options);
+      // Indent the block under "What was seen".
+      std::string indented;
+      size_t start = 0;
+      while (start < block.size()) {
+        size_t nl = block.find('\n', start);
+        if (nl == std::string::npos) nl = block.size();
+        indented += "  " + block.substr(start, nl - start) + "\n";
+        start = nl + 1;
+      }
+      out += indented;
+      seen = true;
+    }
+  }
+  if (r.ceph && r.ceph->problem) {
+    std::string checks;
+    for (const auto& c : r.ceph->checks) checks += (checks.empty() ? "" : ", ") + c.code;
+    out += fmt::format("  Ceph raised {} between {} and {}\n", checks.empty() ? "no checks" : checks,
+                       FormatCephTime(r.ceph->start_ms), FormatCephTime(r.ceph->end_ms));
+    if (!r.ceph->ranking.empty()) {
+      out += fmt::format("  Ceph's common endpoint: {}\n", CephSuspectLine(r.ceph->ranking.front()));
+    }
+    seen = true;
+  }
+  if (r.localization) {
+    std::map<std::string, int> by_origin;
+    for (const auto& o : r.origins) by_origin[o.what]++;
+    std::string parts;
+    for (const auto& [what, n] : by_origin) {
+      parts += fmt::format("{}{} from {}", parts.empty() ? "" : ", ", n, what);
+    }
+    out += fmt::format("  {} measured paths ({}), {} lossy\n", r.localization->paths, parts,
+                       r.localization->lossy_paths);
+    seen = true;
+  }
+  if (!seen) out += "  nothing: no loss, no Ceph health checks, no measurements\n";
+
+  if (r.localization && r.topology) {
+    out += "\n";
+    out += LocalizeText(LocalizeReport{*r.topology, r.observations, *r.localization});
+  } else if (!r.topology) {
+    out += "\nNo topology among the inputs (--topology T.yaml): the evidence cannot be placed on "
+           "cables, ports and switches.\n";
+  }
+  out += "\nVerdict: " + DiagnoseVerdict(r) + "\n";
+  // The last line names the thing to replace, for people and for `tail -1`.
+  if (r.localization && r.localization->culprit_named() && r.topology) {
+    out += "Culprit: " +
+           r.topology->component(r.localization->suspects.front().components.front()).id + "\n";
+  }
+  return out;
+}
+
+}  // namespace kiriwake::report
