@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/subprocess.h"
 #include "util/text.h"
 
 namespace kiriwake::lab {
@@ -117,58 +118,6 @@ std::string PortNumber(std::string_view component_id) {
   return std::string(text::Clipped(component_id, colon + 1));
 }
 
-struct Runner {
-  // Runs argv (no shell) with `input` on stdin; returns stderr in the error on failure.
-  static Status Run(const std::vector<std::string>& argv, const std::string& input = "") {
-    int in_pipe[2], err_pipe[2];
-    if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-      return Status::FromErrno("pipe", errno);
-    }
-    pid_t pid = ::fork();
-    if (pid < 0) return Status::FromErrno("fork", errno);
-    if (pid == 0) {
-      ::dup2(in_pipe[0], 0);
-      ::dup2(err_pipe[1], 2);
-      int devnull = ::open("/dev/null", O_WRONLY);
-      if (devnull >= 0) ::dup2(devnull, 1);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(in_pipe[0]);
-    ::close(err_pipe[1]);
-    // Inputs are small nft scripts: well under the pipe buffer, so write before reading.
-    size_t off = 0;
-    while (off < input.size()) {
-      ssize_t w = ::write(in_pipe[1], input.data() + off, input.size() - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      off += static_cast<size_t>(w);
-    }
-    ::close(in_pipe[1]);
-    std::string err;
-    char buf[4096];
-    for (;;) {
-      ssize_t r = ::read(err_pipe[0], buf, sizeof(buf));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      err.append(buf, static_cast<size_t>(r));
-    }
-    ::close(err_pipe[0]);
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return Status::Ok();
-    std::string cmd;
-    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
-      return Status::NotFound(fmt::format("cannot run `{}` (is iproute2/nftables installed?)", cmd));
-    }
-    return Status::IOError(fmt::format("`{}` failed: {}", cmd, text::Trim(err)));
-  }
-};
 
 }  // namespace
 
@@ -487,7 +436,7 @@ Status Up(const LabPlan& plan) {
   for (const auto& c : plan.ip_commands) {
     std::vector<std::string> argv = {"ip"};
     argv.insert(argv.end(), c.begin(), c.end());
-    Status s = Runner::Run(argv);
+    Status s = RunChecked(argv);
     if (!s.ok()) {
       Down(plan.prefix).IgnoreError();  // leave nothing half-built behind
       return s;
@@ -500,7 +449,7 @@ Status ApplyFault(const LabPlan& plan, const std::string& component, double loss
                   FaultDirection dir) {
   KW_ASSIGN_OR_RETURN(auto scripts, FaultScripts(plan, component, loss_ratio, dir));
   for (const auto& [ns, script] : scripts) {
-    KW_RETURN_IF_ERROR(Runner::Run({"ip", "netns", "exec", ns, "nft", "-f", "-"}, script));
+    KW_RETURN_IF_ERROR(RunChecked({"ip", "netns", "exec", ns, "nft", "-f", "-"}, script));
   }
   return Status::Ok();
 }
@@ -508,7 +457,7 @@ Status ApplyFault(const LabPlan& plan, const std::string& component, double loss
 Status ClearFaults(const LabPlan& plan) {
   std::string script = fmt::format("add table netdev {0}\ndelete table netdev {0}\n", kNftTable);
   for (const auto& ns : plan.namespaces) {
-    KW_RETURN_IF_ERROR(Runner::Run({"ip", "netns", "exec", ns, "nft", "-f", "-"}, script));
+    KW_RETURN_IF_ERROR(RunChecked({"ip", "netns", "exec", ns, "nft", "-f", "-"}, script));
   }
   return Status::Ok();
 }
@@ -518,8 +467,8 @@ Status Down(const std::string& prefix) {
   Status first;
   for (const auto& ns : names) {
     // Processes left in the namespace (agents) would keep its devices alive: end them first.
-    Runner::Run({"sh", "-c", "ip netns pids \"$0\" | xargs -r kill -9", ns}).IgnoreError();
-    Status s = Runner::Run({"ip", "netns", "del", ns});
+    RunChecked({"sh", "-c", "ip netns pids \"$0\" | xargs -r kill -9", ns}).IgnoreError();
+    Status s = RunChecked({"ip", "netns", "del", ns});
     if (!s.ok() && first.ok()) first = s;
   }
   std::error_code ec;
