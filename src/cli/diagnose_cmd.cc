@@ -20,6 +20,7 @@ struct DiagnoseArgs {
   std::string topology;
   std::string src;
   bool json = false;
+  std::string html;
   std::string color = "auto";
 };
 
@@ -61,6 +62,15 @@ ExitStatus Run(const DiagnoseArgs& args) {
     t.color = ColorWanted(args.color);
     std::fputs(report::DiagnoseText(*r, t).c_str(), stdout);
   }
+  if (!args.html.empty()) {
+    std::FILE* f = std::fopen(args.html.c_str(), "wb");
+    std::string page = report::DiagnoseHtml(*r);
+    if (f == nullptr || std::fwrite(page.data(), 1, page.size(), f) != page.size() ||
+        std::fclose(f) != 0) {
+      PrintError(fmt::format("{}: cannot write the HTML report", args.html));
+      return ExitStatus::kError;
+    }
+  }
   ExitStatus status = r->problem_found() ? ExitStatus::kProblemFound : ExitStatus::kOk;
   if (r->any_input_failed()) status = ExitStatus::kError;
   return status;
@@ -76,6 +86,7 @@ void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs) {
   sub->add_option("--topology", args->topology, "Topology file (else one found among the inputs)");
   sub->add_option("--src", args->src, "The host or VM that ran the saved pings");
   sub->add_flag("--json", args->json, "One JSON document (docs/json.md, \"diagnose\")");
+  sub->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
   sub->add_option("--color", args->color, "Colour the text output: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();

@@ -14,6 +14,8 @@ namespace kiriwake::report {
 
 std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& options);
 std::string DiagnoseJson(const diagnose::DiagnoseResult& r);
+// The self-contained HTML page (report/html_report.h) for a diagnose result.
+std::string DiagnoseHtml(const diagnose::DiagnoseResult& r);
 // One sentence: "dac-esxi2-allied (dac cable) is at fault, 100% likely", or what was found instead.
 std::string DiagnoseVerdict(const diagnose::DiagnoseResult& r);
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "report/ceph_report.h"
+#include "report/html_report.h"
 #include "report/diagnose_report.h"
 #include "report/localize_report.h"
 
@@ -138,6 +139,47 @@ std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& o
            r.topology->component(r.localization->suspects.front().components.front()).id + "\n";
   }
   return out;
+}
+
+}  // namespace kiriwake::report
+
+namespace kiriwake::report {
+
+std::string DiagnoseHtml(const diagnose::DiagnoseResult& r) {
+  HtmlReport h;
+  h.title = "kiriwake diagnose";
+  h.verdict = DiagnoseVerdict(r);
+  if (r.localization && r.localization->culprit_named() && r.topology) {
+    h.culprit = r.topology->component(r.localization->suspects.front().components.front()).id;
+  }
+  for (const auto& in : r.inputs) {
+    h.inputs.push_back({in.path, std::string(diagnose::InputKindName(in.kind)),
+                        in.status.ok() ? in.detail : in.status.ToString()});
+  }
+  if (r.topology) h.topology = &*r.topology;
+  h.observations = &r.observations;
+  for (const auto& o : r.origins) h.observation_origins.push_back(o.what + " " + o.loc.ToString());
+  if (r.localization) h.localization = &*r.localization;
+  if (r.ceph) {
+    for (const auto& c : r.ceph->checks) {
+      if (c.first_ms == infer::kNoTime) continue;
+      h.events.push_back({c.first_ms, "ceph", c.severity == "ERR" ? "error" : "warning",
+                          c.code + ": " + c.last_summary, c.first_loc.ToString()});
+    }
+    for (const auto& f : r.ceph->failures) {
+      if (f.first_ms == infer::kNoTime) continue;
+      h.events.push_back({f.first_ms, "ceph", "warning",
+                          fmt::format("osd.{} reports osd.{} failed ({} reports)", f.reporter_osd,
+                                      f.target_osd, f.reports),
+                          ""});
+    }
+    for (const auto& o : r.ceph->slow_ops) {
+      if (o.first_ms == infer::kNoTime) continue;
+      h.events.push_back({o.first_ms, "ceph", "warning",
+                          fmt::format("{} has slow ops ({})", o.daemon, o.example), ""});
+    }
+  }
+  return RenderHtmlReport(h);
 }
 
 }  // namespace kiriwake::report
