@@ -95,7 +95,12 @@ void SessionBuilder::FlushOne() {
   ++base_;
 }
 
+// No real run sends 10^12 probes (31 000 years at 1 per second); larger ids and totals are damage,
+// and keeping ids below this keeps every id + window sum far from overflow.
+constexpr uint64_t kMaxProbeId = 1'000'000'000'000;
+
 bool SessionBuilder::Reach(uint64_t id) {
+  if (id > kMaxProbeId) return false;
   if (!placed_) {
     placed_ = true;
     // A header told us the first id; without one (a log cut at the start) begin here.
@@ -128,8 +133,8 @@ void SessionBuilder::Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate
     return;
   }
   if (!Reach(id)) {
-    Warn(line, fmt::format("reply for id {} came after {} newer probes; not placed", raw_id,
-                           kReorderWindow));
+    Warn(line, fmt::format("reply for id {} is older than the last {} probes or out of range; "
+                           "not placed", raw_id, kReorderWindow));
     return;
   }
   size_t k = id % kReorderWindow;
@@ -174,7 +179,11 @@ PingSession SessionBuilder::Finish() {
   PingSession& out = info_;  // moved out at the end: Warn() below still appends to it
   const std::optional<PingToolTotals>& totals = out.totals;
   if (!placed_) {
-    if (totals && totals->transmitted > 0) {
+    if (totals && totals->transmitted > kMaxProbeId) {
+      Warn(totals->loc.line, fmt::format("statistics say {} transmitted: not a real run; ignored",
+                                         totals->transmitted));
+      out.last_id = out.first_id - 1;
+    } else if (totals && totals->transmitted > 0) {
       if (totals->received == 0) {
         // Nothing answered: every id is known to be lost even without per-probe lines.
         builder_.LostRun(out.first_id, totals->transmitted);
@@ -196,7 +205,10 @@ PingSession SessionBuilder::Finish() {
     uint64_t last = last_printed;
     if (totals) {
       uint64_t by_totals = out.first_id + totals->transmitted - 1;
-      if (totals->transmitted == 0 || by_totals < last_printed) {
+      if (totals->transmitted > kMaxProbeId) {
+        Warn(totals->loc.line, fmt::format("statistics say {} transmitted: not a real run; ignored",
+                                           totals->transmitted));
+      } else if (totals->transmitted == 0 || by_totals < last_printed) {
         Warn(totals->loc.line,
              fmt::format("statistics say {} transmitted, but lines show probes up to id {}",
                          totals->transmitted, last_printed));
