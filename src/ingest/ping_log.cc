@@ -156,8 +156,8 @@ void SessionBuilder::Error(uint64_t raw_id, int64_t line) {
   uint64_t id = Unwrap(raw_id);
   ++errored_;
   if (!Reach(id)) {
-    Warn(line, fmt::format("ICMP error for id {} came after {} newer probes; not placed", raw_id,
-                           kReorderWindow));
+    Warn(line, fmt::format("ICMP error for id {} is older than the last {} probes or out of "
+                           "range; not placed", raw_id, kReorderWindow));
     return;
   }
   Slot& s = (*slots_)[id % kReorderWindow];
@@ -167,8 +167,8 @@ void SessionBuilder::Error(uint64_t raw_id, int64_t line) {
 void SessionBuilder::Timeout(uint64_t raw_id, int64_t line) {
   uint64_t id = Unwrap(raw_id);
   if (!Reach(id)) {
-    Warn(line, fmt::format("timeout for id {} came after {} newer probes; not placed", raw_id,
-                           kReorderWindow));
+    Warn(line, fmt::format("timeout for id {} is older than the last {} probes or out of range; "
+                           "not placed", raw_id, kReorderWindow));
     return;
   }
   Slot& s = (*slots_)[id % kReorderWindow];
