@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -336,8 +337,12 @@ void PingParser::Warn(std::string message) {
 void PingParser::Dispatch(std::string_view line) {
   // Wrappers and terminals leave bytes around a tool's line: a SIGQUIT status starts with '\r',
   // ping -a rings '\a', Windows lines end in '\r' (LineReader strips one).
-  while (!line.empty() && (line.front() == '\r' || line.front() == '\a')) line.remove_prefix(1);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\a' || line.back() == ' ')) {
+  while (!line.empty() && static_cast<unsigned char>(line.front()) < 0x20 &&
+         (line.front() == '\r' || line.front() == '\a')) {
+    line.remove_prefix(1);
+  }
+  while (!line.empty() && static_cast<unsigned char>(line.back()) <= 0x20 &&
+         (line.back() == '\r' || line.back() == '\a' || line.back() == ' ')) {
     line.remove_suffix(1);
   }
   if (in_mtr_json) {
@@ -346,10 +351,12 @@ void PingParser::Dispatch(std::string_view line) {
   }
   // -D timestamps: iputils "[1584237572.123456] ", fping 5 "[1710494521.12345] ".
   if (!line.empty() && line.front() == '[') {
-    size_t i = 1;
-    while (i < line.size() && (text::IsDigit(line[i]) || line[i] == '.')) ++i;
-    if (i > 1 && i + 1 < line.size() && line[i] == ']' && line[i + 1] == ' ') {
-      line.remove_prefix(i + 2);
+    const void* close = std::memchr(line.data(), ']', std::min<size_t>(line.size(), 40));
+    if (close != nullptr) {
+      size_t i = static_cast<size_t>(static_cast<const char*>(close) - line.data());
+      bool stamp = i > 1 && i + 1 < line.size() && line[i + 1] == ' ';
+      for (size_t k = 1; stamp && k < i; ++k) stamp = text::IsDigit(line[k]) || line[k] == '.';
+      if (stamp) line.remove_prefix(i + 2);
     }
   }
   if (line.empty()) return;

@@ -143,17 +143,18 @@ bool ParseMtrLine(PingParser& p, std::string_view line);
 void FinishMtrJson(PingParser& p);
 
 // --- small scanners shared by the tool parsers ---
-// Reads decimal digits (no sign) at the start of *s; nullopt if none or overflow.
+// Reads decimal digits (no sign) at the start of *s; nullopt if none or more than 19 (which
+// could overflow). No division per digit: this runs several times per line of a multi-GB log.
 inline std::optional<uint64_t> ConsumeDigits(std::string_view* s) {
-  uint64_t v = 0;
+  const char* p = s->data();
+  size_t n = s->size();
   size_t i = 0;
-  while (i < s->size() && (*s)[i] >= '0' && (*s)[i] <= '9') {
-    uint64_t d = static_cast<uint64_t>((*s)[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
+  uint64_t v = 0;
+  while (i < n && static_cast<unsigned char>(p[i] - '0') < 10) {
+    v = v * 10 + static_cast<uint64_t>(p[i] - '0');
     ++i;
   }
-  if (i == 0) return std::nullopt;
+  if (i == 0 || i > 19) return std::nullopt;
   s->remove_prefix(i);
   return v;
 }

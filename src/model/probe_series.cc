@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace kiriwake::model {
 
@@ -62,7 +63,16 @@ void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
       samples_.shrink_to_fit();
     }
   } else {
-    ++histogram_[Bucket(rtt_ms)];
+    uint64_t bits;
+    std::memcpy(&bits, &rtt_ms, sizeof bits);
+    constexpr size_t kMemo = 1024;  // a power of two: the index is a mask, not a division
+    if (bucket_memo_.empty()) bucket_memo_.resize(kMemo);
+    BucketMemo& m = bucket_memo_[(bits ^ (bits >> 29)) & (kMemo - 1)];
+    if (m.bits != bits) {
+      m.bits = bits;
+      m.bucket = Bucket(rtt_ms);
+    }
+    ++histogram_[m.bucket];
   }
   auto cmp = [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; };
   if (top_.size() < kMaxOutliers) {
