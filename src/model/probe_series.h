@@ -113,6 +113,7 @@ class ProbeSeriesBuilder {
  private:
   void AddRtt(uint64_t id, double rtt_ms);
   static size_t Bucket(double rtt_ms);
+  size_t MemoBucket(double rtt_ms);  // Bucket(), memoised (see bucket_memo_)
   static double BucketValue(size_t b);
 
   VerdictThresholds thresholds_;
