@@ -1,4 +1,8 @@
 // `kiriwake ping-log` as a user runs it: exit status, stdout and stderr checked separately.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -86,6 +90,15 @@ TEST(PingLogCmd, JsonFollowsTheContract) {
   EXPECT_TRUE(s["warnings"].is_array());
   ASSERT_EQ(doc["errors"].size(), 1u);
   EXPECT_THAT(doc["errors"][0]["message"].get<std::string>(), HasSubstr("not recognised"));
+}
+
+TEST(PingLogCmd, CompressedInputIsRead) {
+  std::string gz = "/tmp/kwp_cli_" + std::to_string(::getpid()) + ".txt.gz";
+  ASSERT_EQ(std::system(("gzip -c " + Seed() + " > " + gz).c_str()), 0);
+  auto r = RunKiriwake("ping-log " + gz);
+  std::remove(gz.c_str());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.out, HasSubstr("4 of 73 lost"));
 }
 
 TEST(PingLogCmd, JsonWithColorAlwaysIsAUsageError) {
