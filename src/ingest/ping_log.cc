@@ -388,6 +388,7 @@ Result<PingLog> PingParser::Run() {
   }
   if (!reader_.status().ok()) return reader_.status();
   if (in_mtr_json) FinishMtrJson(*this);
+  FinishMtrHops(*this);
   if (reader_.last_line_unterminated() && recognized_any_) {
     Warn("input ends in the middle of a line (file cut?)");
   }

@@ -112,6 +112,7 @@ class PingParser {
   bool fping_interim = false;  // after fping -Q's "[hh:mm:ss]" line
   bool mtr_report = false;     // between mtr's "HOST:" header and the end of its rows
   std::vector<std::string> mtr_columns;
+  std::vector<PingSession> mtr_hops;  // hops of the mtr report being read (see FinishMtrHops)
   std::string mtr_json;  // mtr --json document being collected
   int mtr_json_depth = 0;
   int64_t mtr_json_line = 0;
@@ -141,6 +142,8 @@ bool ParseFpingLine(PingParser& p, std::string_view line);
 bool ParseMtrLine(PingParser& p, std::string_view line);
 // Called at the end of input while an mtr --json document is still open.
 void FinishMtrJson(PingParser& p);
+// Ends one mtr report: judges intermediate-hop loss against the later hops, then adds the hops.
+void FinishMtrHops(PingParser& p);
 
 // --- small scanners shared by the tool parsers ---
 // Reads decimal digits (no sign) at the start of *s; nullopt if none or more than 19 (which

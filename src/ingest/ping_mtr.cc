@@ -48,7 +48,7 @@ void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
     }
     s.SetTotals(std::move(t));
   }
-  p.AddSession(s.Finish());
+  p.mtr_hops.push_back(s.Finish());
 }
 
 void SetField(HopStats* h, std::string_view title, double v) {
@@ -130,9 +130,34 @@ void ParseJsonDocument(PingParser& p) {
     h.stdev = JsonNumber(hub, "StDev");
     AddHop(p, h, loc);
   }
+  FinishMtrHops(p);
 }
 
 }  // namespace
+
+void FinishMtrHops(PingParser& p) {
+  // A router that rate-limits the ICMP it generates shows loss at its own hop while every later
+  // hop, reached THROUGH it, loses nothing: that loss is not on the path (mtr's FAQ). Such a hop
+  // is reported healthy, with a warning saying why; loss that persists to the end stays.
+  for (size_t i = 0; i < p.mtr_hops.size(); ++i) {
+    PingSession& hop = p.mtr_hops[i];
+    if (hop.series.lost_count == 0) continue;
+    for (size_t j = i + 1; j < p.mtr_hops.size(); ++j) {
+      const PingSession& later = p.mtr_hops[j];
+      if (later.series.transmitted > 0 && later.series.lost_count == 0) {
+        hop.series.verdict = model::Verdict::kHealthy;
+        hop.warnings.push_back(Diagnostic{
+            hop.source,
+            fmt::format("loss at hop {} does not carry on to hop {} (0% there): the router "
+                        "rate-limits ICMP to itself; not loss on the path",
+                        hop.hop.value_or(0), later.hop.value_or(0))});
+        break;
+      }
+    }
+  }
+  for (PingSession& s : p.mtr_hops) p.AddSession(std::move(s));
+  p.mtr_hops.clear();
+}
 
 void FinishMtrJson(PingParser& p) {
   p.in_mtr_json = false;
@@ -184,10 +209,12 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
   }
   if (line.starts_with("Start: ")) {
     p.CloseCurrent();
+    FinishMtrHops(p);
     p.mtr_report = false;
     return true;
   }
   if (line.starts_with("HOST: ")) {
+    FinishMtrHops(p);
     std::vector<std::string_view> words = text::SplitWords(line.substr(6));
     p.mtr_columns.clear();
     for (size_t i = 1; i < words.size(); ++i) p.mtr_columns.emplace_back(words[i]);
@@ -200,6 +227,7 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
     // ECMP alternates ("    host") and MPLS labels sit indented under their hop.
     if (line.starts_with("    ")) return true;
     p.mtr_report = false;
+    FinishMtrHops(p);
   }
   return false;
 }
