@@ -108,12 +108,6 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
     }
   }
   bool busybox = seq == 0 || s[seq - 1] == ' ';
-  // Host part ends at ": " (or ", " for BSD ping6) before the key.
-  std::string_view host = s.substr(0, seq);
-  if (host.ends_with("icmp_")) host.remove_suffix(5);
-  while (!host.empty() && (host.back() == ' ' || host.back() == ':' || host.back() == ',')) {
-    host.remove_suffix(1);
-  }
   std::string_view rest = s.substr(seq + key_len);
   auto raw = ConsumeDigits(&rest);
   SessionBuilder& sess = SessionFor(p, busybox ? PingFormat::kBusybox : PingFormat::kIputils);
@@ -125,6 +119,12 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
     return true;
   }
   if (sess.info().target_address.empty()) {
+    // Host part ends at ": " (or ", " for BSD ping6) before the key.
+    std::string_view host = s.substr(0, seq);
+    if (host.ends_with("icmp_")) host.remove_suffix(5);
+    while (!host.empty() && (host.back() == ' ' || host.back() == ':' || host.back() == ',')) {
+      host.remove_suffix(1);
+    }
     std::string name, address;
     SplitHost(host, &name, &address);
     sess.info().target_address = address;
