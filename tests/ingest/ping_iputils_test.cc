@@ -34,6 +34,21 @@ TEST(PingLogIputils, SeedSessionLostIdsAndTailLoss) {
   EXPECT_EQ(s.series.outliers[0].id, 1u);
 }
 
+TEST(PingLogIputils, OldIntegerAndNewPercentGLossFormatsAreRead) {
+  // s20180629: "5% packet loss" (integer); 20221126: "13.3333% packet loss" (%g).
+  auto old_log = LineReader::Open(std::string(KW_SOURCE_DIR) +
+                                  "/examples/seed-incident/ping-ceph4.txt");
+  ASSERT_TRUE(old_log.ok());
+  auto a = ParsePingLog(**old_log);
+  auto b = ParseData("iputils_20221126_D_O_real.txt");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a->sessions.at(0).totals && a->sessions[0].totals->loss_percent);
+  ASSERT_TRUE(b->sessions.at(0).totals && b->sessions[0].totals->loss_percent);
+  EXPECT_DOUBLE_EQ(*a->sessions[0].totals->loss_percent, 5.0);
+  EXPECT_DOUBLE_EQ(*b->sessions[0].totals->loss_percent, 13.3333);
+  EXPECT_EQ(b->sessions[0].totals->transmitted, 30u);
+}
+
 TEST(PingLogIputils, TailLossIsCountedFromTotals) {
   auto log = ParseData("iputils_hostname_D_O.txt");
   ASSERT_TRUE(log.ok());
