@@ -75,8 +75,8 @@ SessionBuilder& SessionFor(PingParser& p, PingFormat format) {
   if (IsIputilsFamily(s) && !s->has_totals()) return *s;
   // A reply with no header before it (a log cut at its start, or a second run whose header was
   // lost): a session starting here, whose first id is the first one seen.
-  SessionBuilder& n = p.StartSession(format, "", "", format == PingFormat::kIputils ? 1 : 0,
-                                     true, /*headerless=*/true);
+  SessionBuilder& n = p.StartSession(format, "", "", format == PingFormat::kIputils ? 1 : 0, true,
+                                     /*headerless=*/true);
   n.Warn(p.line_no(), "no PING header before this line: the session starts here");
   return n;
 }
@@ -164,14 +164,23 @@ bool ParseTotalsPart(std::string_view part, PingToolTotals* t) {
   Consume(&part, "+");
   std::string_view q = part;
   if (auto n = ConsumeDigits(&q)) {
-    if (q == " duplicates") { t->duplicates = *n; return true; }
-    if (q == " errors") { t->errors = *n; return true; }
+    if (q == " duplicates") {
+      t->duplicates = *n;
+      return true;
+    }
+    if (q == " errors") {
+      t->errors = *n;
+      return true;
+    }
     if (q == " corrupted") return true;
     if (q == " packets out of wait time") return true;
   }
   q = part;
   if (auto pct = text::ConsumeDecimal(&q)) {
-    if (q == "% packet loss") { t->loss_percent = *pct; return true; }
+    if (q == "% packet loss") {
+      t->loss_percent = *pct;
+      return true;
+    }
   }
   if (Consume(&part, "time ") && part.ends_with("ms")) return true;
   return part.starts_with("-- somebody's");  // BSD: more replies than probes
@@ -237,7 +246,8 @@ bool ParseRttLine(PingParser& p, std::string_view s) {
 }
 
 // "PING host (ip) 56(84) bytes of data." (iputils v4), "PING host(ip) 56 data bytes" (iputils
-// v6 <= 20221126), "PING host (ip): 56 data bytes" (BSD, BusyBox), "PING6(56=40+8+8 bytes) a --> b".
+// v6 <= 20221126), "PING host (ip): 56 data bytes" (BSD, BusyBox), "PING6(56=40+8+8 bytes) a -->
+// b".
 bool ParseHeader(PingParser& p, std::string_view s) {
   if (Consume(&s, "PING6(")) {
     size_t arrow = s.find(" --> ");

@@ -13,12 +13,18 @@ namespace kiriwake::ingest {
 
 const char* PingFormatName(PingFormat f) {
   switch (f) {
-    case PingFormat::kIputils: return "iputils";
-    case PingFormat::kBusybox: return "busybox";
-    case PingFormat::kBsd: return "bsd";
-    case PingFormat::kWindows: return "windows";
-    case PingFormat::kFping: return "fping";
-    case PingFormat::kMtr: return "mtr";
+    case PingFormat::kIputils:
+      return "iputils";
+    case PingFormat::kBusybox:
+      return "busybox";
+    case PingFormat::kBsd:
+      return "bsd";
+    case PingFormat::kWindows:
+      return "windows";
+    case PingFormat::kFping:
+      return "fping";
+    case PingFormat::kMtr:
+      return "mtr";
   }
   return "unknown";
 }
@@ -29,8 +35,10 @@ bool LooksLikeAddress(std::string_view s) {
   if (s.empty()) return false;
   bool colon = false, dot = false;
   for (char c : s) {
-    if (c == ':') colon = true;
-    else if (c == '.') dot = true;
+    if (c == ':')
+      colon = true;
+    else if (c == '.')
+      dot = true;
     else if (!(text::IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '%'))
       return false;
   }
@@ -88,9 +96,15 @@ void SessionBuilder::FlushOne() {
   size_t k = base_ % kReorderWindow;
   switch ((*slots_)[k]) {
     case Slot::kNone:  // no line for this probe: it was lost
-    case Slot::kLost: builder_.Lost(base_); break;
-    case Slot::kErrored: builder_.Errored(base_); break;
-    case Slot::kAnswered: builder_.Answered(base_, (*rtts_)[k]); break;
+    case Slot::kLost:
+      builder_.Lost(base_);
+      break;
+    case Slot::kErrored:
+      builder_.Errored(base_);
+      break;
+    case Slot::kAnswered:
+      builder_.Answered(base_, (*rtts_)[k]);
+      break;
   }
   (*slots_)[k] = Slot::kNone;
   ++base_;
@@ -135,7 +149,8 @@ void SessionBuilder::Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate
   }
   if (!Reach(id)) {
     Warn(line, fmt::format("reply for id {} is older than the last {} probes or out of range; "
-                           "not placed", raw_id, kReorderWindow));
+                           "not placed",
+                           raw_id, kReorderWindow));
     return;
   }
   size_t k = id % kReorderWindow;
@@ -146,7 +161,8 @@ void SessionBuilder::Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate
     return;
   }
   if ((*slots_)[k] == Slot::kLost && info_.format == PingFormat::kFping) {
-    Warn(line, fmt::format("reply for [{}] after fping reported it timed out; kept as lost", raw_id));
+    Warn(line,
+         fmt::format("reply for [{}] after fping reported it timed out; kept as lost", raw_id));
     return;
   }
   (*slots_)[k] = Slot::kAnswered;
@@ -158,7 +174,8 @@ void SessionBuilder::Error(uint64_t raw_id, int64_t line) {
   ++errored_;
   if (!Reach(id)) {
     Warn(line, fmt::format("ICMP error for id {} is older than the last {} probes or out of "
-                           "range; not placed", raw_id, kReorderWindow));
+                           "range; not placed",
+                           raw_id, kReorderWindow));
     return;
   }
   Slot& s = (*slots_)[id % kReorderWindow];
@@ -169,7 +186,8 @@ void SessionBuilder::Timeout(uint64_t raw_id, int64_t line) {
   uint64_t id = Unwrap(raw_id);
   if (!Reach(id)) {
     Warn(line, fmt::format("timeout for id {} is older than the last {} probes or out of range; "
-                           "not placed", raw_id, kReorderWindow));
+                           "not placed",
+                           raw_id, kReorderWindow));
     return;
   }
   Slot& s = (*slots_)[id % kReorderWindow];
@@ -239,9 +257,8 @@ PingSession SessionBuilder::Finish() {
                        totals->received, ours_rx));
     }
     if (totals->duplicates && *totals->duplicates != duplicates_) {
-      Warn(totals->loc.line,
-           fmt::format("statistics say {} duplicates, the reply lines show {}",
-                       *totals->duplicates, duplicates_));
+      Warn(totals->loc.line, fmt::format("statistics say {} duplicates, the reply lines show {}",
+                                         *totals->duplicates, duplicates_));
     }
   }
   if (out.windows_error_replies > 0) {
@@ -411,20 +428,20 @@ Result<PingLog> PingParser::Run() {
                     reader_.name(), seen));
   }
   if (first_unrecognized_line_ > 0) {
-    log_.warnings.insert(log_.warnings.begin(),
-                         Diagnostic{SourceLoc{reader_.name(), first_unrecognized_line_, 0},
-                                    fmt::format("not ping output, skipped: \"{}\"",
-                                                first_unrecognized_)});
+    log_.warnings.insert(
+        log_.warnings.begin(),
+        Diagnostic{SourceLoc{reader_.name(), first_unrecognized_line_, 0},
+                   fmt::format("not ping output, skipped: \"{}\"", first_unrecognized_)});
   }
   if (file_warnings_dropped_ > 0) {
-    log_.warnings.push_back(Diagnostic{SourceLoc{reader_.name(), 0, 0},
-                                       fmt::format("{} more warnings not shown",
-                                                   file_warnings_dropped_)});
+    log_.warnings.push_back(
+        Diagnostic{SourceLoc{reader_.name(), 0, 0},
+                   fmt::format("{} more warnings not shown", file_warnings_dropped_)});
   }
   if (log_.skipped_lines > 0) {
-    log_.warnings.push_back(Diagnostic{
-        SourceLoc{reader_.name(), 0, 0},
-        fmt::format("{} of {} lines were skipped", log_.skipped_lines, log_.lines)});
+    log_.warnings.push_back(
+        Diagnostic{SourceLoc{reader_.name(), 0, 0},
+                   fmt::format("{} of {} lines were skipped", log_.skipped_lines, log_.lines)});
   }
   std::stable_sort(done_.begin(), done_.end(), [](const PingSession& a, const PingSession& b) {
     return a.source.line < b.source.line;

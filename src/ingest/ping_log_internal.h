@@ -71,8 +71,8 @@ class SessionBuilder {
   bool seq16_;
   bool placed_ = false;
   bool headerless_ = false;
-  uint64_t base_;     // lowest id not yet handed to builder_
-  uint64_t hi_;       // one past the highest id placed
+  uint64_t base_;  // lowest id not yet handed to builder_
+  uint64_t hi_;    // one past the highest id placed
   uint64_t position_ = 0;
   uint64_t duplicates_ = 0;
   uint64_t errored_ = 0;
@@ -113,7 +113,7 @@ class PingParser {
   bool mtr_report = false;     // between mtr's "HOST:" header and the end of its rows
   std::vector<std::string> mtr_columns;
   std::vector<PingSession> mtr_hops;  // hops of the mtr report being read (see FinishMtrHops)
-  std::string mtr_json;  // mtr --json document being collected
+  std::string mtr_json;               // mtr --json document being collected
   int mtr_json_depth = 0;
   int64_t mtr_json_line = 0;
   bool in_mtr_json = false;

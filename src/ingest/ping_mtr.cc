@@ -36,8 +36,8 @@ void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
     PingToolTotals t;
     t.loc = loc;
     t.transmitted = static_cast<uint64_t>(std::llround(*h.sent));
-    double rx = h.rcv ? *h.rcv
-                      : (h.loss_percent ? *h.sent * (1.0 - *h.loss_percent / 100.0) : *h.sent);
+    double rx =
+        h.rcv ? *h.rcv : (h.loss_percent ? *h.sent * (1.0 - *h.loss_percent / 100.0) : *h.sent);
     t.received = static_cast<uint64_t>(std::llround(std::clamp(rx, 0.0, *h.sent)));
     t.loss_percent = h.loss_percent;
     if (t.received > 0) {
@@ -52,13 +52,20 @@ void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
 }
 
 void SetField(HopStats* h, std::string_view title, double v) {
-  if (title == "Loss%") h->loss_percent = v;
-  else if (title == "Snt") h->sent = v;
-  else if (title == "Rcv") h->rcv = v;
-  else if (title == "Avg") h->avg = v;
-  else if (title == "Best") h->best = v;
-  else if (title == "Wrst") h->worst = v;
-  else if (title == "StDev") h->stdev = v;
+  if (title == "Loss%")
+    h->loss_percent = v;
+  else if (title == "Snt")
+    h->sent = v;
+  else if (title == "Rcv")
+    h->rcv = v;
+  else if (title == "Avg")
+    h->avg = v;
+  else if (title == "Best")
+    h->best = v;
+  else if (title == "Wrst")
+    h->worst = v;
+  else if (title == "StDev")
+    h->stdev = v;
 }
 
 // "  3.|-- core-sw-02.dc1.example.in 20.0%    10  248.0  17.3   2.1 248.0  77.5"
@@ -108,9 +115,10 @@ void ParseJsonDocument(PingParser& p) {
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("report") ||
       !doc["report"].is_object() || !doc["report"].contains("hubs") ||
       !doc["report"]["hubs"].is_array()) {
-    p.FileWarn(fmt::format("{}: JSON document is not mtr --json output (expected "
-                           "{{\"report\": {{\"hubs\": [...]}}}})",
-                           loc.ToString()));
+    p.FileWarn(
+        fmt::format("{}: JSON document is not mtr --json output (expected "
+                    "{{\"report\": {{\"hubs\": [...]}}}})",
+                    loc.ToString()));
     return;
   }
   int n = 0;
@@ -171,15 +179,23 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
     // Track brace depth outside strings; mtr host names never contain quotes.
     bool in_str = false, esc = false;
     for (char c : line) {
-      if (esc) { esc = false; continue; }
-      if (in_str) {
-        if (c == '\\') esc = true;
-        else if (c == '"') in_str = false;
+      if (esc) {
+        esc = false;
         continue;
       }
-      if (c == '"') in_str = true;
-      else if (c == '{') ++p.mtr_json_depth;
-      else if (c == '}') --p.mtr_json_depth;
+      if (in_str) {
+        if (c == '\\')
+          esc = true;
+        else if (c == '"')
+          in_str = false;
+        continue;
+      }
+      if (c == '"')
+        in_str = true;
+      else if (c == '{')
+        ++p.mtr_json_depth;
+      else if (c == '}')
+        --p.mtr_json_depth;
     }
     if (p.mtr_json.size() + line.size() > kMaxMtrJsonBytes) {
       p.in_mtr_json = false;

@@ -81,8 +81,8 @@ TEST(PingLogFping, ConcatenatedRunsOfOneHostAreSeparate) {
 }
 
 TEST(PingLogFping, QuietCountModeIsTotalsOnly) {
-  auto log = ParseText(
-      "192.168.100.114 : xmt/rcv/%loss = 73/69/5%, min/avg/max = 0.412/17.3/248\n");
+  auto log =
+      ParseText("192.168.100.114 : xmt/rcv/%loss = 73/69/5%, min/avg/max = 0.412/17.3/248\n");
   ASSERT_TRUE(log.ok());
   const PingSession& s = log->sessions.at(0);
   EXPECT_TRUE(s.summary_only);
