@@ -1,13 +1,12 @@
 // `kiriwake ping-log`: saved ping/fping/mtr/Windows output -> every lost probe, burst and outlier.
 // Glue only: flags -> options, ingest::ParsePingLog per input, one renderer, one exit status.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/verb.h"
@@ -81,10 +80,12 @@ ExitStatus Run(const PingLogArgs& args) {
 
 void AddPingLogCommand(CLI::App& app, std::vector<Verb>* verbs) {
   auto args = std::make_shared<PingLogArgs>();
-  CLI::App* sub = app.add_subcommand("ping-log", "Show every lost probe in saved ping/fping/mtr output");
+  CLI::App* sub =
+      app.add_subcommand("ping-log", "Show every lost probe in saved ping/fping/mtr output");
   sub->footer(kHelp);
   sub->add_flag("--json", args->json, "Write one JSON document (docs/json.md) instead of text");
-  sub->add_option("--color", args->color, "Colour the text output: auto (a terminal), always, never")
+  sub->add_option("--color", args->color,
+                  "Colour the text output: auto (a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub->add_option("FILE", args->files, "Saved output to read; - is standard input");
   verbs->push_back({sub, [args] { return Run(*args); }});

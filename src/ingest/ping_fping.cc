@@ -140,7 +140,8 @@ bool ParseFpingLine(PingParser& p, std::string_view line) {
     return true;
   }
   // Default/-e mode: one line per target, no probe ids.
-  if (size_t k = line.find(" is alive"); k != std::string_view::npos && !HasSpace(line.substr(0, k))) {
+  if (size_t k = line.find(" is alive");
+      k != std::string_view::npos && !HasSpace(line.substr(0, k))) {
     std::string_view host = line.substr(0, k);
     std::string_view rest = line.substr(k + 9);
     PingToolTotals t;
@@ -172,7 +173,8 @@ bool ParseFpingLine(PingParser& p, std::string_view line) {
     size_t to = line.find(" for ICMP Echo sent to ");
     if (to != std::string_view::npos) {
       std::string_view host = line.substr(to + 23);
-      p.FpingSession(host).Warn(p.line_no(), fmt::format("{}", EscapeForMessage(line.substr(0, to))));
+      p.FpingSession(host).Warn(p.line_no(),
+                                fmt::format("{}", EscapeForMessage(line.substr(0, to))));
       return true;
     }
   }

@@ -2,6 +2,8 @@
 // BusyBox (seq=), macOS/FreeBSD/inetutils (icmp_seq from 0, "Request timeout", "round-trip").
 // Format strings: ../shared/reference/ping-formats.md §1-3 (iputils gather_statistics(),
 // finish(), status(); BusyBox unpack_tail(); Apple/FreeBSD pr_pack(), finish()).
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "ingest/ping_log_internal.h"
@@ -73,8 +75,8 @@ SessionBuilder& SessionFor(PingParser& p, PingFormat format) {
   if (IsIputilsFamily(s) && !s->has_totals()) return *s;
   // A reply with no header before it (a log cut at its start, or a second run whose header was
   // lost): a session starting here, whose first id is the first one seen.
-  SessionBuilder& n = p.StartSession(format, "", "", format == PingFormat::kIputils ? 1 : 0,
-                                     true, /*headerless=*/true);
+  SessionBuilder& n = p.StartSession(format, "", "", format == PingFormat::kIputils ? 1 : 0, true,
+                                     /*headerless=*/true);
   n.Warn(p.line_no(), "no PING header before this line: the session starts here");
   return n;
 }
@@ -82,8 +84,15 @@ SessionBuilder& SessionFor(PingParser& p, PingFormat format) {
 // "64 bytes from 192.168.100.114: icmp_seq=1 ttl=64 time=0.412 ms (DUP!)"; `s` is after
 // "bytes from ".
 bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
-  size_t seq = s.find("seq=");
+  // Hot path (one call per reply of a multi-GB log): the common "ADDR: icmp_seq=" with a numeric
+  // IPv4 address, found with one memchr; names and IPv6 take the general search below.
+  size_t seq = std::string_view::npos;
   size_t key_len = 4;
+  if (const void* c = std::memchr(s.data(), ':', s.size())) {
+    size_t k = static_cast<size_t>(static_cast<const char*>(c) - s.data());
+    if (s.substr(k + 1, 10) == " icmp_seq=") seq = k + 7;
+  }
+  if (seq == std::string_view::npos) seq = s.find("seq=");
   if (seq == std::string_view::npos) {
     seq = s.find("icmp_req=");  // iputils s20100418/s20101006
     key_len = 9;
@@ -99,12 +108,6 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
     }
   }
   bool busybox = seq == 0 || s[seq - 1] == ' ';
-  // Host part ends at ": " (or ", " for BSD ping6) before the key.
-  std::string_view host = s.substr(0, seq);
-  if (host.ends_with("icmp_")) host.remove_suffix(5);
-  while (!host.empty() && (host.back() == ' ' || host.back() == ':' || host.back() == ',')) {
-    host.remove_suffix(1);
-  }
   std::string_view rest = s.substr(seq + key_len);
   auto raw = ConsumeDigits(&rest);
   SessionBuilder& sess = SessionFor(p, busybox ? PingFormat::kBusybox : PingFormat::kIputils);
@@ -116,12 +119,24 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
     return true;
   }
   if (sess.info().target_address.empty()) {
+    // Host part ends at ": " (or ", " for BSD ping6) before the key.
+    std::string_view host = s.substr(0, seq);
+    if (host.ends_with("icmp_")) host.remove_suffix(5);
+    while (!host.empty() && (host.back() == ' ' || host.back() == ':' || host.back() == ',')) {
+      host.remove_suffix(1);
+    }
     std::string name, address;
     SplitHost(host, &name, &address);
     sess.info().target_address = address;
     if (sess.info().target_name.empty()) sess.info().target_name = name;
   }
-  size_t t = rest.find("time=");
+  // " ttl=64 time=0.412 ms": skip the ttl without searching when it is where iputils puts it.
+  size_t t = std::string_view::npos;
+  if (rest.starts_with(" ttl=")) {
+    std::string_view q = rest.substr(5);
+    if (ConsumeDigits(&q) && q.starts_with(" time=")) t = rest.size() - q.size() + 1;
+  }
+  if (t == std::string_view::npos) t = rest.find("time=");
   double rtt_ms = 0;
   if (t != std::string_view::npos) {
     rest.remove_prefix(t + 5);
@@ -138,7 +153,8 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
   } else {
     sess.Warn(p.line_no(), fmt::format("reply has no \"time=\": \"{}\"", EscapeForMessage(line)));
   }
-  bool dup = rest.find("(DUP!)") != std::string_view::npos;
+  // Nothing after " ms" (the usual case) means no "(DUP!)" to look for.
+  bool dup = rest.size() > 3 && rest.find("(DUP!)") != std::string_view::npos;
   sess.Reply(*raw, rtt_ms, dup, p.line_no());
   return true;
 }
@@ -148,14 +164,23 @@ bool ParseTotalsPart(std::string_view part, PingToolTotals* t) {
   Consume(&part, "+");
   std::string_view q = part;
   if (auto n = ConsumeDigits(&q)) {
-    if (q == " duplicates") { t->duplicates = *n; return true; }
-    if (q == " errors") { t->errors = *n; return true; }
+    if (q == " duplicates") {
+      t->duplicates = *n;
+      return true;
+    }
+    if (q == " errors") {
+      t->errors = *n;
+      return true;
+    }
     if (q == " corrupted") return true;
     if (q == " packets out of wait time") return true;
   }
   q = part;
   if (auto pct = text::ConsumeDecimal(&q)) {
-    if (q == "% packet loss") { t->loss_percent = *pct; return true; }
+    if (q == "% packet loss") {
+      t->loss_percent = *pct;
+      return true;
+    }
   }
   if (Consume(&part, "time ") && part.ends_with("ms")) return true;
   return part.starts_with("-- somebody's");  // BSD: more replies than probes
@@ -221,7 +246,8 @@ bool ParseRttLine(PingParser& p, std::string_view s) {
 }
 
 // "PING host (ip) 56(84) bytes of data." (iputils v4), "PING host(ip) 56 data bytes" (iputils
-// v6 <= 20221126), "PING host (ip): 56 data bytes" (BSD, BusyBox), "PING6(56=40+8+8 bytes) a --> b".
+// v6 <= 20221126), "PING host (ip): 56 data bytes" (BSD, BusyBox), "PING6(56=40+8+8 bytes) a -->
+// b".
 bool ParseHeader(PingParser& p, std::string_view s) {
   if (Consume(&s, "PING6(")) {
     size_t arrow = s.find(" --> ");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -12,12 +13,18 @@ namespace kiriwake::ingest {
 
 const char* PingFormatName(PingFormat f) {
   switch (f) {
-    case PingFormat::kIputils: return "iputils";
-    case PingFormat::kBusybox: return "busybox";
-    case PingFormat::kBsd: return "bsd";
-    case PingFormat::kWindows: return "windows";
-    case PingFormat::kFping: return "fping";
-    case PingFormat::kMtr: return "mtr";
+    case PingFormat::kIputils:
+      return "iputils";
+    case PingFormat::kBusybox:
+      return "busybox";
+    case PingFormat::kBsd:
+      return "bsd";
+    case PingFormat::kWindows:
+      return "windows";
+    case PingFormat::kFping:
+      return "fping";
+    case PingFormat::kMtr:
+      return "mtr";
   }
   return "unknown";
 }
@@ -28,8 +35,10 @@ bool LooksLikeAddress(std::string_view s) {
   if (s.empty()) return false;
   bool colon = false, dot = false;
   for (char c : s) {
-    if (c == ':') colon = true;
-    else if (c == '.') dot = true;
+    if (c == ':')
+      colon = true;
+    else if (c == '.')
+      dot = true;
     else if (!(text::IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '%'))
       return false;
   }
@@ -87,15 +96,26 @@ void SessionBuilder::FlushOne() {
   size_t k = base_ % kReorderWindow;
   switch ((*slots_)[k]) {
     case Slot::kNone:  // no line for this probe: it was lost
-    case Slot::kLost: builder_.Lost(base_); break;
-    case Slot::kErrored: builder_.Errored(base_); break;
-    case Slot::kAnswered: builder_.Answered(base_, (*rtts_)[k]); break;
+    case Slot::kLost:
+      builder_.Lost(base_);
+      break;
+    case Slot::kErrored:
+      builder_.Errored(base_);
+      break;
+    case Slot::kAnswered:
+      builder_.Answered(base_, (*rtts_)[k]);
+      break;
   }
   (*slots_)[k] = Slot::kNone;
   ++base_;
 }
 
+// No real run sends 10^12 probes (31 000 years at 1 per second); larger ids and totals are damage,
+// and keeping ids below this keeps every id + window sum far from overflow.
+constexpr uint64_t kMaxProbeId = 1'000'000'000'000;
+
 bool SessionBuilder::Reach(uint64_t id) {
+  if (id > kMaxProbeId) return false;
   if (!placed_) {
     placed_ = true;
     // A header told us the first id; without one (a log cut at the start) begin here.
@@ -128,8 +148,9 @@ void SessionBuilder::Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate
     return;
   }
   if (!Reach(id)) {
-    Warn(line, fmt::format("reply for id {} came after {} newer probes; not placed", raw_id,
-                           kReorderWindow));
+    Warn(line, fmt::format("reply for id {} is older than the last {} probes or out of range; "
+                           "not placed",
+                           raw_id, kReorderWindow));
     return;
   }
   size_t k = id % kReorderWindow;
@@ -140,7 +161,8 @@ void SessionBuilder::Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate
     return;
   }
   if ((*slots_)[k] == Slot::kLost && info_.format == PingFormat::kFping) {
-    Warn(line, fmt::format("reply for [{}] after fping reported it timed out; kept as lost", raw_id));
+    Warn(line,
+         fmt::format("reply for [{}] after fping reported it timed out; kept as lost", raw_id));
     return;
   }
   (*slots_)[k] = Slot::kAnswered;
@@ -151,8 +173,9 @@ void SessionBuilder::Error(uint64_t raw_id, int64_t line) {
   uint64_t id = Unwrap(raw_id);
   ++errored_;
   if (!Reach(id)) {
-    Warn(line, fmt::format("ICMP error for id {} came after {} newer probes; not placed", raw_id,
-                           kReorderWindow));
+    Warn(line, fmt::format("ICMP error for id {} is older than the last {} probes or out of "
+                           "range; not placed",
+                           raw_id, kReorderWindow));
     return;
   }
   Slot& s = (*slots_)[id % kReorderWindow];
@@ -162,8 +185,9 @@ void SessionBuilder::Error(uint64_t raw_id, int64_t line) {
 void SessionBuilder::Timeout(uint64_t raw_id, int64_t line) {
   uint64_t id = Unwrap(raw_id);
   if (!Reach(id)) {
-    Warn(line, fmt::format("timeout for id {} came after {} newer probes; not placed", raw_id,
-                           kReorderWindow));
+    Warn(line, fmt::format("timeout for id {} is older than the last {} probes or out of range; "
+                           "not placed",
+                           raw_id, kReorderWindow));
     return;
   }
   Slot& s = (*slots_)[id % kReorderWindow];
@@ -174,7 +198,11 @@ PingSession SessionBuilder::Finish() {
   PingSession& out = info_;  // moved out at the end: Warn() below still appends to it
   const std::optional<PingToolTotals>& totals = out.totals;
   if (!placed_) {
-    if (totals && totals->transmitted > 0) {
+    if (totals && totals->transmitted > kMaxProbeId) {
+      Warn(totals->loc.line, fmt::format("statistics say {} transmitted: not a real run; ignored",
+                                         totals->transmitted));
+      out.last_id = out.first_id - 1;
+    } else if (totals && totals->transmitted > 0) {
       if (totals->received == 0) {
         // Nothing answered: every id is known to be lost even without per-probe lines.
         builder_.LostRun(out.first_id, totals->transmitted);
@@ -196,7 +224,10 @@ PingSession SessionBuilder::Finish() {
     uint64_t last = last_printed;
     if (totals) {
       uint64_t by_totals = out.first_id + totals->transmitted - 1;
-      if (totals->transmitted == 0 || by_totals < last_printed) {
+      if (totals->transmitted > kMaxProbeId) {
+        Warn(totals->loc.line, fmt::format("statistics say {} transmitted: not a real run; ignored",
+                                           totals->transmitted));
+      } else if (totals->transmitted == 0 || by_totals < last_printed) {
         Warn(totals->loc.line,
              fmt::format("statistics say {} transmitted, but lines show probes up to id {}",
                          totals->transmitted, last_printed));
@@ -226,9 +257,8 @@ PingSession SessionBuilder::Finish() {
                        totals->received, ours_rx));
     }
     if (totals->duplicates && *totals->duplicates != duplicates_) {
-      Warn(totals->loc.line,
-           fmt::format("statistics say {} duplicates, the reply lines show {}",
-                       *totals->duplicates, duplicates_));
+      Warn(totals->loc.line, fmt::format("statistics say {} duplicates, the reply lines show {}",
+                                         *totals->duplicates, duplicates_));
     }
   }
   if (out.windows_error_replies > 0) {
@@ -324,8 +354,12 @@ void PingParser::Warn(std::string message) {
 void PingParser::Dispatch(std::string_view line) {
   // Wrappers and terminals leave bytes around a tool's line: a SIGQUIT status starts with '\r',
   // ping -a rings '\a', Windows lines end in '\r' (LineReader strips one).
-  while (!line.empty() && (line.front() == '\r' || line.front() == '\a')) line.remove_prefix(1);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\a' || line.back() == ' ')) {
+  while (!line.empty() && static_cast<unsigned char>(line.front()) < 0x20 &&
+         (line.front() == '\r' || line.front() == '\a')) {
+    line.remove_prefix(1);
+  }
+  while (!line.empty() && static_cast<unsigned char>(line.back()) <= 0x20 &&
+         (line.back() == '\r' || line.back() == '\a' || line.back() == ' ')) {
     line.remove_suffix(1);
   }
   if (in_mtr_json) {
@@ -334,10 +368,12 @@ void PingParser::Dispatch(std::string_view line) {
   }
   // -D timestamps: iputils "[1584237572.123456] ", fping 5 "[1710494521.12345] ".
   if (!line.empty() && line.front() == '[') {
-    size_t i = 1;
-    while (i < line.size() && (text::IsDigit(line[i]) || line[i] == '.')) ++i;
-    if (i > 1 && i + 1 < line.size() && line[i] == ']' && line[i + 1] == ' ') {
-      line.remove_prefix(i + 2);
+    const void* close = std::memchr(line.data(), ']', std::min<size_t>(line.size(), 40));
+    if (close != nullptr) {
+      size_t i = static_cast<size_t>(static_cast<const char*>(close) - line.data());
+      bool stamp = i > 1 && i + 1 < line.size() && line[i + 1] == ' ';
+      for (size_t k = 1; stamp && k < i; ++k) stamp = text::IsDigit(line[k]) || line[k] == '.';
+      if (stamp) line.remove_prefix(i + 2);
     }
   }
   if (line.empty()) return;
@@ -369,6 +405,7 @@ Result<PingLog> PingParser::Run() {
   }
   if (!reader_.status().ok()) return reader_.status();
   if (in_mtr_json) FinishMtrJson(*this);
+  FinishMtrHops(*this);
   if (reader_.last_line_unterminated() && recognized_any_) {
     Warn("input ends in the middle of a line (file cut?)");
   }
@@ -391,20 +428,20 @@ Result<PingLog> PingParser::Run() {
                     reader_.name(), seen));
   }
   if (first_unrecognized_line_ > 0) {
-    log_.warnings.insert(log_.warnings.begin(),
-                         Diagnostic{SourceLoc{reader_.name(), first_unrecognized_line_, 0},
-                                    fmt::format("not ping output, skipped: \"{}\"",
-                                                first_unrecognized_)});
+    log_.warnings.insert(
+        log_.warnings.begin(),
+        Diagnostic{SourceLoc{reader_.name(), first_unrecognized_line_, 0},
+                   fmt::format("not ping output, skipped: \"{}\"", first_unrecognized_)});
   }
   if (file_warnings_dropped_ > 0) {
-    log_.warnings.push_back(Diagnostic{SourceLoc{reader_.name(), 0, 0},
-                                       fmt::format("{} more warnings not shown",
-                                                   file_warnings_dropped_)});
+    log_.warnings.push_back(
+        Diagnostic{SourceLoc{reader_.name(), 0, 0},
+                   fmt::format("{} more warnings not shown", file_warnings_dropped_)});
   }
   if (log_.skipped_lines > 0) {
-    log_.warnings.push_back(Diagnostic{
-        SourceLoc{reader_.name(), 0, 0},
-        fmt::format("{} of {} lines were skipped", log_.skipped_lines, log_.lines)});
+    log_.warnings.push_back(
+        Diagnostic{SourceLoc{reader_.name(), 0, 0},
+                   fmt::format("{} of {} lines were skipped", log_.skipped_lines, log_.lines)});
   }
   std::stable_sort(done_.begin(), done_.end(), [](const PingSession& a, const PingSession& b) {
     return a.source.line < b.source.line;

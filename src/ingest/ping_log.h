@@ -1,4 +1,5 @@
-// ingest/ping_log.h: saved ping/fping/mtr/Windows output -> sessions with every lost probe explicit.
+// ingest/ping_log.h: saved ping/fping/mtr/Windows output -> sessions with every lost probe
+// explicit.
 //
 // ParsePingLog streams one input through a LineReader and detects the format line by line, so a
 // file may hold several sessions (concatenated runs, several targets, fping's interleaved
@@ -48,10 +49,10 @@ struct PingToolTotals {
 
 struct PingSession {
   PingFormat format = PingFormat::kIputils;
-  SourceLoc source;          // where the session starts (header, or its first line)
-  std::string target_name;   // as typed / printed; may equal the address
+  SourceLoc source;            // where the session starts (header, or its first line)
+  std::string target_name;     // as typed / printed; may equal the address
   std::string target_address;  // numeric address when the tool printed one, else empty
-  std::optional<int> hop;    // mtr: 1-based hop number; absent for end-to-end tools
+  std::optional<int> hop;      // mtr: 1-based hop number; absent for end-to-end tools
   model::ProbeSeries series;
   // Ids of the run: first_id .. last_id (last_id < first_id when nothing was sent).
   uint64_t first_id = 1;

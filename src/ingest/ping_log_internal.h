@@ -71,8 +71,8 @@ class SessionBuilder {
   bool seq16_;
   bool placed_ = false;
   bool headerless_ = false;
-  uint64_t base_;     // lowest id not yet handed to builder_
-  uint64_t hi_;       // one past the highest id placed
+  uint64_t base_;  // lowest id not yet handed to builder_
+  uint64_t hi_;    // one past the highest id placed
   uint64_t position_ = 0;
   uint64_t duplicates_ = 0;
   uint64_t errored_ = 0;
@@ -112,7 +112,8 @@ class PingParser {
   bool fping_interim = false;  // after fping -Q's "[hh:mm:ss]" line
   bool mtr_report = false;     // between mtr's "HOST:" header and the end of its rows
   std::vector<std::string> mtr_columns;
-  std::string mtr_json;  // mtr --json document being collected
+  std::vector<PingSession> mtr_hops;  // hops of the mtr report being read (see FinishMtrHops)
+  std::string mtr_json;               // mtr --json document being collected
   int mtr_json_depth = 0;
   int64_t mtr_json_line = 0;
   bool in_mtr_json = false;
@@ -141,19 +142,22 @@ bool ParseFpingLine(PingParser& p, std::string_view line);
 bool ParseMtrLine(PingParser& p, std::string_view line);
 // Called at the end of input while an mtr --json document is still open.
 void FinishMtrJson(PingParser& p);
+// Ends one mtr report: judges intermediate-hop loss against the later hops, then adds the hops.
+void FinishMtrHops(PingParser& p);
 
 // --- small scanners shared by the tool parsers ---
-// Reads decimal digits (no sign) at the start of *s; nullopt if none or overflow.
+// Reads decimal digits (no sign) at the start of *s; nullopt if none or more than 19 (which
+// could overflow). No division per digit: this runs several times per line of a multi-GB log.
 inline std::optional<uint64_t> ConsumeDigits(std::string_view* s) {
-  uint64_t v = 0;
+  const char* p = s->data();
+  size_t n = s->size();
   size_t i = 0;
-  while (i < s->size() && (*s)[i] >= '0' && (*s)[i] <= '9') {
-    uint64_t d = static_cast<uint64_t>((*s)[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
+  uint64_t v = 0;
+  while (i < n && static_cast<unsigned char>(p[i] - '0') < 10) {
+    v = v * 10 + static_cast<uint64_t>(p[i] - '0');
     ++i;
   }
-  if (i == 0) return std::nullopt;
+  if (i == 0 || i > 19) return std::nullopt;
   s->remove_prefix(i);
   return v;
 }

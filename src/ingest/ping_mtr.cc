@@ -36,8 +36,8 @@ void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
     PingToolTotals t;
     t.loc = loc;
     t.transmitted = static_cast<uint64_t>(std::llround(*h.sent));
-    double rx = h.rcv ? *h.rcv
-                      : (h.loss_percent ? *h.sent * (1.0 - *h.loss_percent / 100.0) : *h.sent);
+    double rx =
+        h.rcv ? *h.rcv : (h.loss_percent ? *h.sent * (1.0 - *h.loss_percent / 100.0) : *h.sent);
     t.received = static_cast<uint64_t>(std::llround(std::clamp(rx, 0.0, *h.sent)));
     t.loss_percent = h.loss_percent;
     if (t.received > 0) {
@@ -48,17 +48,24 @@ void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
     }
     s.SetTotals(std::move(t));
   }
-  p.AddSession(s.Finish());
+  p.mtr_hops.push_back(s.Finish());
 }
 
 void SetField(HopStats* h, std::string_view title, double v) {
-  if (title == "Loss%") h->loss_percent = v;
-  else if (title == "Snt") h->sent = v;
-  else if (title == "Rcv") h->rcv = v;
-  else if (title == "Avg") h->avg = v;
-  else if (title == "Best") h->best = v;
-  else if (title == "Wrst") h->worst = v;
-  else if (title == "StDev") h->stdev = v;
+  if (title == "Loss%")
+    h->loss_percent = v;
+  else if (title == "Snt")
+    h->sent = v;
+  else if (title == "Rcv")
+    h->rcv = v;
+  else if (title == "Avg")
+    h->avg = v;
+  else if (title == "Best")
+    h->best = v;
+  else if (title == "Wrst")
+    h->worst = v;
+  else if (title == "StDev")
+    h->stdev = v;
 }
 
 // "  3.|-- core-sw-02.dc1.example.in 20.0%    10  248.0  17.3   2.1 248.0  77.5"
@@ -108,9 +115,10 @@ void ParseJsonDocument(PingParser& p) {
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("report") ||
       !doc["report"].is_object() || !doc["report"].contains("hubs") ||
       !doc["report"]["hubs"].is_array()) {
-    p.FileWarn(fmt::format("{}: JSON document is not mtr --json output (expected "
-                           "{{\"report\": {{\"hubs\": [...]}}}})",
-                           loc.ToString()));
+    p.FileWarn(
+        fmt::format("{}: JSON document is not mtr --json output (expected "
+                    "{{\"report\": {{\"hubs\": [...]}}}})",
+                    loc.ToString()));
     return;
   }
   int n = 0;
@@ -130,9 +138,34 @@ void ParseJsonDocument(PingParser& p) {
     h.stdev = JsonNumber(hub, "StDev");
     AddHop(p, h, loc);
   }
+  FinishMtrHops(p);
 }
 
 }  // namespace
+
+void FinishMtrHops(PingParser& p) {
+  // A router that rate-limits the ICMP it generates shows loss at its own hop while every later
+  // hop, reached THROUGH it, loses nothing: that loss is not on the path (mtr's FAQ). Such a hop
+  // is reported healthy, with a warning saying why; loss that persists to the end stays.
+  for (size_t i = 0; i < p.mtr_hops.size(); ++i) {
+    PingSession& hop = p.mtr_hops[i];
+    if (hop.series.lost_count == 0) continue;
+    for (size_t j = i + 1; j < p.mtr_hops.size(); ++j) {
+      const PingSession& later = p.mtr_hops[j];
+      if (later.series.transmitted > 0 && later.series.lost_count == 0) {
+        hop.series.verdict = model::Verdict::kHealthy;
+        hop.warnings.push_back(Diagnostic{
+            hop.source,
+            fmt::format("loss at hop {} does not carry on to hop {} (0% there): the router "
+                        "rate-limits ICMP to itself; not loss on the path",
+                        hop.hop.value_or(0), later.hop.value_or(0))});
+        break;
+      }
+    }
+  }
+  for (PingSession& s : p.mtr_hops) p.AddSession(std::move(s));
+  p.mtr_hops.clear();
+}
 
 void FinishMtrJson(PingParser& p) {
   p.in_mtr_json = false;
@@ -146,15 +179,23 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
     // Track brace depth outside strings; mtr host names never contain quotes.
     bool in_str = false, esc = false;
     for (char c : line) {
-      if (esc) { esc = false; continue; }
-      if (in_str) {
-        if (c == '\\') esc = true;
-        else if (c == '"') in_str = false;
+      if (esc) {
+        esc = false;
         continue;
       }
-      if (c == '"') in_str = true;
-      else if (c == '{') ++p.mtr_json_depth;
-      else if (c == '}') --p.mtr_json_depth;
+      if (in_str) {
+        if (c == '\\')
+          esc = true;
+        else if (c == '"')
+          in_str = false;
+        continue;
+      }
+      if (c == '"')
+        in_str = true;
+      else if (c == '{')
+        ++p.mtr_json_depth;
+      else if (c == '}')
+        --p.mtr_json_depth;
     }
     if (p.mtr_json.size() + line.size() > kMaxMtrJsonBytes) {
       p.in_mtr_json = false;
@@ -184,10 +225,12 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
   }
   if (line.starts_with("Start: ")) {
     p.CloseCurrent();
+    FinishMtrHops(p);
     p.mtr_report = false;
     return true;
   }
   if (line.starts_with("HOST: ")) {
+    FinishMtrHops(p);
     std::vector<std::string_view> words = text::SplitWords(line.substr(6));
     p.mtr_columns.clear();
     for (size_t i = 1; i < words.size(); ++i) p.mtr_columns.emplace_back(words[i]);
@@ -200,6 +243,7 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
     // ECMP alternates ("    host") and MPLS labels sit indented under their hop.
     if (line.starts_with("    ")) return true;
     p.mtr_report = false;
+    FinishMtrHops(p);
   }
   return false;
 }

@@ -151,7 +151,8 @@ bool ParseWindowsLine(PingParser& p, std::string_view line) {
     p.StartSession(PingFormat::kWindows, name, address, 1, false);
     return true;
   }
-  if (s.starts_with("Ping statistics for ") || s == "Approximate round trip times in milli-seconds:") {
+  if (s.starts_with("Ping statistics for ") ||
+      s == "Approximate round trip times in milli-seconds:") {
     return p.current() && p.current()->format() == PingFormat::kWindows;
   }
   if (s.starts_with("Packets: Sent = ")) return Totals(p, s, "Sent = ", "Received = ");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace kiriwake::model {
 
@@ -42,6 +43,19 @@ double ProbeSeriesBuilder::BucketValue(size_t b) {
   return kHistMinMs * std::pow(kHistGrowth, static_cast<double>(b) - 0.5);
 }
 
+size_t ProbeSeriesBuilder::MemoBucket(double rtt_ms) {
+  uint64_t bits;
+  std::memcpy(&bits, &rtt_ms, sizeof bits);
+  constexpr size_t kMemo = 4096;  // a power of two: the index is a mask, not a division
+  if (bucket_memo_.empty()) bucket_memo_.resize(kMemo);
+  BucketMemo& m = bucket_memo_[(bits ^ (bits >> 23) ^ (bits >> 41)) & (kMemo - 1)];
+  if (m.bits != bits) {
+    m.bits = bits;
+    m.bucket = Bucket(rtt_ms);
+  }
+  return m.bucket;
+}
+
 void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
   if (!std::isfinite(rtt_ms) || rtt_ms < 0) rtt_ms = 0;
   if (rtt_count_ == 0) {
@@ -57,12 +71,12 @@ void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
     samples_.emplace_back(id, rtt_ms);
     if (samples_.size() > kExactRttSamples) {
       histogram_.assign(kHistBuckets, 0);
-      for (const auto& s : samples_) ++histogram_[Bucket(s.second)];
+      for (const auto& s : samples_) ++histogram_[MemoBucket(s.second)];
       samples_.clear();
       samples_.shrink_to_fit();
     }
   } else {
-    ++histogram_[Bucket(rtt_ms)];
+    ++histogram_[MemoBucket(rtt_ms)];
   }
   auto cmp = [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; };
   if (top_.size() < kMaxOutliers) {

@@ -113,6 +113,7 @@ class ProbeSeriesBuilder {
  private:
   void AddRtt(uint64_t id, double rtt_ms);
   static size_t Bucket(double rtt_ms);
+  size_t MemoBucket(double rtt_ms);  // Bucket(), memoised (see bucket_memo_)
   static double BucketValue(size_t b);
 
   VerdictThresholds thresholds_;
@@ -123,6 +124,13 @@ class ProbeSeriesBuilder {
   // Exact RTT samples (id, rtt) until kExactRttSamples, then the histogram takes over.
   std::vector<std::pair<uint64_t, double>> samples_;
   std::vector<uint64_t> histogram_;
+  // Saved ping output repeats few distinct RTT values (3 significant digits), so the log() in
+  // Bucket() is memoised by the value's bits: the same buckets, a fraction of the cost.
+  struct BucketMemo {
+    uint64_t bits = ~uint64_t{0};
+    size_t bucket = 0;
+  };
+  std::vector<BucketMemo> bucket_memo_;
   // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
   std::vector<Outlier> top_;
   double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;

@@ -27,9 +27,10 @@ nlohmann::json Session(const ingest::PingSession& s) {
   nlohmann::json j;
   j["format"] = ingest::PingFormatName(s.format);
   j["source"] = s.source.ToString();
-  j["target"] = {{"name", s.target_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.target_name)},
-                 {"address", s.target_address.empty() ? nlohmann::json(nullptr)
-                                                      : nlohmann::json(s.target_address)}};
+  j["target"] = {
+      {"name", s.target_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.target_name)},
+      {"address",
+       s.target_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.target_address)}};
   j["hop"] = s.hop ? nlohmann::json(*s.hop) : nlohmann::json(nullptr);
   j["transmitted"] = ps.transmitted;
   j["received"] = ps.received;
@@ -50,21 +51,26 @@ nlohmann::json Session(const ingest::PingSession& s) {
   j["summary_only"] = s.summary_only;
   if (ps.rtt) {
     const model::RttSummary& r = *ps.rtt;
-    j["rtt_ms"] = {{"min", r.min_ms},       {"median", r.median_ms}, {"p95", r.p95_ms},
-                   {"p99", r.p99_ms},       {"max", r.max_ms},       {"mean", r.mean_ms},
-                   {"mdev", r.mdev_ms},     {"exact", r.exact},      {"from", "replies"}};
+    j["rtt_ms"] = {{"min", r.min_ms},   {"median", r.median_ms}, {"p95", r.p95_ms},
+                   {"p99", r.p99_ms},   {"max", r.max_ms},       {"mean", r.mean_ms},
+                   {"mdev", r.mdev_ms}, {"exact", r.exact},      {"from", "replies"}};
   } else if (s.totals && s.totals->rtt_min_ms && s.totals->rtt_max_ms) {
     const ingest::PingToolTotals& t = *s.totals;
-    j["rtt_ms"] = {{"min", OrNull(t.rtt_min_ms)}, {"median", nullptr},
-                   {"p95", nullptr},              {"p99", nullptr},
-                   {"max", OrNull(t.rtt_max_ms)}, {"mean", OrNull(t.rtt_avg_ms)},
-                   {"mdev", OrNull(t.rtt_mdev_ms)}, {"exact", false},
+    j["rtt_ms"] = {{"min", OrNull(t.rtt_min_ms)},
+                   {"median", nullptr},
+                   {"p95", nullptr},
+                   {"p99", nullptr},
+                   {"max", OrNull(t.rtt_max_ms)},
+                   {"mean", OrNull(t.rtt_avg_ms)},
+                   {"mdev", OrNull(t.rtt_mdev_ms)},
+                   {"exact", false},
                    {"from", "totals"}};
   } else {
     j["rtt_ms"] = nullptr;
   }
   nlohmann::json outliers = nlohmann::json::array();
-  for (const model::Outlier& o : ps.outliers) outliers.push_back({{"id", o.id}, {"rtt_ms", o.rtt_ms}});
+  for (const model::Outlier& o : ps.outliers)
+    outliers.push_back({{"id", o.id}, {"rtt_ms", o.rtt_ms}});
   j["outliers"] = std::move(outliers);
   j["outlier_count"] = ps.outlier_count;
   j["verdict"] = model::VerdictName(ps.verdict);

@@ -29,16 +29,16 @@ struct TextOptions {
 
 // What the per-target block shows about one series. Only `label` and `series` are required.
 struct SeriesText {
-  std::string label;                   // "ceph4 (192.168.100.114)"
+  std::string label;  // "ceph4 (192.168.100.114)"
   const model::ProbeSeries* series = nullptr;
-  std::string id_word = "seq";         // what an id is called: seq, probe, idx
-  uint64_t first_id = 1;               // ids first_id..last_id were sent
-  std::optional<uint64_t> last_id;     // default: first_id + transmitted - 1
+  std::string id_word = "seq";            // what an id is called: seq, probe, idx
+  uint64_t first_id = 1;                  // ids first_id..last_id were sent
+  std::optional<uint64_t> last_id;        // default: first_id + transmitted - 1
   std::optional<uint64_t> tail_first_id;  // losses from here on are only in the totals
-  bool summary_only = false;           // counts but no per-probe ids
+  bool summary_only = false;              // counts but no per-probe ids
   // RTTs printed by the tool's own summary, used when series->rtt is absent (ping -q, mtr).
   std::optional<double> tool_rtt_min_ms, tool_rtt_avg_ms, tool_rtt_max_ms, tool_rtt_mdev_ms;
-  std::string note;                    // last line, e.g. "source ping.txt:1, iputils"
+  std::string note;  // last line, e.g. "source ping.txt:1, iputils"
 };
 
 // The per-target block, fping/mtr style:

@@ -46,7 +46,8 @@ std::string Strip(const SeriesText& s, const TextOptions& o) {
   for (const model::LossBurst& b : ps.bursts) {
     if (shown == kMaxStripBursts) {
       size_t rest = ps.bursts.size() - shown;
-      parts.push_back(fmt::format("… {} more LOST burst{} (see --json)", rest, rest == 1 ? "" : "s"));
+      parts.push_back(
+          fmt::format("… {} more LOST burst{} (see --json)", rest, rest == 1 ? "" : "s"));
       next = last + 1;
       break;
     }
@@ -103,9 +104,9 @@ std::string RenderSeriesText(const SeriesText& s, size_t label_width, const Text
   if (ps.verdict == model::Verdict::kDegraded) color = kYellow;
   if (ps.verdict == model::Verdict::kBroken) color = kRed;
   std::string verdict = fmt::format("{:<8}", model::VerdictName(ps.verdict));
-  std::string out = fmt::format("{:<{}}  {}  {} of {} lost ({})", s.label, label_width,
-                                Paint(verdict, color, o), ps.lost_count, ps.transmitted,
-                                Percent(ps.loss_ratio()));
+  std::string out =
+      fmt::format("{:<{}}  {}  {} of {} lost ({})", s.label, label_width, Paint(verdict, color, o),
+                  ps.lost_count, ps.transmitted, Percent(ps.loss_ratio()));
   size_t nb = ps.bursts.size();
   if (nb) out += fmt::format(", {} burst{}", nb, nb == 1 ? "" : "s");
   if (ps.outlier_count) {
@@ -113,8 +114,8 @@ std::string RenderSeriesText(const SeriesText& s, size_t label_width, const Text
   }
   if (ps.errored) out += fmt::format(", {} ICMP error{}", ps.errored, ps.errored == 1 ? "" : "s");
   if (!ps.duplicates.empty()) {
-    out += fmt::format(", {} duplicate{}", ps.duplicates.size(),
-                       ps.duplicates.size() == 1 ? "" : "s");
+    out +=
+        fmt::format(", {} duplicate{}", ps.duplicates.size(), ps.duplicates.size() == 1 ? "" : "s");
   }
   out += "\n  " + Strip(s, o) + "\n  " + RttLine(s) + "\n";
   if (!ps.outliers.empty()) {
@@ -149,10 +150,14 @@ std::string Label(const ingest::PingSession& s) {
 
 const char* IdWord(ingest::PingFormat f) {
   switch (f) {
-    case ingest::PingFormat::kWindows: return "probe";
-    case ingest::PingFormat::kFping: return "idx";
-    case ingest::PingFormat::kMtr: return "probe";
-    default: return "seq";
+    case ingest::PingFormat::kWindows:
+      return "probe";
+    case ingest::PingFormat::kFping:
+      return "idx";
+    case ingest::PingFormat::kMtr:
+      return "probe";
+    default:
+      return "seq";
   }
 }
 

@@ -1,9 +1,12 @@
 // `kiriwake ping-log` as a user runs it: exit status, stdout and stderr checked separately.
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "cli_runner.h"
 
@@ -13,15 +16,14 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Data(const std::string& name) { return std::string(KW_TEST_DATA) + "/ping/" + name; }
-std::string Seed() {
-  return std::string(KW_SOURCE_DIR) + "/examples/seed-incident/ping-ceph4.txt";
-}
+std::string Seed() { return std::string(KW_SOURCE_DIR) + "/examples/seed-incident/ping-ceph4.txt"; }
 
 TEST(PingLogCmd, LossyRunExitsOneWithStripOnStdout) {
   auto r = RunKiriwake("ping-log --color never " + Seed());
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.out, HasSubstr("192.168.100.114  degraded  4 of 73 lost (5.48%), 3 bursts"));
-  EXPECT_THAT(r.out, HasSubstr("seq 1-4 ok · 5-6 LOST · 7-40 ok · 41 LOST · 42-72 ok · 73 LOST (tail)"));
+  EXPECT_THAT(r.out,
+              HasSubstr("seq 1-4 ok · 5-6 LOST · 7-40 ok · 41 LOST · 42-72 ok · 73 LOST (tail)"));
   EXPECT_THAT(r.out, HasSubstr("max 248"));
   EXPECT_EQ(r.out.find("\033["), std::string::npos);  // never colour when not asked / not a tty
   // The rounding-bug note is a diagnostic: stderr, with file:line.
@@ -41,8 +43,10 @@ TEST(PingLogCmd, NotRecognisedIsExitTwoWithFileAndWhatWasSeen) {
   auto r = RunKiriwake("ping-log " + Data("not_ping.txt"));
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_THAT(r.err, HasSubstr("kiriwake: " + Data("not_ping.txt") +
-                               ": not recognised as ping output (saw line 1: \"Hello, this is a README.\""));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("kiriwake: " + Data("not_ping.txt") +
+                ": not recognised as ping output (saw line 1: \"Hello, this is a README.\""));
 }
 
 TEST(PingLogCmd, ErrorWinsButOtherFilesAreStillReported) {
@@ -86,6 +90,15 @@ TEST(PingLogCmd, JsonFollowsTheContract) {
   EXPECT_TRUE(s["warnings"].is_array());
   ASSERT_EQ(doc["errors"].size(), 1u);
   EXPECT_THAT(doc["errors"][0]["message"].get<std::string>(), HasSubstr("not recognised"));
+}
+
+TEST(PingLogCmd, CompressedInputIsRead) {
+  std::string gz = "/tmp/kwp_cli_" + std::to_string(::getpid()) + ".txt.gz";
+  ASSERT_EQ(std::system(("gzip -c " + Seed() + " > " + gz).c_str()), 0);
+  auto r = RunKiriwake("ping-log " + gz);
+  std::remove(gz.c_str());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.out, HasSubstr("4 of 73 lost"));
 }
 
 TEST(PingLogCmd, JsonWithColorAlwaysIsAUsageError) {

@@ -80,5 +80,18 @@ TEST(PingLogFping, ConcatenatedRunsOfOneHostAreSeparate) {
   EXPECT_EQ(log->sessions[1].series.verdict, model::Verdict::kBroken);
 }
 
+TEST(PingLogFping, QuietCountModeIsTotalsOnly) {
+  auto log =
+      ParseText("192.168.100.114 : xmt/rcv/%loss = 73/69/5%, min/avg/max = 0.412/17.3/248\n");
+  ASSERT_TRUE(log.ok());
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_TRUE(s.summary_only);
+  EXPECT_EQ(s.series.transmitted, 73u);
+  EXPECT_EQ(s.series.lost_count, 4u);
+  EXPECT_TRUE(s.series.LostIds().empty());
+  ASSERT_TRUE(s.totals && s.totals->rtt_max_ms);
+  EXPECT_DOUBLE_EQ(*s.totals->rtt_max_ms, 248.0);
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest

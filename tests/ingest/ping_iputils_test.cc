@@ -34,6 +34,21 @@ TEST(PingLogIputils, SeedSessionLostIdsAndTailLoss) {
   EXPECT_EQ(s.series.outliers[0].id, 1u);
 }
 
+TEST(PingLogIputils, OldIntegerAndNewPercentGLossFormatsAreRead) {
+  // s20180629: "5% packet loss" (integer); 20221126: "13.3333% packet loss" (%g).
+  auto old_log =
+      LineReader::Open(std::string(KW_SOURCE_DIR) + "/examples/seed-incident/ping-ceph4.txt");
+  ASSERT_TRUE(old_log.ok());
+  auto a = ParsePingLog(**old_log);
+  auto b = ParseData("iputils_20221126_D_O_real.txt");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a->sessions.at(0).totals && a->sessions[0].totals->loss_percent);
+  ASSERT_TRUE(b->sessions.at(0).totals && b->sessions[0].totals->loss_percent);
+  EXPECT_DOUBLE_EQ(*a->sessions[0].totals->loss_percent, 5.0);
+  EXPECT_DOUBLE_EQ(*b->sessions[0].totals->loss_percent, 13.3333);
+  EXPECT_EQ(b->sessions[0].totals->transmitted, 30u);
+}
+
 TEST(PingLogIputils, TailLossIsCountedFromTotals) {
   auto log = ParseData("iputils_hostname_D_O.txt");
   ASSERT_TRUE(log.ok());
@@ -112,8 +127,10 @@ TEST(PingLogIputils, ConcatenatedRunsAreSeparateSessionsAndCutRunIsFlagged) {
   EXPECT_THAT(cut.series.LostIds(), ElementsAre(3));
   EXPECT_TRUE(HasWarning(cut, 9, "no statistics"));
   bool cut_warned = false;
-  for (const Diagnostic& d : log->warnings) cut_warned |= d.message.find("middle of a line") != std::string::npos;
-  for (const Diagnostic& d : cut.warnings) cut_warned |= d.message.find("middle of a line") != std::string::npos;
+  for (const Diagnostic& d : log->warnings)
+    cut_warned |= d.message.find("middle of a line") != std::string::npos;
+  for (const Diagnostic& d : cut.warnings)
+    cut_warned |= d.message.find("middle of a line") != std::string::npos;
   EXPECT_TRUE(cut_warned);
 }
 
@@ -155,8 +172,9 @@ TEST(PingLogIputils, SeqWrapIsUnwrapped) {
     text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(id % 65536) +
             " ttl=64 time=0.100 ms\n";
   }
-  text += "\n--- 10.0.0.2 ping statistics ---\n"
-          "70000 packets transmitted, 69998 received, 0.00285714% packet loss, time 1ms\n";
+  text +=
+      "\n--- 10.0.0.2 ping statistics ---\n"
+      "70000 packets transmitted, 69998 received, 0.00285714% packet loss, time 1ms\n";
   auto log = ParseText(std::move(text));
   ASSERT_TRUE(log.ok());
   const PingSession& s = log->sessions.at(0);

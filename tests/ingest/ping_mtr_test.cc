@@ -46,5 +46,31 @@ TEST(PingLogMtr, OverflowedLossColumnAndUnknownHop) {
   EXPECT_EQ(log->sessions[1].series.verdict, model::Verdict::kBroken);
 }
 
+TEST(PingLogMtr, IntermediateHopLossThatDoesNotPersistIsRateLimiting) {
+  auto log = ParseText(
+      "Start: 2024-03-15T10:22:01+0100\n"
+      "HOST: node-a                       Loss%   Snt   Last   Avg  Best  Wrst StDev\n"
+      "  1.|-- 192.168.100.1              0.0%    10    0.4   0.4   0.3   0.5   0.1\n"
+      "  2.|-- 10.0.0.1                  30.0%    10    1.0   1.1   0.9   1.5   0.2\n"
+      "  3.|-- 192.168.100.114            0.0%    10    2.8   3.1   2.5   4.3   0.6\n");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 3u);
+  const PingSession& hop2 = log->sessions[1];
+  EXPECT_EQ(hop2.series.lost_count, 3u);
+  EXPECT_EQ(hop2.series.verdict, model::Verdict::kHealthy);
+  EXPECT_TRUE(HasWarning(hop2, 4, "rate-limits ICMP"));
+}
+
+TEST(PingLogMtr, LossThatPersistsToTheLastHopStays) {
+  auto log = ParseText(
+      "HOST: node-a                       Loss%   Snt   Last   Avg  Best  Wrst StDev\n"
+      "  1.|-- 10.0.0.1                  10.0%    10    1.0   1.1   0.9   1.5   0.2\n"
+      "  2.|-- 192.168.100.114           10.0%    10    2.8   3.1   2.5   4.3   0.6\n");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].series.verdict, model::Verdict::kDegraded);
+  EXPECT_EQ(log->sessions[1].series.verdict, model::Verdict::kDegraded);
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest

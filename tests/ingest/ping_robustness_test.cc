@@ -40,9 +40,19 @@ TEST(PingLogRobustness, HugeSequenceJumpDoesNotLoopPerId) {
   // fping ids are not 16-bit: a damaged line with a huge index must cost O(1), not O(id).
   auto log = ParseText(
       "h : [0], 64 bytes, 0.1 ms (0.1 avg, 0% loss)\n"
-      "h : [18446744073709], 64 bytes, 0.1 ms (0.1 avg, 0% loss)\n");
+      "h : [999999999999], 64 bytes, 0.1 ms (0.1 avg, 0% loss)\n");
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->sessions.at(0).series.bursts.size(), 1u);
+}
+
+TEST(PingLogRobustness, TotalsBeyondAnyRealRunAreIgnored) {
+  auto log = ParseText(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.1 ms\n"
+      "99999999999999 packets transmitted, 1 received, 99% packet loss, time 1ms\n");
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->sessions.at(0).series.transmitted, 1u);
+  EXPECT_TRUE(HasWarning(log->sessions.at(0), 3, "not a real run"));
 }
 
 TEST(PingLogRobustness, AbsurdTotalsDoNotLoop) {
@@ -51,7 +61,21 @@ TEST(PingLogRobustness, AbsurdTotalsDoNotLoop) {
       "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.1 ms\n"
       "18446744073709551615 packets transmitted, 1 received, 99% packet loss, time 1ms\n");
   ASSERT_TRUE(log.ok());
-  EXPECT_EQ(log->sessions.at(0).series.bursts.size(), 1u);
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_TRUE(s.series.bursts.empty());
+  EXPECT_EQ(s.series.transmitted, 1u);
+  EXPECT_TRUE(HasWarning(s, 3, ""));  // 20 digits: not a count, warned with its line
+}
+
+// Found by fuzz/ping_log_fuzz: an fping index of 2^64-1 made the window loop forever.
+TEST(PingLogRobustness, OutOfRangeIndexIsWarnedNotLooped) {
+  auto log = ParseText(
+      "h : [0], 64 bytes, 0.1 ms (0.1 avg, 0% loss)\n"
+      "h : [18446744073709551615], timed out\n");
+  ASSERT_TRUE(log.ok());
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_EQ(s.series.transmitted, 1u);
+  EXPECT_TRUE(HasWarning(s, 2, ""));
 }
 
 TEST(PingLogRobustness, LinesOutsideSessionsAreWarnedAndCounted) {

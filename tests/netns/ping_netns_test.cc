@@ -5,8 +5,6 @@
 // and each tool's totals. Needs root, ip and nft; skipped with a message otherwise. Bounded
 // (200 probes, 10 ms apart, each command under `timeout`); namespaces are removed even when a
 // test fails (fixture TearDown) and leftovers with our prefix are removed first.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -14,6 +12,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "ingest/line_reader.h"
 #include "ingest/ping_log.h"
@@ -51,12 +50,12 @@ class PingNetns : public ::testing::Test {
     RemoveOurNamespaces();
     created_ = true;
     std::string a = kNsA, b = kNsB;
-    int rc = Sh("ip netns add " + a + " && ip netns add " + b +
-                " && ip link add kwpva netns " + a + " type veth peer name kwpvb netns " + b +
-                " && ip -n " + a + " addr add 10.77.1.1/24 dev kwpva" +
-                " && ip -n " + b + " addr add 10.77.1.2/24 dev kwpvb" +
-                " && ip -n " + a + " link set kwpva up && ip -n " + b + " link set kwpvb up" +
-                " && ip -n " + a + " link set lo up && ip -n " + b + " link set lo up");
+    int rc = Sh("ip netns add " + a + " && ip netns add " + b + " && ip link add kwpva netns " + a +
+                " type veth peer name kwpvb netns " + b + " && ip -n " + a +
+                " addr add 10.77.1.1/24 dev kwpva" + " && ip -n " + b +
+                " addr add 10.77.1.2/24 dev kwpvb" + " && ip -n " + a +
+                " link set kwpva up && ip -n " + b + " link set kwpvb up" + " && ip -n " + a +
+                " link set lo up && ip -n " + b + " link set lo up");
     if (rc != 0) GTEST_SKIP() << "cannot create network namespaces here (rc " << rc << ")";
     // ~10% of echo replies leaving kwpb are dropped at random (no tc netem in this kernel).
     rc = Sh("ip netns exec " + b +
@@ -100,8 +99,8 @@ class PingNetns : public ::testing::Test {
 };
 
 TEST_F(PingNetns, IputilsPingWithOAndDMatchesNoAnswerLinesAndTotals) {
-  std::string path = RunInA("ping -O -D -n -c " + std::to_string(kProbes) + " -i 0.01 -W 1 10.77.1.2",
-                            "ping_O_D.txt");
+  std::string path = RunInA(
+      "ping -O -D -n -c " + std::to_string(kProbes) + " -i 0.01 -W 1 10.77.1.2", "ping_O_D.txt");
   // The truth, from the run's own text: replied seqs, "no answer yet" seqs, the totals.
   std::ifstream in(path);
   std::string line;
@@ -148,8 +147,8 @@ TEST_F(PingNetns, IputilsPingWithOAndDMatchesNoAnswerLinesAndTotals) {
 }
 
 TEST_F(PingNetns, FpingCountModeMatchesTimedOutLinesAndSummary) {
-  std::string path = RunInA("fping -c " + std::to_string(kProbes) + " -p 10 -D 10.77.1.2",
-                            "fping_c_D.txt");
+  std::string path =
+      RunInA("fping -c " + std::to_string(kProbes) + " -p 10 -D 10.77.1.2", "fping_c_D.txt");
   std::ifstream in(path);
   std::string line;
   std::set<uint64_t> timed_out;
@@ -176,8 +175,8 @@ TEST_F(PingNetns, FpingCountModeMatchesTimedOutLinesAndSummary) {
 }
 
 TEST_F(PingNetns, FpingCountSummaryDashesAreTheLostIds) {
-  std::string path = RunInA("fping -C " + std::to_string(kProbes) + " -q -p 10 10.77.1.2",
-                            "fping_C_q.txt");
+  std::string path =
+      RunInA("fping -C " + std::to_string(kProbes) + " -q -p 10 10.77.1.2", "fping_C_q.txt");
   std::ifstream in(path);
   std::string line, summary;
   while (std::getline(in, line)) {

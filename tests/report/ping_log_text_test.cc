@@ -1,0 +1,55 @@
+// The per-target text block other verbs reuse (report::RenderSeriesText) and fping-style RTTs.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "model/probe_series.h"
+#include "report/ping_log_report.h"
+
+namespace kiriwake::report {
+namespace {
+
+TEST(PingLogText, RttKeepsThreeSignificantDigitsLikeFping) {
+  EXPECT_EQ(FormatRttMs(0.4123), "0.412");
+  EXPECT_EQ(FormatRttMs(2.845), "2.85");  // %.2f rounds half to even on the binary value
+  EXPECT_EQ(FormatRttMs(12.34), "12.3");
+  EXPECT_EQ(FormatRttMs(248.692), "249");
+}
+
+TEST(PingLogText, SeriesBlockHasVerdictStripAndNumbers) {
+  model::ProbeSeriesBuilder b;
+  for (uint64_t id = 1; id <= 10; ++id) {
+    if (id == 3 || id == 4 || id == 10) {
+      b.Lost(id);
+    } else {
+      b.Answered(id, id == 7 ? 248.0 : 0.5);
+    }
+  }
+  model::ProbeSeries s = b.Finish();
+  SeriesText t;
+  t.label = "ceph4";
+  t.series = &s;
+  t.first_id = 1;
+  t.tail_first_id = 10;
+  std::string out = RenderSeriesText(t, 8, TextOptions{});
+  EXPECT_EQ(out,
+            "ceph4     degraded  3 of 10 lost (30%), 2 bursts, 1 outlier\n"
+            "  seq 1-2 ok · 3-4 LOST · 5-9 ok · 10 LOST (tail)\n"
+            "  rtt ms  min 0.500  median 0.500  p95 248  p99 248  max 248  mdev 86.6\n"
+            "  outliers seq 7 (248 ms)\n");
+}
+
+TEST(PingLogText, ColourDecoratesButNeverReplacesLost) {
+  model::ProbeSeriesBuilder b;
+  b.Answered(1, 1.0);
+  b.Lost(2);
+  model::ProbeSeries s = b.Finish();
+  SeriesText t;
+  t.label = "x";
+  t.series = &s;
+  std::string out = RenderSeriesText(t, 1, TextOptions{.color = true});
+  EXPECT_NE(out.find("\033[1;31mLOST\033[0m"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiriwake::report
