@@ -16,6 +16,7 @@ void AddLabCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddCephCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddPingLogCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddPrometheusTargetsCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/prometheus_flags.h"
 #include "cli/verb.h"
 #include "diagnose/diagnose.h"
 #include "report/diagnose_report.h"
@@ -22,6 +23,7 @@ struct DiagnoseArgs {
   bool json = false;
   std::string html;
   std::string color = "auto";
+  PrometheusArgs prometheus;
 };
 
 constexpr const char* kDiagnoseHelp =
@@ -45,6 +47,16 @@ ExitStatus Run(const DiagnoseArgs& args) {
   o.inputs = args.inputs;
   o.topology_path = args.topology;
   o.src = args.src;
+  if (!args.prometheus.url.empty()) {
+    auto po = PrometheusOptions(args.prometheus);
+    auto mo = LossMatrixOptionsFrom(args.prometheus);
+    if (!po.ok() || !mo.ok()) {
+      PrintError(po.ok() ? mo.status() : po.status());
+      return ExitStatus::kError;
+    }
+    o.prometheus = *po;
+    o.prometheus_matrix = *mo;
+  }
   auto r = diagnose::Diagnose(o);
   if (!r.ok()) {
     PrintError(r.status());
@@ -86,6 +98,7 @@ void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs) {
   sub->add_option("--topology", args->topology, "Topology file (else one found among the inputs)");
   sub->add_option("--src", args->src, "The host or VM that ran the saved pings");
   sub->add_flag("--json", args->json, "One JSON document (docs/json.md, \"diagnose\")");
+  AddPrometheusFlags(sub, &args->prometheus);
   sub->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
   sub->add_option("--color", args->color, "Colour the text output: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))

@@ -60,6 +60,7 @@ int Main(int argc, char** argv) {
   AddCephCommand(app, &verbs);
   AddPingLogCommand(app, &verbs);
   AddDiagnoseCommand(app, &verbs);
+  AddPrometheusTargetsCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

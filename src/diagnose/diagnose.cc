@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ingest/ceph_input.h"
+#include "diagnose/prometheus_observations.h"
 #include "ingest/line_reader.h"
 
 namespace kiriwake::diagnose {
@@ -297,6 +298,31 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
       r.origins.push_back({"observations", o.loc});
       r.observations.push_back(std::move(o));
     }
+  }
+  if (options.prometheus) {
+    InputFile f;
+    f.path = options.prometheus->url;
+    f.kind = InputKind::kObservations;
+    if (topo == nullptr) {
+      f.status = Status::Usage("--prometheus needs a topology to place the pairs on");
+    } else {
+      auto client = ingest::PromQLClient::Create(*options.prometheus);
+      Result<model::ObservationSet> set = client.ok()
+          ? ObservationsFromPrometheus(*topo, *client, options.prometheus_matrix)
+          : Result<model::ObservationSet>(client.status());
+      if (!set.ok()) {
+        f.status = set.status();
+      } else {
+        f.detail = fmt::format("{} pairs from Prometheus over {}", set->observations.size(),
+                               options.prometheus_matrix.window);
+        f.warnings = set->warnings;
+        for (auto& o : set->observations) {
+          r.origins.push_back({"prometheus", o.loc});
+          r.observations.push_back(std::move(o));
+        }
+      }
+    }
+    r.inputs.push_back(std::move(f));
   }
   for (PingEvidence& p : r.pings) {
     p.src = PingSource(p.file, options, topo);

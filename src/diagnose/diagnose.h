@@ -14,6 +14,8 @@
 #include "infer/ceph_finding.h"
 #include "infer/localize.h"
 #include "ingest/ping_log.h"
+#include "ingest/prometheus_loss.h"
+#include "ingest/promql_client.h"
 #include "model/observation.h"
 #include "model/topology.h"
 #include "util/result.h"
@@ -56,6 +58,9 @@ struct DiagnoseOptions {
   std::string topology_path;        // overrides a topology found among the inputs
   std::string src;                  // the sender of ping inputs whose folder names no endpoint
   infer::LocalizeOptions localize;
+  // Also read the agents' loss counters from a Prometheus-compatible engine (needs a topology).
+  std::optional<ingest::PromQLOptions> prometheus;
+  ingest::LossMatrixOptions prometheus_matrix;
 };
 
 struct DiagnoseResult {

@@ -21,6 +21,7 @@ TEST(PrometheusRules, PromtoolChecksAndUnitTestsPass) {
   std::string dir = std::string(KW_SOURCE_DIR) + "/deploy/prometheus";
   EXPECT_EQ(Shell(fmt::format("promtool check rules {}/kiriwake-rules.yml >/dev/null", dir)), 0);
   EXPECT_EQ(Shell(fmt::format("cd {} && promtool test rules kiriwake-rules.test.yml", dir)), 0);
+  EXPECT_EQ(Shell(fmt::format("promtool check config {}/prometheus.yml >/dev/null 2>&1", dir)), 0);
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+// cli/prometheus_flags.h: the flags every verb that reads from Prometheus shares
+// (--prometheus URL, --window, auth, TLS), and turning them into a PromQL client.
+#ifndef KIRIWAKE_CLI_PROMETHEUS_FLAGS_H_
+#define KIRIWAKE_CLI_PROMETHEUS_FLAGS_H_
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "ingest/prometheus_loss.h"
+#include "ingest/promql_client.h"
+#include "util/result.h"
+
+namespace kiriwake::cli {
+
+struct PrometheusArgs {
+  std::string url;
+  std::string window = "5m";
+  std::string bearer_token_file;
+  std::string basic_auth_file;  // one line "user:password"
+  std::string ca_file;
+  bool insecure = false;
+  double timeout_s = 30;
+};
+
+void AddPrometheusFlags(CLI::App* app, PrometheusArgs* args);
+
+// Usage errors for unreadable secret files or a bad window; the client otherwise.
+Result<ingest::PromQLOptions> PrometheusOptions(const PrometheusArgs& args);
+Result<ingest::LossMatrixOptions> LossMatrixOptionsFrom(const PrometheusArgs& args);
+
+}  // namespace kiriwake::cli
+
+#endif  // KIRIWAKE_CLI_PROMETHEUS_FLAGS_H_
