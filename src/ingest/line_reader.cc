@@ -373,10 +373,11 @@ Status LineReader::Sniff() {
   decoder_ = std::make_unique<Decoder>(encoding_);
   std::string_view rest(sample);
   rest.remove_prefix(skip);
-  size_t before = buf_.size();
-  decoder_->Decode(rest, at_eof, &buf_);
-  decoded_bytes_ += buf_.size() - before;
-  if (std::memchr(buf_.data() + before, '\0', buf_.size() - before) != nullptr) saw_nul_ = true;
+  scratch_.clear();
+  decoder_->Decode(rest, at_eof, &scratch_);
+  decoded_bytes_ += scratch_.size();
+  if (std::memchr(scratch_.data(), '\0', scratch_.size()) != nullptr) saw_nul_ = true;
+  Append(scratch_);
   if (at_eof) {
     eof_ = true;
     source_.reset();
@@ -384,31 +385,63 @@ Status LineReader::Sniff() {
   return Status::Ok();
 }
 
+char* LineReader::Reserve(size_t n) {
+  if (buf_len_ + n > buf_cap_) {
+    size_t cap = std::max(buf_cap_ * 2, buf_len_ + n);
+    auto grown = std::make_unique<char[]>(cap);  // value-initialised once per growth only
+    if (buf_len_ > 0) std::memcpy(grown.get(), buf_.get(), buf_len_);
+    buf_ = std::move(grown);
+    buf_cap_ = cap;
+  }
+  return buf_.get() + buf_len_;
+}
+
+void LineReader::Append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  std::memcpy(Reserve(bytes.size()), bytes.data(), bytes.size());
+  buf_len_ += bytes.size();
+}
+
 bool LineReader::Fill() {
   if (eof_ || !status_.ok()) return false;
   // Compact: drop consumed bytes so memory stays bounded by the longest kept line plus a chunk.
   if (pos_ > 0) {
-    buf_.erase(0, pos_);
+    std::memmove(buf_.get(), buf_.get() + pos_, buf_len_ - pos_);
+    buf_len_ -= pos_;
     pos_ = 0;
   }
-  raw_.resize(kChunk);
-  auto r = source_->Read(raw_.data(), raw_.size());
-  if (!r.ok()) {
-    status_ = r.status();
-    return false;
+  size_t before = buf_len_;
+  bool last;
+  if (decoder_->passthrough()) {
+    char* dst = Reserve(kChunk);
+    auto r = source_->Read(dst, kChunk);
+    if (!r.ok()) {
+      status_ = r.status();
+      return false;
+    }
+    buf_len_ += *r;
+    last = *r == 0;
+  } else {
+    raw_.resize(kChunk);
+    auto r = source_->Read(raw_.data(), raw_.size());
+    if (!r.ok()) {
+      status_ = r.status();
+      return false;
+    }
+    last = *r == 0;
+    scratch_.clear();
+    decoder_->Decode(std::string_view(raw_.data(), *r), last, &scratch_);
+    Append(scratch_);
   }
-  bool last = *r == 0;
-  size_t before = buf_.size();
-  decoder_->Decode(std::string_view(raw_.data(), *r), last, &buf_);
-  decoded_bytes_ += buf_.size() - before;
-  if (!saw_nul_ && std::memchr(buf_.data() + before, '\0', buf_.size() - before) != nullptr) {
+  decoded_bytes_ += buf_len_ - before;
+  if (!saw_nul_ && std::memchr(buf_.get() + before, '\0', buf_len_ - before) != nullptr) {
     saw_nul_ = true;
   }
   if (last) {
     eof_ = true;
     source_.reset();
   }
-  return buf_.size() > before || !last;
+  return buf_len_ > before || !last;
 }
 
 bool LineReader::Next(std::string_view* line) {
@@ -420,8 +453,8 @@ bool LineReader::Next(std::string_view* line) {
     }
   }
   for (;;) {
-    const char* start = buf_.data() + pos_;
-    size_t avail = buf_.size() - pos_;
+    const char* start = buf_.get() + pos_;
+    size_t avail = buf_len_ - pos_;
     const void* nl = avail > 0 ? std::memchr(start, '\n', avail) : nullptr;
     if (nl != nullptr) {
       size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
@@ -438,7 +471,7 @@ bool LineReader::Next(std::string_view* line) {
       return true;
     }
     if (skipping_) {
-      pos_ = buf_.size();
+      pos_ = buf_len_;
     } else if (avail >= kMaxLineBytes) {
       // Over-long line: hand out the first kMaxLineBytes, skip the rest up to its newline.
       *line = std::string_view(start, kMaxLineBytes);
@@ -452,10 +485,10 @@ bool LineReader::Next(std::string_view* line) {
     }
     if (!Fill()) {
       if (!status_.ok()) return false;
-      if (eof_ && pos_ < buf_.size() && !skipping_) {
-        size_t len = buf_.size() - pos_;
-        const char* s = buf_.data() + pos_;
-        pos_ = buf_.size();
+      if (eof_ && pos_ < buf_len_ && !skipping_) {
+        size_t len = buf_len_ - pos_;
+        const char* s = buf_.get() + pos_;
+        pos_ = buf_len_;
         if (len > 0 && s[len - 1] == '\r') --len;
         *line = std::string_view(s, len);
         ++line_number_;

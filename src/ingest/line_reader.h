@@ -71,8 +71,14 @@ class LineReader {
   std::unique_ptr<Decoder> decoder_;
   std::string name_;
   Status status_;
-  std::string buf_;
+  // The decoded bytes not yet handed out. Managed by hand so plain UTF-8 is read straight into
+  // it (no copy, no zero-fill): the hot path of every parser's throughput.
+  char* Reserve(size_t n);  // room for n more bytes at buf_[buf_len_]
+  void Append(std::string_view bytes);
+  std::unique_ptr<char[]> buf_;
+  size_t buf_len_ = 0, buf_cap_ = 0;
   size_t pos_ = 0;  // start of the unread part of buf_
+  std::string scratch_;  // decoder output before it is appended
   bool eof_ = false;
   bool sniffed_ = false;
   bool skipping_ = false;  // inside the cut tail of an over-long line
