@@ -392,11 +392,21 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
   std::vector<double> gain(classes_.size(), -INFINITY), rate(classes_.size(), 0);
   std::vector<uint32_t> stamp(classes_.size(), 0);
   for (uint32_t k : cands) gain[k] = Gain(k, &rate[k]);
-  std::vector<uint32_t> path_stamp(paths_.size(), 0);
   std::vector<uint32_t> chosen;
   std::vector<double> chosen_rate;
   std::vector<char> in_f(classes_.size(), 0);
-  for (int round = 1; round <= opt_.max_faults; ++round) {
+  auto mark_neighbours = [&](uint32_t cls) {
+    for (const Incidence& x : ClassInc(cls)) {
+      for (const model::PathEntry& e : paths_[x.path].path.entries) {
+        stamp[class_of_[e.component]] = 1;
+      }
+    }
+  };
+  // Forward selection, then backward elimination (a fault chosen early may be made redundant
+  // by later ones: e.g. a card blamed for two cables' loss), repeated until stable.
+  for (int pass = 0; pass < 4; ++pass) {
+  bool changed = false;
+  for (int round = static_cast<int>(chosen.size()) + 1; round <= opt_.max_faults; ++round) {
     uint32_t best = UINT32_MAX;
     for (uint32_t k : cands) {
       if (in_f[k]) continue;
@@ -411,12 +421,27 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     chosen_rate.push_back(rate[best]);
     in_f[best] = 1;
     Apply(best, rate[best], +1);
-    // Mark classes sharing a path with the new fault for re-evaluation.
-    for (const Incidence& x : ClassInc(best)) {
-      for (const model::PathEntry& e : paths_[x.path].path.entries) {
-        stamp[class_of_[e.component]] = 1;
-      }
+    mark_neighbours(best);  // classes sharing a path with the new fault need re-evaluation
+    changed = true;
+  }
+  for (size_t i = 0; i < chosen.size();) {
+    uint32_t c = chosen[i];
+    Apply(c, chosen_rate[i], -1);
+    double rc = 0;
+    double gc = Gain(c, &rc);
+    if (gc > 0) {
+      chosen_rate[i] = rc;
+      Apply(c, rc, +1);
+      ++i;
+      continue;
     }
+    in_f[c] = 0;
+    mark_neighbours(c);
+    chosen.erase(chosen.begin() + static_cast<long>(i));
+    chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
+    changed = true;
+  }
+  if (!changed) break;
   }
 
   // Refit each chosen fault given the others, then weigh it against its competitors: the other

@@ -234,6 +234,14 @@ class Parser {
       return Status::At(StatusCode::kMalformed, loc,
                         fmt::format("src and dst are both {}", src));
     }
+    for (const Resolved& r : {s, d}) {
+      if (topology_.EndpointAddress(r.endpoint, net).empty()) {
+        return Status::At(StatusCode::kNotFound, loc,
+                          fmt::format("no path carries {} -> {} on network {}: {} has no "
+                                      "address there", src, dst, topology_.networks()[net].name,
+                                      topology_.EndpointName(r.endpoint)));
+      }
+    }
     auto path = paths_.Find(s.endpoint, d.endpoint, net);
     if (!path.ok()) {
       return Status::At(StatusCode::kNotFound, loc,
