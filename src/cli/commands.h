@@ -12,6 +12,7 @@ namespace kiriwake::cli {
 
 void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddSimCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

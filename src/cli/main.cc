@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
   std::vector<Verb> verbs;
   AddVersionCommand(app, &verbs);
   AddLocalizeCommand(app, &verbs);
+  AddSimCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

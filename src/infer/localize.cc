@@ -188,6 +188,19 @@ class Engine {
   std::vector<std::vector<ComponentId>> classes_;
   std::vector<double> class_prior_;
   std::vector<char> path_lossy_;
+  // Per class, the incidences whose likelihood depends on the state (some loss, or an uncertain
+  // route); the rest are loss-free certain crossings whose gain is exactly sent * log(1 - r),
+  // whatever else is faulty, so they are summed once into zero_sent.
+  struct EvalData {
+    double zero_sent = 0;
+    std::vector<Incidence> eval;
+  };
+  mutable std::vector<int32_t> eval_index_;
+  mutable std::vector<EvalData> eval_data_;
+  const EvalData& Eval(uint32_t cls) const;
+  bool Dynamic(const Incidence& x) const {
+    return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
+  }
   std::vector<PathState> state_;
   std::vector<double> path_ll_;
 
@@ -264,9 +277,27 @@ void Engine::BuildClasses() {
   }
 }
 
+const Engine::EvalData& Engine::Eval(uint32_t cls) const {
+  if (eval_index_[cls] < 0) {
+    EvalData d;
+    for (const Incidence& x : ClassInc(cls)) {
+      if (Dynamic(x)) {
+        d.eval.push_back(x);
+      } else {
+        d.zero_sent += static_cast<double>(paths_[x.path].sent);
+      }
+    }
+    eval_index_[cls] = static_cast<int32_t>(eval_data_.size());
+    eval_data_.push_back(std::move(d));
+  }
+  return eval_data_[eval_index_[cls]];
+}
+
 double Engine::GainAt(uint32_t cls, double rate) const {
-  double g = 0;
-  for (const Incidence& x : ClassInc(cls)) {
+  const EvalData& d = Eval(cls);
+  if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
+  double g = d.zero_sent * std::log1p(-rate);
+  for (const Incidence& x : d.eval) {
     const PathObservation& p = paths_[x.path];
     g += PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
                 state_[x.path], x.weight, rate) -
@@ -362,6 +393,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
   r.paths = static_cast<int64_t>(paths_.size());
   BuildIncidence();
   BuildClasses();
+  eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
   state_.resize(paths_.size());
   path_ll_.resize(paths_.size());
@@ -392,11 +424,15 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
   std::vector<double> gain(classes_.size(), -INFINITY), rate(classes_.size(), 0);
   std::vector<uint32_t> stamp(classes_.size(), 0);
   for (uint32_t k : cands) gain[k] = Gain(k, &rate[k]);
+  // First-round gains bound later ones from above (other faults only explain loss away), so a
+  // rival far below a chosen fault's gain cannot matter: e^-25 is nothing.
+  const std::vector<double> first_gain = gain;
+  constexpr double kNegligibleLogOdds = 25;
   std::vector<uint32_t> chosen;
   std::vector<double> chosen_rate;
   std::vector<char> in_f(classes_.size(), 0);
   auto mark_neighbours = [&](uint32_t cls) {
-    for (const Incidence& x : ClassInc(cls)) {
+    for (const Incidence& x : Eval(cls).eval) {
       for (const model::PathEntry& e : paths_[x.path].path.entries) {
         stamp[class_of_[e.component]] = 1;
       }
@@ -460,7 +496,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     double gc = Gain(c, &rc);
     chosen_rate[i] = rc;
     std::unordered_set<uint32_t> comp;
-    for (const Incidence& x : ClassInc(c)) {
+    for (const Incidence& x : Eval(c).eval) {
       if (!path_lossy_[x.path]) continue;
       for (const model::PathEntry& e : paths_[x.path].path.entries) {
         uint32_t k = class_of_[e.component];
@@ -470,6 +506,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     std::vector<std::pair<uint32_t, std::pair<double, double>>> comp_gain;
     double top = std::max(0.0, gc);
     for (uint32_t k : comp) {
+      if (first_gain[k] < gc - kNegligibleLogOdds) continue;
       double rk = 0;
       double gk = Gain(k, &rk);
       comp_gain.push_back({k, {gk, rk}});
