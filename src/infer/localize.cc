@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <queue>
 #include <span>
@@ -194,6 +195,10 @@ class Engine {
   struct EvalData {
     double zero_sent = 0;
     std::vector<Incidence> eval;
+    // Loss-free uncertain crossings, by (weight, sent): their gain is
+    // log(w (1-r)^n + 1 - w) each — exact when no other uncertain fault shares the path, and
+    // the approximation that keeps ECMP-heavy inputs tractable otherwise.
+    std::vector<std::pair<std::pair<float, uint64_t>, double>> zero_uncertain;
   };
   mutable std::vector<int32_t> eval_index_;
   mutable std::vector<EvalData> eval_data_;
@@ -202,6 +207,21 @@ class Engine {
     return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
   }
   std::vector<PathState> state_;
+  // Undo log for trial moves in the local search: path states before each change.
+  struct Undo {
+    uint32_t path;
+    PathState state;
+    double ll;
+  };
+  bool undo_on_ = false;
+  std::vector<Undo> undo_;
+  void Rollback() {
+    for (size_t i = undo_.size(); i-- > 0;) {
+      state_[undo_[i].path] = std::move(undo_[i].state);
+      path_ll_[undo_[i].path] = undo_[i].ll;
+    }
+    undo_.clear();
+  }
   std::vector<double> path_ll_;
 
   std::span<const Incidence> Inc(ComponentId c) const {
@@ -280,13 +300,17 @@ void Engine::BuildClasses() {
 const Engine::EvalData& Engine::Eval(uint32_t cls) const {
   if (eval_index_[cls] < 0) {
     EvalData d;
+    std::map<std::pair<float, uint64_t>, double> zu;
     for (const Incidence& x : ClassInc(cls)) {
-      if (Dynamic(x)) {
+      if (paths_[x.path].lost == 0 && x.weight < model::Path::kCertainWeight) {
+        zu[{x.weight, paths_[x.path].sent}] += 1;
+      } else if (Dynamic(x)) {
         d.eval.push_back(x);
       } else {
         d.zero_sent += static_cast<double>(paths_[x.path].sent);
       }
     }
+    d.zero_uncertain.assign(zu.begin(), zu.end());
     eval_index_[cls] = static_cast<int32_t>(eval_data_.size());
     eval_data_.push_back(std::move(d));
   }
@@ -297,6 +321,10 @@ double Engine::GainAt(uint32_t cls, double rate) const {
   const EvalData& d = Eval(cls);
   if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
   double g = d.zero_sent * std::log1p(-rate);
+  for (const auto& [wn, count] : d.zero_uncertain) {
+    double w = wn.first, n = static_cast<double>(wn.second);
+    g += count * std::log(w * std::exp(n * std::log1p(-std::min(rate, 1.0 - 1e-12))) + 1.0 - w);
+  }
   for (const Incidence& x : d.eval) {
     const PathObservation& p = paths_[x.path];
     g += PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
@@ -307,6 +335,58 @@ double Engine::GainAt(uint32_t cls, double rate) const {
 }
 
 double Engine::Gain(uint32_t cls, double* rate) const {
+  double prior = class_prior_[cls];
+  double log_odds = std::log(prior / (1.0 - prior));
+  const EvalData& d = Eval(cls);
+  bool certain = d.zero_uncertain.empty();
+  for (const Incidence& x : d.eval) {
+    certain = certain && x.weight >= model::Path::kCertainWeight &&
+              state_[x.path].uncertain.empty();
+  }
+  if (certain) {
+    // Newton's method on the concave log-likelihood f(r) = Z log(1-r) + sum m log(1 - s(1-r))
+    // + (n-m) log(s(1-r)), safeguarded by bisection on the bracket where f' changes sign.
+    auto derivs = [&](double r, double* f1, double* f2) {
+      double one_minus = 1.0 - r;
+      double a = d.zero_sent, b = 0;
+      double g1 = 0, g2 = 0;
+      for (const Incidence& x : d.eval) {
+        const PathObservation& p = paths_[x.path];
+        double sp = base_survival_ * state_[x.path].certain_survival;
+        double m = static_cast<double>(p.lost), n = static_cast<double>(p.sent);
+        double q = std::max(1e-12, 1.0 - sp * one_minus);
+        g1 += m * sp / q;
+        g2 -= m * sp * sp / (q * q);
+        b += n - m;
+      }
+      a += b;
+      *f1 = g1 - a / one_minus;
+      *f2 = g2 - a / (one_minus * one_minus);
+    };
+    double lo = 0, hi = 1.0 - 1e-9, f1 = 0, f2 = 0;
+    derivs(0, &f1, &f2);
+    double r = 0;
+    if (f1 > 0) {
+      r = 0.05;
+      for (int it = 0; it < 40; ++it) {
+        derivs(r, &f1, &f2);
+        if (f1 > 0) {
+          lo = r;
+        } else {
+          hi = r;
+        }
+        double next = f2 < 0 ? r - f1 / f2 : (lo + hi) / 2;
+        if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+        if (std::fabs(next - r) < 1e-7) {
+          r = next;
+          break;
+        }
+        r = next;
+      }
+    }
+    *rate = r;
+    return GainAt(cls, r) + log_odds;
+  }
   // Golden-section search over the loss rate: the log-likelihood is unimodal in r for certain
   // paths (binomial in a linear function of r) and close to it for mixtures.
   double lo = 0.0, hi = 1.0;
@@ -337,13 +417,13 @@ double Engine::Gain(uint32_t cls, double* rate) const {
     r = 1.0;
   }
   *rate = r;
-  double prior = class_prior_[cls];
-  return best + std::log(prior / (1.0 - prior));
+  return best + log_odds;
 }
 
 void Engine::Apply(uint32_t cls, double rate, int sign) {
   for (const Incidence& x : ClassInc(cls)) {
     PathState& st = state_[x.path];
+    if (undo_on_) undo_.push_back({x.path, st, path_ll_[x.path]});
     if (x.weight >= model::Path::kCertainWeight) {
       if (sign > 0) {
         st.certain_survival *= 1.0 - rate;
@@ -438,46 +518,169 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
       }
     }
   };
-  // Forward selection, then backward elimination (a fault chosen early may be made redundant
-  // by later ones: e.g. a card blamed for two cables' loss), repeated until stable.
-  for (int pass = 0; pass < 4; ++pass) {
-  bool changed = false;
-  for (int round = static_cast<int>(chosen.size()) + 1; round <= opt_.max_faults; ++round) {
-    uint32_t best = UINT32_MAX;
-    for (uint32_t k : cands) {
-      if (in_f[k]) continue;
-      if (stamp[k] != 0) {
-        gain[k] = Gain(k, &rate[k]);
-        stamp[k] = 0;
+  auto log_odds = [&](uint32_t cls) {
+    return std::log(class_prior_[cls] / (1.0 - class_prior_[cls]));
+  };
+  // Forward selection: add the best class while its gain (likelihood + prior log-odds) is > 0.
+  auto forward = [&](uint32_t excluded) {
+    bool added = false;
+    while (static_cast<int>(chosen.size()) < opt_.max_faults) {
+      uint32_t best = UINT32_MAX;
+      for (uint32_t k : cands) {
+        if (in_f[k] || k == excluded) continue;
+        if (stamp[k] != 0) {
+          gain[k] = Gain(k, &rate[k]);
+          stamp[k] = 0;
+        }
+        if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
       }
-      if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
+      if (best == UINT32_MAX || !(gain[best] > 0)) break;
+      chosen.push_back(best);
+      chosen_rate.push_back(rate[best]);
+      in_f[best] = 1;
+      Apply(best, rate[best], +1);
+      mark_neighbours(best);  // classes sharing a lossy path with it need re-evaluation
+      added = true;
     }
-    if (best == UINT32_MAX || !(gain[best] > 0)) break;
-    chosen.push_back(best);
-    chosen_rate.push_back(rate[best]);
-    in_f[best] = 1;
-    Apply(best, rate[best], +1);
-    mark_neighbours(best);  // classes sharing a path with the new fault need re-evaluation
-    changed = true;
+    return added;
+  };
+  // Backward elimination: a fault chosen early may be made redundant by later ones.
+  auto backward = [&]() {
+    bool removed = false;
+    for (size_t i = 0; i < chosen.size();) {
+      uint32_t c = chosen[i];
+      Apply(c, chosen_rate[i], -1);
+      double rc = 0;
+      double gc = Gain(c, &rc);
+      if (gc > 0) {
+        if (std::fabs(rc - chosen_rate[i]) > 1e-9) mark_neighbours(c);
+        chosen_rate[i] = rc;
+        Apply(c, rc, +1);
+        ++i;
+        continue;
+      }
+      in_f[c] = 0;
+      mark_neighbours(c);
+      chosen.erase(chosen.begin() + static_cast<long>(i));
+      chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
+      removed = true;
+    }
+    return removed;
+  };
+  // The objective the moves climb: log-likelihood of every path plus the chosen faults' prior
+  // log-odds. Only paths a fault touches change, so differences are summed over those.
+  std::vector<char> path_mark(paths_.size(), 0);
+  auto objective_delta_paths = [&](const std::vector<Undo>& log) {
+    double before = 0, after = 0;
+    for (const Undo& u : log) {
+      if (!path_mark[u.path]) {
+        path_mark[u.path] = 1;
+        before += u.ll;
+        after += path_ll_[u.path];
+      }
+    }
+    for (const Undo& u : log) path_mark[u.path] = 0;
+    return after - before;
+  };
+  for (int pass = 0; pass < 4; ++pass) {
+    bool changed = forward(UINT32_MAX);
+    changed = backward() || changed;
+    if (!changed) break;
   }
-  for (size_t i = 0; i < chosen.size();) {
+  // Exchange search: replace one fault by a rival class (or by nothing), refit the rates and
+  // let forward selection fill any gap; keep the new set when it scores better. Greedy alone
+  // prefers wide components (a card, a host) that explain many paths at once; this undoes that
+  // when two cables fit as well and are likelier (their prior is higher).
+  auto trial = [&](size_t i, uint32_t replacement) -> bool {
     uint32_t c = chosen[i];
+    auto saved_chosen = chosen;
+    auto saved_rate = chosen_rate;
+    auto saved_gain = gain;
+    auto saved_grate = rate;
+    auto saved_stamp = stamp;
+    double prior_before = 0;
+    for (uint32_t k : chosen) prior_before += log_odds(k);
+    undo_on_ = true;
+    undo_.clear();
     Apply(c, chosen_rate[i], -1);
-    double rc = 0;
-    double gc = Gain(c, &rc);
-    if (gc > 0) {
-      chosen_rate[i] = rc;
-      Apply(c, rc, +1);
-      ++i;
-      continue;
-    }
     in_f[c] = 0;
-    mark_neighbours(c);
     chosen.erase(chosen.begin() + static_cast<long>(i));
     chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
-    changed = true;
-  }
-  if (!changed) break;
+    mark_neighbours(c);
+    if (replacement != UINT32_MAX) {
+      double rr = 0;
+      Gain(replacement, &rr);
+      chosen.push_back(replacement);
+      chosen_rate.push_back(rr);
+      in_f[replacement] = 1;
+      Apply(replacement, rr, +1);
+      mark_neighbours(replacement);
+    }
+    for (int round = 0; round < 3; ++round) {
+      bool changed = backward();  // refits every kept fault's rate
+      changed = forward(c) || changed;
+      if (!changed) break;
+    }
+    double prior_after = 0;
+    for (uint32_t k : chosen) prior_after += log_odds(k);
+    double delta = objective_delta_paths(undo_) + prior_after - prior_before;
+    undo_on_ = false;
+    if (delta > 1e-6) {
+      undo_.clear();
+      return true;
+    }
+    Rollback();
+    for (uint32_t k : chosen) in_f[k] = 0;
+    chosen = std::move(saved_chosen);
+    chosen_rate = std::move(saved_rate);
+    for (uint32_t k : chosen) in_f[k] = 1;
+    gain = std::move(saved_gain);
+    rate = std::move(saved_grate);
+    stamp = std::move(saved_stamp);
+    return false;
+  };
+  // Trials cost a refit each; the budget keeps large fabrics with many faults near-linear.
+  constexpr int kRivalsPerFault = 4;
+  int accepted = 0;
+  int64_t trial_budget = 40 + 6 * static_cast<int64_t>(chosen.size());
+  for (size_t i = 0; i < chosen.size() && accepted < 2 * opt_.max_faults && trial_budget > 0;
+       ++i) {
+    uint32_t c = chosen[i];
+    // Greedy errs towards wide devices (card, driver, host, switch) that explain many paths at
+    // once; a class holding a cable is already the likeliest kind, so only device-only classes
+    // get exchange trials (this keeps large fabrics, where faults are cables, fast).
+    bool has_cable = false;
+    for (ComponentId m : classes_[c]) {
+      has_cable = has_cable || topo_.component(m).kind == ComponentKind::kCable;
+    }
+    if (has_cable) continue;
+    // Rivals: the classes with the best first-round gains among those on c's lossy paths.
+    std::vector<uint32_t> rivals;
+    {
+      std::unordered_set<uint32_t> seen_r;
+      for (const Incidence& x : Eval(c).eval) {
+        if (!path_lossy_[x.path]) continue;
+        for (const model::PathEntry& e : paths_[x.path].path.entries) {
+          uint32_t k = class_of_[e.component];
+          if (!in_f[k] && first_gain[k] > -INFINITY && seen_r.insert(k).second) {
+            rivals.push_back(k);
+          }
+        }
+      }
+      std::sort(rivals.begin(), rivals.end(),
+                [&](uint32_t a, uint32_t b) { return first_gain[a] > first_gain[b]; });
+      if (rivals.size() > kRivalsPerFault) rivals.resize(kRivalsPerFault);
+    }
+    --trial_budget;
+    bool improved = trial(i, UINT32_MAX);
+    for (size_t j = 0; !improved && j < rivals.size() && trial_budget > 0; ++j) {
+      --trial_budget;
+      improved = trial(i, rivals[j]);
+    }
+    if (improved) {
+      ++accepted;
+      i = static_cast<size_t>(-1);  // the set changed: look at every fault again
+    }
   }
 
   // Refit each chosen fault given the others, then weigh it against its competitors: the other

@@ -102,15 +102,28 @@ Result<Scenario> Simulate(const model::Topology& t, const SimOptions& o) {
     if (o.observable_faults_only && !crossed[c]) continue;
     pool.push_back(c);
   }
-  if (static_cast<int>(pool.size()) < o.faults) {
+  if (o.fixed_faults.empty() && static_cast<int>(pool.size()) < o.faults) {
     return Status::Usage(fmt::format("only {} candidate components for {} faults", pool.size(),
                                      o.faults));
   }
   Scenario s;
   std::uniform_real_distribution<double> loss(o.min_loss_ratio, o.max_loss_ratio);
   std::vector<double> rate(t.components().size(), 0);
-  for (int f = 0; f < o.faults; ++f) {
+  for (const auto& [c, r] : o.fixed_faults) {
+    s.truth.push_back({c, r});
+    rate[c] = 1.0 - (1.0 - rate[c]) * (1.0 - r);
+  }
+  for (int f = 0; f < (o.fixed_faults.empty() ? o.faults : 0); ++f) {
     size_t pick = f + rng() % (pool.size() - f);
+    if (o.draw_by_prior) {
+      double total = 0;
+      for (size_t i = f; i < pool.size(); ++i) total += o.priors.For(t.component(pool[i]));
+      double u = std::uniform_real_distribution<double>(0, total)(rng);
+      for (pick = f; pick + 1 < pool.size(); ++pick) {
+        u -= o.priors.For(t.component(pool[pick]));
+        if (u <= 0) break;
+      }
+    }
     std::swap(pool[f], pool[pick]);
     double r = loss(rng);
     s.truth.push_back({pool[f], r});

@@ -34,7 +34,13 @@ struct SimOptions {
   bool include_vms = true;
   // Faults only on components some probed route crosses (otherwise nothing could find them).
   bool observable_faults_only = true;
+  // Draw faulty components in proportion to their prior (mostly cables, as in the field);
+  // false draws uniformly among components of `kinds`.
+  bool draw_by_prior = false;
+  ComponentPriors priors;
   uint64_t seed = 1;
+  // When not empty: exactly these faults (faults, kinds and the loss range are ignored).
+  std::vector<std::pair<model::ComponentId, double>> fixed_faults;
   bool keep_routes = false;  // fill Scenario::routes (for known-route benchmarks)
 };
 
