@@ -157,3 +157,25 @@ TEST(TopologyYaml, SpecRoundTripsThroughYaml) {
 
 }  // namespace
 }  // namespace kiriwake::model
+
+namespace kiriwake::model {
+namespace {
+
+// Regression: fuzz/topology_fuzz found a stack-use-after-scope when a team uplink list was
+// iterated through yaml-cpp's temporary iterator proxy (ASan build).
+TEST(TopologyYamlRegression, TeamUplinkListIsReadSafely) {
+  auto t = ParseTopology(R"(hosts:
+  - {name: h, addresses: {n: 10.0.0.1}, nics: [{name: c, driver: d, ports: [p0, p1]}]}
+switches: [{name: s, ports: 4}]
+cables:
+  - {name: c0, a: h:p0, b: s:1}
+  - {name: c1, a: h:p1, b: s:2}
+networks: [{name: n, uplinks: {h: [p0, p1]}}]
+)", "team.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_NE(t->Uplinks(0, 0), nullptr);
+  EXPECT_EQ(t->Uplinks(0, 0)->size(), 2u);
+}
+
+}  // namespace
+}  // namespace kiriwake::model
