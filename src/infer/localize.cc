@@ -181,9 +181,17 @@ class Engine {
   const LocalizeOptions& opt_;
   double base_survival_ = 1.0;
 
-  // CSR: component -> incidences.
+  // CSR: component -> its dynamic incidences (on a path with loss, or with weight < 1). The
+  // loss-free certain crossings — nearly all of them in a large healthy fabric — are only
+  // summarised per component: their sent total, count, one example and two hashes of which
+  // paths they are (for the equivalence classes). That keeps memory and time proportional to
+  // the paths that matter.
   std::vector<uint32_t> inc_start_;
   std::vector<Incidence> inc_;
+  std::vector<double> zero_sent_;
+  std::vector<uint32_t> zero_count_;
+  std::vector<uint32_t> zero_example_;
+  std::vector<uint64_t> zero_h1_, zero_h2_;
   // Classes of components with identical incidence.
   std::vector<uint32_t> class_of_;              // component -> class (UINT32_MAX: unobserved)
   std::vector<std::vector<ComponentId>> classes_;
@@ -233,14 +241,32 @@ class Engine {
 void Engine::BuildIncidence() {
   size_t n = topo_.components().size();
   inc_start_.assign(n + 1, 0);
-  for (const PathObservation& p : paths_) {
-    for (const model::PathEntry& e : p.path.entries) ++inc_start_[e.component + 1];
+  zero_sent_.assign(n, 0);
+  zero_count_.assign(n, 0);
+  zero_example_.assign(n, UINT32_MAX);
+  zero_h1_.assign(n, 1469598103934665603ULL);
+  zero_h2_.assign(n, 0x9e3779b97f4a7c15ULL);
+  for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
+    const PathObservation& p = paths_[pi];
+    for (const model::PathEntry& e : p.path.entries) {
+      if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) {
+        ComponentId c = e.component;
+        zero_sent_[c] += static_cast<double>(p.sent);
+        if (zero_count_[c]++ == 0) zero_example_[c] = pi;
+        zero_h1_[c] = (zero_h1_[c] ^ pi) * 1099511628211ULL;
+        zero_h2_[c] = (zero_h2_[c] + (pi + 1) * 0xbf58476d1ce4e5b9ULL) * 0x94d049bb133111ebULL;
+      } else {
+        ++inc_start_[e.component + 1];
+      }
+    }
   }
   for (size_t i = 0; i < n; ++i) inc_start_[i + 1] += inc_start_[i];
   inc_.resize(inc_start_[n]);
   std::vector<uint32_t> fill(inc_start_.begin(), inc_start_.end() - 1);
   for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
-    for (const model::PathEntry& e : paths_[pi].path.entries) {
+    const PathObservation& p = paths_[pi];
+    for (const model::PathEntry& e : p.path.entries) {
+      if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) continue;
       inc_[fill[e.component]++] = {pi, e.weight};
     }
   }
@@ -252,8 +278,8 @@ void Engine::BuildClasses() {
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_hash;  // hash -> class ids
   for (ComponentId c = 0; c < n; ++c) {
     auto inc = Inc(c);
-    if (inc.empty()) continue;
-    uint64_t h = 1469598103934665603ULL;
+    if (inc.empty() && zero_count_[c] == 0) continue;
+    uint64_t h = zero_h1_[c] ^ (zero_h2_[c] * 31) ^ zero_count_[c];
     for (const Incidence& x : inc) {
       uint32_t wq = static_cast<uint32_t>(std::lround(x.weight * 1e6));
       h = (h ^ x.path) * 1099511628211ULL;
@@ -263,7 +289,12 @@ void Engine::BuildClasses() {
     uint32_t found = UINT32_MAX;
     for (uint32_t cls : cands) {
       auto other = ClassInc(cls);
-      if (other.size() != inc.size()) continue;
+      ComponentId o = classes_[cls][0];
+      if (other.size() != inc.size() || zero_count_[o] != zero_count_[c] ||
+          zero_h1_[o] != zero_h1_[c] || zero_h2_[o] != zero_h2_[c] ||
+          zero_sent_[o] != zero_sent_[c]) {
+        continue;
+      }
       bool same = true;
       for (size_t i = 0; i < inc.size() && same; ++i) {
         same = other[i].path == inc[i].path &&
@@ -300,6 +331,7 @@ void Engine::BuildClasses() {
 const Engine::EvalData& Engine::Eval(uint32_t cls) const {
   if (eval_index_[cls] < 0) {
     EvalData d;
+    d.zero_sent = zero_sent_[classes_[cls][0]];
     std::map<std::pair<float, uint64_t>, double> zu;
     for (const Incidence& x : ClassInc(cls)) {
       if (paths_[x.path].lost == 0 && x.weight < model::Path::kCertainWeight) {
@@ -457,6 +489,9 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
       clean.push_back(x.path);
     }
   }
+  ComponentId rep = classes_[cls][0];
+  ev->clean_paths += zero_count_[rep];
+  if (zero_example_[rep] != UINT32_MAX) clean.push_back(zero_example_[rep]);
   for (auto* list : {&lossy, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;
@@ -598,7 +633,17 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     auto saved_gain = gain;
     auto saved_grate = rate;
     auto saved_stamp = stamp;
-    double prior_before = 0;
+    // Loss-free certain crossings are not in the undo log; their log-likelihood is exactly
+    // sum over faults of zero_sent * log(1 - r).
+    auto zero_term = [&]() {
+      double z = 0;
+      for (size_t j = 0; j < chosen.size(); ++j) {
+        double zs = zero_sent_[classes_[chosen[j]][0]];
+        if (zs > 0) z += zs * std::log1p(-std::min(chosen_rate[j], 1.0 - 1e-12));
+      }
+      return z;
+    };
+    double prior_before = zero_term();
     for (uint32_t k : chosen) prior_before += log_odds(k);
     undo_on_ = true;
     undo_.clear();
@@ -621,7 +666,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
       changed = forward(c) || changed;
       if (!changed) break;
     }
-    double prior_after = 0;
+    double prior_after = zero_term();
     for (uint32_t k : chosen) prior_after += log_odds(k);
     double delta = objective_delta_paths(undo_) + prior_after - prior_before;
     undo_on_ = false;
@@ -760,6 +805,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     Exonerated ex;
     ex.component = c;
     for (const Incidence& x : Inc(c)) (path_lossy_[x.path] ? ex.lossy_paths : ex.clean_paths)++;
+    ex.clean_paths += zero_count_[c];
     r.exonerated.push_back(ex);
   }
   std::stable_sort(r.exonerated.begin(), r.exonerated.end(),
