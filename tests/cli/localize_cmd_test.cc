@@ -118,3 +118,27 @@ TEST(LocalizeCmd, PingLogDocumentWithSrc) {
 
 }  // namespace
 }  // namespace kiriwake
+
+namespace kiriwake {
+namespace {
+
+TEST(SimCmd, WritesFilesThatLocalizeReads) {
+  std::string dir = "/tmp/kwl_sim_" + std::to_string(::getpid());
+  auto r = RunKiriwake("sim --shape homelab:4 --faults 1 --seed 5 --out " + dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("1 fault injected"), std::string::npos) << r.out;
+  auto truth = nlohmann::json::parse(SlurpFile(dir + "/truth.json"));
+  std::string culprit = truth["faults"][0]["component"];
+  auto l = RunKiriwake("localize --json --topology " + dir + "/topology.yaml --observations " +
+                       dir + "/observations.jsonl");
+  EXPECT_EQ(l.status, 1);
+  auto doc = nlohmann::json::parse(l.out);
+  bool found = false;
+  for (const auto& c : doc["suspects"][0]["components"]) found |= c == culprit;
+  EXPECT_TRUE(found) << culprit << " not in " << doc["suspects"][0]["components"].dump();
+  EXPECT_EQ(RunKiriwake("sim --shape blob --out " + dir).status, 2);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+}  // namespace
+}  // namespace kiriwake
