@@ -858,7 +858,7 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         NextTest t;
         t.kind = NextTestKind::kSwapCable;
         t.action = fmt::format("swap cable {}{} for a known-good one and measure again: if the "
-                               "loss stays, the ports are at fault", comp.id, where);
+                               "loss stays, the cable is cleared", comp.id, where);
         t.splits = {c};
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
