@@ -1030,12 +1030,22 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
   for (size_t i = 0; i < observations.size(); ++i) {
     const model::Observation& o = observations[i];
     // Repeated measurements of one flow share its path: merge their counts.
-    uint64_t k = (static_cast<uint64_t>(o.src.kind) << 63) ^
+    uint64_t route_hash = 0;
+    for (ComponentId c : o.route) route_hash = (route_hash ^ c) * 1099511628211ULL;
+    uint64_t k = route_hash ^ (static_cast<uint64_t>(o.src.kind) << 63) ^
                  (static_cast<uint64_t>(o.src.index) << 40) ^
                  (static_cast<uint64_t>(o.dst.kind) << 39) ^
                  (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
     auto [it, fresh] = by_flow.emplace(k, paths.size());
-    if (fresh) {
+    if (fresh && !o.route.empty()) {
+      // A traced route is certain: each component once, weight 1.
+      std::vector<ComponentId> r = o.route;
+      std::sort(r.begin(), r.end());
+      r.erase(std::unique(r.begin(), r.end()), r.end());
+      model::Path path;
+      for (ComponentId c : r) path.entries.push_back({c, 1.0f});
+      paths.push_back({std::move(path), 0, 0, {}});
+    } else if (fresh) {
       auto path = finder.Find(o.src, o.dst, o.network);
       if (!path.ok()) {
         return Status::At(path.status().code(), o.loc, path.status().message());

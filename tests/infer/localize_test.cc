@@ -1,8 +1,10 @@
 #include "infer/localize.h"
+#include "model/topology_gen.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace kiriwake::infer {
@@ -233,6 +235,52 @@ networks: [{name: n, uplinks: {a: p0, b: p0, c: p0, d: p0}}]
   EXPECT_TRUE(r.suspects[0].diagnosed());
   auto ids = Ids(*t, r.suspects[0].components);
   EXPECT_NE(std::find(ids.begin(), ids.end(), "l1s1"), ids.end());
+}
+
+}  // namespace
+}  // namespace kiriwake::infer
+
+namespace kiriwake::infer {
+namespace {
+
+TEST(LocalizeRoutes, TracedRoutesMakeEcmpPathsCertain) {
+  auto t = model::Topology::Build(model::LeafSpine(2, 2, 2));
+  ASSERT_TRUE(t.ok());
+  // Flows between the two leaves, each traced through one spine; the spine1 link of leaf1 loses.
+  std::string text;
+  for (const char* a : {"h1-1", "h1-2"}) {
+    for (const char* b : {"h2-1", "h2-2"}) {
+      for (int spine : {1, 2}) {
+        text += fmt::format(
+            R"({{"src": "{0}", "dst": "{1}", "network": "fabric", "sent": 500, "lost": {2}, )"
+            R"("route": ["{0}", "{0}/nic", "{0}/driver:mlx5", "{0}:eth0", "{0}-leaf1", "leaf1", )"
+            R"("leaf1-spine{3}", "spine{3}", "leaf2-spine{3}", "leaf2", "{1}-leaf2", "{1}:eth0", )"
+            R"("{1}/nic", "{1}/driver:mlx5", "{1}"]}})"
+            "\n",
+            a, b, spine == 1 ? 40 : 0, spine);
+      }
+    }
+  }
+  auto obs = model::ParseObservations(text, "r.jsonl", *t, {});
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto r = Localize(*t, obs->observations, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->suspects.empty());
+  EXPECT_TRUE(r->suspects[0].diagnosed());
+  auto ids = Ids(*t, r->suspects[0].components);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "leaf1-spine1"), ids.end());
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), "leaf1-spine2"), ids.end());
+  EXPECT_EQ(r->paths, 8);
+}
+
+TEST(LocalizeRoutes, UnknownRouteComponentIsAnErrorWithItsLine) {
+  auto t = model::Topology::Build(model::LeafSpine(2, 2, 2));
+  ASSERT_TRUE(t.ok());
+  auto obs = model::ParseObservations(
+      R"({"src": "h1-1", "dst": "h2-1", "sent": 5, "lost": 0, "route": ["h1-1", "nope"]})", "r",
+      *t, {});
+  EXPECT_EQ(obs.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(obs.status().loc().line, 1);
 }
 
 }  // namespace
