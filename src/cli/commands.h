@@ -17,6 +17,7 @@ void AddCephCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddPingLogCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddPrometheusTargetsCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddSimCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

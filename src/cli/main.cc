@@ -61,6 +61,7 @@ int Main(int argc, char** argv) {
   AddPingLogCommand(app, &verbs);
   AddDiagnoseCommand(app, &verbs);
   AddPrometheusTargetsCommand(app, &verbs);
+  AddSimCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

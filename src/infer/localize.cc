@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <queue>
 #include <span>
@@ -180,15 +181,55 @@ class Engine {
   const LocalizeOptions& opt_;
   double base_survival_ = 1.0;
 
-  // CSR: component -> incidences.
+  // CSR: component -> its dynamic incidences (on a path with loss, or with weight < 1). The
+  // loss-free certain crossings — nearly all of them in a large healthy fabric — are only
+  // summarised per component: their sent total, count, one example and two hashes of which
+  // paths they are (for the equivalence classes). That keeps memory and time proportional to
+  // the paths that matter.
   std::vector<uint32_t> inc_start_;
   std::vector<Incidence> inc_;
+  std::vector<double> zero_sent_;
+  std::vector<uint32_t> zero_count_;
+  std::vector<uint32_t> zero_example_;
+  std::vector<uint64_t> zero_h1_, zero_h2_;
   // Classes of components with identical incidence.
   std::vector<uint32_t> class_of_;              // component -> class (UINT32_MAX: unobserved)
   std::vector<std::vector<ComponentId>> classes_;
   std::vector<double> class_prior_;
   std::vector<char> path_lossy_;
+  // Per class, the incidences whose likelihood depends on the state (some loss, or an uncertain
+  // route); the rest are loss-free certain crossings whose gain is exactly sent * log(1 - r),
+  // whatever else is faulty, so they are summed once into zero_sent.
+  struct EvalData {
+    double zero_sent = 0;
+    std::vector<Incidence> eval;
+    // Loss-free uncertain crossings, by (weight, sent): their gain is
+    // log(w (1-r)^n + 1 - w) each — exact when no other uncertain fault shares the path, and
+    // the approximation that keeps ECMP-heavy inputs tractable otherwise.
+    std::vector<std::pair<std::pair<float, uint64_t>, double>> zero_uncertain;
+  };
+  mutable std::vector<int32_t> eval_index_;
+  mutable std::vector<EvalData> eval_data_;
+  const EvalData& Eval(uint32_t cls) const;
+  bool Dynamic(const Incidence& x) const {
+    return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
+  }
   std::vector<PathState> state_;
+  // Undo log for trial moves in the local search: path states before each change.
+  struct Undo {
+    uint32_t path;
+    PathState state;
+    double ll;
+  };
+  bool undo_on_ = false;
+  std::vector<Undo> undo_;
+  void Rollback() {
+    for (size_t i = undo_.size(); i-- > 0;) {
+      state_[undo_[i].path] = std::move(undo_[i].state);
+      path_ll_[undo_[i].path] = undo_[i].ll;
+    }
+    undo_.clear();
+  }
   std::vector<double> path_ll_;
 
   std::span<const Incidence> Inc(ComponentId c) const {
@@ -200,14 +241,32 @@ class Engine {
 void Engine::BuildIncidence() {
   size_t n = topo_.components().size();
   inc_start_.assign(n + 1, 0);
-  for (const PathObservation& p : paths_) {
-    for (const model::PathEntry& e : p.path.entries) ++inc_start_[e.component + 1];
+  zero_sent_.assign(n, 0);
+  zero_count_.assign(n, 0);
+  zero_example_.assign(n, UINT32_MAX);
+  zero_h1_.assign(n, 1469598103934665603ULL);
+  zero_h2_.assign(n, 0x9e3779b97f4a7c15ULL);
+  for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
+    const PathObservation& p = paths_[pi];
+    for (const model::PathEntry& e : p.path.entries) {
+      if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) {
+        ComponentId c = e.component;
+        zero_sent_[c] += static_cast<double>(p.sent);
+        if (zero_count_[c]++ == 0) zero_example_[c] = pi;
+        zero_h1_[c] = (zero_h1_[c] ^ pi) * 1099511628211ULL;
+        zero_h2_[c] = (zero_h2_[c] + (pi + 1) * 0xbf58476d1ce4e5b9ULL) * 0x94d049bb133111ebULL;
+      } else {
+        ++inc_start_[e.component + 1];
+      }
+    }
   }
   for (size_t i = 0; i < n; ++i) inc_start_[i + 1] += inc_start_[i];
   inc_.resize(inc_start_[n]);
   std::vector<uint32_t> fill(inc_start_.begin(), inc_start_.end() - 1);
   for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
-    for (const model::PathEntry& e : paths_[pi].path.entries) {
+    const PathObservation& p = paths_[pi];
+    for (const model::PathEntry& e : p.path.entries) {
+      if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) continue;
       inc_[fill[e.component]++] = {pi, e.weight};
     }
   }
@@ -219,8 +278,8 @@ void Engine::BuildClasses() {
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_hash;  // hash -> class ids
   for (ComponentId c = 0; c < n; ++c) {
     auto inc = Inc(c);
-    if (inc.empty()) continue;
-    uint64_t h = 1469598103934665603ULL;
+    if (inc.empty() && zero_count_[c] == 0) continue;
+    uint64_t h = zero_h1_[c] ^ (zero_h2_[c] * 31) ^ zero_count_[c];
     for (const Incidence& x : inc) {
       uint32_t wq = static_cast<uint32_t>(std::lround(x.weight * 1e6));
       h = (h ^ x.path) * 1099511628211ULL;
@@ -230,7 +289,12 @@ void Engine::BuildClasses() {
     uint32_t found = UINT32_MAX;
     for (uint32_t cls : cands) {
       auto other = ClassInc(cls);
-      if (other.size() != inc.size()) continue;
+      ComponentId o = classes_[cls][0];
+      if (other.size() != inc.size() || zero_count_[o] != zero_count_[c] ||
+          zero_h1_[o] != zero_h1_[c] || zero_h2_[o] != zero_h2_[c] ||
+          zero_sent_[o] != zero_sent_[c]) {
+        continue;
+      }
       bool same = true;
       for (size_t i = 0; i < inc.size() && same; ++i) {
         same = other[i].path == inc[i].path &&
@@ -264,9 +328,36 @@ void Engine::BuildClasses() {
   }
 }
 
+const Engine::EvalData& Engine::Eval(uint32_t cls) const {
+  if (eval_index_[cls] < 0) {
+    EvalData d;
+    d.zero_sent = zero_sent_[classes_[cls][0]];
+    std::map<std::pair<float, uint64_t>, double> zu;
+    for (const Incidence& x : ClassInc(cls)) {
+      if (paths_[x.path].lost == 0 && x.weight < model::Path::kCertainWeight) {
+        zu[{x.weight, paths_[x.path].sent}] += 1;
+      } else if (Dynamic(x)) {
+        d.eval.push_back(x);
+      } else {
+        d.zero_sent += static_cast<double>(paths_[x.path].sent);
+      }
+    }
+    d.zero_uncertain.assign(zu.begin(), zu.end());
+    eval_index_[cls] = static_cast<int32_t>(eval_data_.size());
+    eval_data_.push_back(std::move(d));
+  }
+  return eval_data_[eval_index_[cls]];
+}
+
 double Engine::GainAt(uint32_t cls, double rate) const {
-  double g = 0;
-  for (const Incidence& x : ClassInc(cls)) {
+  const EvalData& d = Eval(cls);
+  if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
+  double g = d.zero_sent * std::log1p(-rate);
+  for (const auto& [wn, count] : d.zero_uncertain) {
+    double w = wn.first, n = static_cast<double>(wn.second);
+    g += count * std::log(w * std::exp(n * std::log1p(-std::min(rate, 1.0 - 1e-12))) + 1.0 - w);
+  }
+  for (const Incidence& x : d.eval) {
     const PathObservation& p = paths_[x.path];
     g += PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
                 state_[x.path], x.weight, rate) -
@@ -276,6 +367,58 @@ double Engine::GainAt(uint32_t cls, double rate) const {
 }
 
 double Engine::Gain(uint32_t cls, double* rate) const {
+  double prior = class_prior_[cls];
+  double log_odds = std::log(prior / (1.0 - prior));
+  const EvalData& d = Eval(cls);
+  bool certain = d.zero_uncertain.empty();
+  for (const Incidence& x : d.eval) {
+    certain = certain && x.weight >= model::Path::kCertainWeight &&
+              state_[x.path].uncertain.empty();
+  }
+  if (certain) {
+    // Newton's method on the concave log-likelihood f(r) = Z log(1-r) + sum m log(1 - s(1-r))
+    // + (n-m) log(s(1-r)), safeguarded by bisection on the bracket where f' changes sign.
+    auto derivs = [&](double r, double* f1, double* f2) {
+      double one_minus = 1.0 - r;
+      double a = d.zero_sent, b = 0;
+      double g1 = 0, g2 = 0;
+      for (const Incidence& x : d.eval) {
+        const PathObservation& p = paths_[x.path];
+        double sp = base_survival_ * state_[x.path].certain_survival;
+        double m = static_cast<double>(p.lost), n = static_cast<double>(p.sent);
+        double q = std::max(1e-12, 1.0 - sp * one_minus);
+        g1 += m * sp / q;
+        g2 -= m * sp * sp / (q * q);
+        b += n - m;
+      }
+      a += b;
+      *f1 = g1 - a / one_minus;
+      *f2 = g2 - a / (one_minus * one_minus);
+    };
+    double lo = 0, hi = 1.0 - 1e-9, f1 = 0, f2 = 0;
+    derivs(0, &f1, &f2);
+    double r = 0;
+    if (f1 > 0) {
+      r = 0.05;
+      for (int it = 0; it < 40; ++it) {
+        derivs(r, &f1, &f2);
+        if (f1 > 0) {
+          lo = r;
+        } else {
+          hi = r;
+        }
+        double next = f2 < 0 ? r - f1 / f2 : (lo + hi) / 2;
+        if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+        if (std::fabs(next - r) < 1e-7) {
+          r = next;
+          break;
+        }
+        r = next;
+      }
+    }
+    *rate = r;
+    return GainAt(cls, r) + log_odds;
+  }
   // Golden-section search over the loss rate: the log-likelihood is unimodal in r for certain
   // paths (binomial in a linear function of r) and close to it for mixtures.
   double lo = 0.0, hi = 1.0;
@@ -306,13 +449,13 @@ double Engine::Gain(uint32_t cls, double* rate) const {
     r = 1.0;
   }
   *rate = r;
-  double prior = class_prior_[cls];
-  return best + std::log(prior / (1.0 - prior));
+  return best + log_odds;
 }
 
 void Engine::Apply(uint32_t cls, double rate, int sign) {
   for (const Incidence& x : ClassInc(cls)) {
     PathState& st = state_[x.path];
+    if (undo_on_) undo_.push_back({x.path, st, path_ll_[x.path]});
     if (x.weight >= model::Path::kCertainWeight) {
       if (sign > 0) {
         st.certain_survival *= 1.0 - rate;
@@ -346,6 +489,9 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
       clean.push_back(x.path);
     }
   }
+  ComponentId rep = classes_[cls][0];
+  ev->clean_paths += zero_count_[rep];
+  if (zero_example_[rep] != UINT32_MAX) clean.push_back(zero_example_[rep]);
   for (auto* list : {&lossy, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;
@@ -362,6 +508,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
   r.paths = static_cast<int64_t>(paths_.size());
   BuildIncidence();
   BuildClasses();
+  eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
   state_.resize(paths_.size());
   path_ll_.resize(paths_.size());
@@ -392,30 +539,192 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
   std::vector<double> gain(classes_.size(), -INFINITY), rate(classes_.size(), 0);
   std::vector<uint32_t> stamp(classes_.size(), 0);
   for (uint32_t k : cands) gain[k] = Gain(k, &rate[k]);
-  std::vector<uint32_t> path_stamp(paths_.size(), 0);
+  // First-round gains bound later ones from above (other faults only explain loss away), so a
+  // rival far below a chosen fault's gain cannot matter: e^-25 is nothing.
+  const std::vector<double> first_gain = gain;
+  constexpr double kNegligibleLogOdds = 25;
   std::vector<uint32_t> chosen;
   std::vector<double> chosen_rate;
   std::vector<char> in_f(classes_.size(), 0);
-  for (int round = 1; round <= opt_.max_faults; ++round) {
-    uint32_t best = UINT32_MAX;
-    for (uint32_t k : cands) {
-      if (in_f[k]) continue;
-      if (stamp[k] != 0) {
-        gain[k] = Gain(k, &rate[k]);
-        stamp[k] = 0;
-      }
-      if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
-    }
-    if (best == UINT32_MAX || !(gain[best] > 0)) break;
-    chosen.push_back(best);
-    chosen_rate.push_back(rate[best]);
-    in_f[best] = 1;
-    Apply(best, rate[best], +1);
-    // Mark classes sharing a path with the new fault for re-evaluation.
-    for (const Incidence& x : ClassInc(best)) {
+  auto mark_neighbours = [&](uint32_t cls) {
+    for (const Incidence& x : Eval(cls).eval) {
       for (const model::PathEntry& e : paths_[x.path].path.entries) {
         stamp[class_of_[e.component]] = 1;
       }
+    }
+  };
+  auto log_odds = [&](uint32_t cls) {
+    return std::log(class_prior_[cls] / (1.0 - class_prior_[cls]));
+  };
+  // Forward selection: add the best class while its gain (likelihood + prior log-odds) is > 0.
+  auto forward = [&](uint32_t excluded) {
+    bool added = false;
+    while (static_cast<int>(chosen.size()) < opt_.max_faults) {
+      uint32_t best = UINT32_MAX;
+      for (uint32_t k : cands) {
+        if (in_f[k] || k == excluded) continue;
+        if (stamp[k] != 0) {
+          gain[k] = Gain(k, &rate[k]);
+          stamp[k] = 0;
+        }
+        if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
+      }
+      if (best == UINT32_MAX || !(gain[best] > 0)) break;
+      chosen.push_back(best);
+      chosen_rate.push_back(rate[best]);
+      in_f[best] = 1;
+      Apply(best, rate[best], +1);
+      mark_neighbours(best);  // classes sharing a lossy path with it need re-evaluation
+      added = true;
+    }
+    return added;
+  };
+  // Backward elimination: a fault chosen early may be made redundant by later ones.
+  auto backward = [&]() {
+    bool removed = false;
+    for (size_t i = 0; i < chosen.size();) {
+      uint32_t c = chosen[i];
+      Apply(c, chosen_rate[i], -1);
+      double rc = 0;
+      double gc = Gain(c, &rc);
+      if (gc > 0) {
+        if (std::fabs(rc - chosen_rate[i]) > 1e-9) mark_neighbours(c);
+        chosen_rate[i] = rc;
+        Apply(c, rc, +1);
+        ++i;
+        continue;
+      }
+      in_f[c] = 0;
+      mark_neighbours(c);
+      chosen.erase(chosen.begin() + static_cast<long>(i));
+      chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
+      removed = true;
+    }
+    return removed;
+  };
+  // The objective the moves climb: log-likelihood of every path plus the chosen faults' prior
+  // log-odds. Only paths a fault touches change, so differences are summed over those.
+  std::vector<char> path_mark(paths_.size(), 0);
+  auto objective_delta_paths = [&](const std::vector<Undo>& log) {
+    double before = 0, after = 0;
+    for (const Undo& u : log) {
+      if (!path_mark[u.path]) {
+        path_mark[u.path] = 1;
+        before += u.ll;
+        after += path_ll_[u.path];
+      }
+    }
+    for (const Undo& u : log) path_mark[u.path] = 0;
+    return after - before;
+  };
+  for (int pass = 0; pass < 4; ++pass) {
+    bool changed = forward(UINT32_MAX);
+    changed = backward() || changed;
+    if (!changed) break;
+  }
+  // Exchange search: replace one fault by a rival class (or by nothing), refit the rates and
+  // let forward selection fill any gap; keep the new set when it scores better. Greedy alone
+  // prefers wide components (a card, a host) that explain many paths at once; this undoes that
+  // when two cables fit as well and are likelier (their prior is higher).
+  auto trial = [&](size_t i, uint32_t replacement) -> bool {
+    uint32_t c = chosen[i];
+    auto saved_chosen = chosen;
+    auto saved_rate = chosen_rate;
+    auto saved_gain = gain;
+    auto saved_grate = rate;
+    auto saved_stamp = stamp;
+    // Loss-free certain crossings are not in the undo log; their log-likelihood is exactly
+    // sum over faults of zero_sent * log(1 - r).
+    auto zero_term = [&]() {
+      double z = 0;
+      for (size_t j = 0; j < chosen.size(); ++j) {
+        double zs = zero_sent_[classes_[chosen[j]][0]];
+        if (zs > 0) z += zs * std::log1p(-std::min(chosen_rate[j], 1.0 - 1e-12));
+      }
+      return z;
+    };
+    double prior_before = zero_term();
+    for (uint32_t k : chosen) prior_before += log_odds(k);
+    undo_on_ = true;
+    undo_.clear();
+    Apply(c, chosen_rate[i], -1);
+    in_f[c] = 0;
+    chosen.erase(chosen.begin() + static_cast<long>(i));
+    chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
+    mark_neighbours(c);
+    if (replacement != UINT32_MAX) {
+      double rr = 0;
+      Gain(replacement, &rr);
+      chosen.push_back(replacement);
+      chosen_rate.push_back(rr);
+      in_f[replacement] = 1;
+      Apply(replacement, rr, +1);
+      mark_neighbours(replacement);
+    }
+    for (int round = 0; round < 3; ++round) {
+      bool changed = backward();  // refits every kept fault's rate
+      changed = forward(c) || changed;
+      if (!changed) break;
+    }
+    double prior_after = zero_term();
+    for (uint32_t k : chosen) prior_after += log_odds(k);
+    double delta = objective_delta_paths(undo_) + prior_after - prior_before;
+    undo_on_ = false;
+    if (delta > 1e-6) {
+      undo_.clear();
+      return true;
+    }
+    Rollback();
+    for (uint32_t k : chosen) in_f[k] = 0;
+    chosen = std::move(saved_chosen);
+    chosen_rate = std::move(saved_rate);
+    for (uint32_t k : chosen) in_f[k] = 1;
+    gain = std::move(saved_gain);
+    rate = std::move(saved_grate);
+    stamp = std::move(saved_stamp);
+    return false;
+  };
+  // Trials cost a refit each; the budget keeps large fabrics with many faults near-linear.
+  constexpr int kRivalsPerFault = 4;
+  int accepted = 0;
+  int64_t trial_budget = 40 + 6 * static_cast<int64_t>(chosen.size());
+  for (size_t i = 0; i < chosen.size() && accepted < 2 * opt_.max_faults && trial_budget > 0;
+       ++i) {
+    uint32_t c = chosen[i];
+    // Greedy errs towards wide devices (card, driver, host, switch) that explain many paths at
+    // once; a class holding a cable is already the likeliest kind, so only device-only classes
+    // get exchange trials (this keeps large fabrics, where faults are cables, fast).
+    bool has_cable = false;
+    for (ComponentId m : classes_[c]) {
+      has_cable = has_cable || topo_.component(m).kind == ComponentKind::kCable;
+    }
+    if (has_cable) continue;
+    // Rivals: the classes with the best first-round gains among those on c's lossy paths.
+    std::vector<uint32_t> rivals;
+    {
+      std::unordered_set<uint32_t> seen_r;
+      for (const Incidence& x : Eval(c).eval) {
+        if (!path_lossy_[x.path]) continue;
+        for (const model::PathEntry& e : paths_[x.path].path.entries) {
+          uint32_t k = class_of_[e.component];
+          if (!in_f[k] && first_gain[k] > -INFINITY && seen_r.insert(k).second) {
+            rivals.push_back(k);
+          }
+        }
+      }
+      std::sort(rivals.begin(), rivals.end(),
+                [&](uint32_t a, uint32_t b) { return first_gain[a] > first_gain[b]; });
+      if (rivals.size() > kRivalsPerFault) rivals.resize(kRivalsPerFault);
+    }
+    --trial_budget;
+    bool improved = trial(i, UINT32_MAX);
+    for (size_t j = 0; !improved && j < rivals.size() && trial_budget > 0; ++j) {
+      --trial_budget;
+      improved = trial(i, rivals[j]);
+    }
+    if (improved) {
+      ++accepted;
+      i = static_cast<size_t>(-1);  // the set changed: look at every fault again
     }
   }
 
@@ -435,7 +744,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     double gc = Gain(c, &rc);
     chosen_rate[i] = rc;
     std::unordered_set<uint32_t> comp;
-    for (const Incidence& x : ClassInc(c)) {
+    for (const Incidence& x : Eval(c).eval) {
       if (!path_lossy_[x.path]) continue;
       for (const model::PathEntry& e : paths_[x.path].path.entries) {
         uint32_t k = class_of_[e.component];
@@ -445,6 +754,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     std::vector<std::pair<uint32_t, std::pair<double, double>>> comp_gain;
     double top = std::max(0.0, gc);
     for (uint32_t k : comp) {
+      if (first_gain[k] < gc - kNegligibleLogOdds) continue;
       double rk = 0;
       double gk = Gain(k, &rk);
       comp_gain.push_back({k, {gk, rk}});
@@ -495,6 +805,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     Exonerated ex;
     ex.component = c;
     for (const Incidence& x : Inc(c)) (path_lossy_[x.path] ? ex.lossy_paths : ex.clean_paths)++;
+    ex.clean_paths += zero_count_[c];
     r.exonerated.push_back(ex);
   }
   std::stable_sort(r.exonerated.begin(), r.exonerated.end(),
@@ -547,7 +858,7 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         NextTest t;
         t.kind = NextTestKind::kSwapCable;
         t.action = fmt::format("swap cable {}{} for a known-good one and measure again: if the "
-                               "loss stays, the ports are at fault", comp.id, where);
+                               "loss stays, the cable is cleared", comp.id, where);
         t.splits = {c};
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
@@ -719,12 +1030,22 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
   for (size_t i = 0; i < observations.size(); ++i) {
     const model::Observation& o = observations[i];
     // Repeated measurements of one flow share its path: merge their counts.
-    uint64_t k = (static_cast<uint64_t>(o.src.kind) << 63) ^
+    uint64_t route_hash = 0;
+    for (ComponentId c : o.route) route_hash = (route_hash ^ c) * 1099511628211ULL;
+    uint64_t k = route_hash ^ (static_cast<uint64_t>(o.src.kind) << 63) ^
                  (static_cast<uint64_t>(o.src.index) << 40) ^
                  (static_cast<uint64_t>(o.dst.kind) << 39) ^
                  (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
     auto [it, fresh] = by_flow.emplace(k, paths.size());
-    if (fresh) {
+    if (fresh && !o.route.empty()) {
+      // A traced route is certain: each component once, weight 1.
+      std::vector<ComponentId> r = o.route;
+      std::sort(r.begin(), r.end());
+      r.erase(std::unique(r.begin(), r.end()), r.end());
+      model::Path path;
+      for (ComponentId c : r) path.entries.push_back({c, 1.0f});
+      paths.push_back({std::move(path), 0, 0, {}});
+    } else if (fresh) {
       auto path = finder.Find(o.src, o.dst, o.network);
       if (!path.ok()) {
         return Status::At(path.status().code(), o.loc, path.status().message());

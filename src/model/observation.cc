@@ -91,6 +91,21 @@ class Parser {
         (k[0] == 's' ? o.start : o.end) = j[k].get<std::string>();
       }
     }
+    if (j.contains("route") && !j["route"].is_null()) {
+      if (!j["route"].is_array()) {
+        return Status::Malformed(loc, "\"route\" as a list of component ids", line);
+      }
+      for (const json& id : j["route"]) {
+        auto c = id.is_string() ? topology_.FindComponent(id.get<std::string>()) : std::nullopt;
+        if (!c) {
+          return Status::At(StatusCode::kNotFound, loc,
+                            fmt::format("\"route\" names unknown component {}",
+                                        EscapeForMessage(id.dump(-1, ' ', false,
+                                                                 json::error_handler_t::replace))));
+        }
+        o.route.push_back(*c);
+      }
+    }
     if (j.contains("rtt_ms") && !j["rtt_ms"].is_null()) {
       if (!j["rtt_ms"].is_number() || !(j["rtt_ms"].get<double>() >= 0)) {
         return Status::Malformed(loc, "\"rtt_ms\" as a non-negative number", line);
@@ -233,6 +248,14 @@ class Parser {
     if (s.endpoint == d.endpoint) {
       return Status::At(StatusCode::kMalformed, loc,
                         fmt::format("src and dst are both {}", src));
+    }
+    for (const Resolved& r : {s, d}) {
+      if (topology_.EndpointAddress(r.endpoint, net).empty()) {
+        return Status::At(StatusCode::kNotFound, loc,
+                          fmt::format("no path carries {} -> {} on network {}: {} has no "
+                                      "address there", src, dst, topology_.networks()[net].name,
+                                      topology_.EndpointName(r.endpoint)));
+      }
     }
     auto path = paths_.Find(s.endpoint, d.endpoint, net);
     if (!path.ok()) {

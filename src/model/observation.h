@@ -3,7 +3,8 @@
 //   {"src": "esxi1", "dst": "esxi2", "network": "service", "sent": 73, "lost": 4}
 // src and dst are endpoint names or addresses (an address implies its network); optional keys:
 // "received" (instead of "lost"), "start"/"end" (the time window, kept as given), "rtt_ms"
-// (average RTT). Unknown keys are ignored so enriched lines still load.
+// (average RTT), "route" (the component ids the flow was traced through). Unknown keys are
+// ignored so enriched lines still load.
 // Also reads one `kiriwake ping-log --json` document ({"sessions": [{"target": {"name",
 // "address"}, "transmitted", "lost_count", ...}]}) when the source is named with `src`.
 //
@@ -34,6 +35,9 @@ struct Observation {
   std::string start;                 // time window as written, may be empty
   std::string end;
   std::optional<double> rtt_ms;      // average round-trip time, when given
+  // The flow's traced route (component ids, from traceroute or source routing), when given:
+  // then its path is certain — no ECMP or teaming guesswork.
+  std::vector<ComponentId> route;
   SourceLoc loc;
 };
 

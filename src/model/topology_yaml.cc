@@ -198,16 +198,19 @@ class Reader {
           if (!it->first.IsScalar()) return Bad(it->first, "a host name");
           UplinkSpec us;
           us.host = it->first.Scalar();
-          us.loc = Loc(it->second);
-          if (it->second.IsScalar()) {
-            us.ports.push_back(it->second.Scalar());
-          } else if (it->second.IsSequence()) {
-            for (const YAML::Node& p : it->second) {
+          // A named copy: it->second lives in the iterator's temporary proxy (yaml-cpp), and a
+          // range-for over it would outlive it (found by fuzz/topology_fuzz).
+          const YAML::Node value = it->second;
+          us.loc = Loc(value);
+          if (value.IsScalar()) {
+            us.ports.push_back(value.Scalar());
+          } else if (value.IsSequence()) {
+            for (const YAML::Node& p : value) {
               if (!p.IsScalar()) return Bad(p, "a port name");
               us.ports.push_back(p.Scalar());
             }
           } else {
-            return Bad(it->second, "a port name or a list of them");
+            return Bad(value, "a port name or a list of them");
           }
           ns.uplinks.push_back(std::move(us));
         }

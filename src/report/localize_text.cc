@@ -57,9 +57,17 @@ std::string LocalizeText(const LocalizeReport& r) {
   for (const infer::Suspect& s : res.suspects) {
     ++n;
     const char* verdict = s.diagnosed() ? (n == 1 ? "Culprit" : "Also faulty") : "Possible";
-    out += fmt::format("{}: {} — {:.0f}% likely, dropping about {} of the packets crossing it\n",
-                       verdict, Described(t, s.components[0]), s.probability * 100,
-                       Percent(s.loss_ratio_estimate));
+    if (s.components.size() > 3) {
+      // A large group is not one culprit: say so, then name the likeliest member.
+      out += fmt::format("{}: one of {} components no measurement separates — {:.0f}% likely, "
+                         "dropping about {} of the packets crossing it; likeliest {}\n",
+                         verdict, s.components.size(), s.probability * 100,
+                         Percent(s.loss_ratio_estimate), Described(t, s.components[0]));
+    } else {
+      out += fmt::format("{}: {} — {:.0f}% likely, dropping about {} of the packets crossing "
+                         "it\n", verdict, Described(t, s.components[0]), s.probability * 100,
+                         Percent(s.loss_ratio_estimate));
+    }
     if (s.components.size() > 1) {
       out += "  or, since no measurement separates them:";
       for (size_t i = 1; i < s.components.size(); ++i) {

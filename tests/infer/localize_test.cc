@@ -1,0 +1,287 @@
+#include "infer/localize.h"
+#include "model/topology_gen.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace kiriwake::infer {
+namespace {
+
+using model::Observation;
+using model::Topology;
+
+Topology Seed() {
+  auto t = model::LoadTopology(std::string(KW_SOURCE_DIR) +
+                               "/examples/seed-incident/topology.yaml");
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return std::move(t).value();
+}
+
+std::vector<std::string> Ids(const Topology& t, const std::vector<model::ComponentId>& ids) {
+  std::vector<std::string> out;
+  for (auto c : ids) out.push_back(t.component(c).id);
+  return out;
+}
+
+Observation Obs(const Topology& t, const char* src, const char* dst, const char* net,
+                uint64_t sent, uint64_t lost) {
+  Observation o;
+  o.src = *t.FindEndpoint(src);
+  o.dst = *t.FindEndpoint(dst);
+  o.network = *t.FindNetwork(net);
+  o.sent = sent;
+  o.lost = lost;
+  return o;
+}
+
+// Every ordered host pair on every network, with loss from the given faulty components.
+std::vector<Observation> FullMesh(const Topology& t,
+                                  const std::vector<std::pair<std::string, double>>& faults,
+                                  uint64_t sent) {
+  model::PathFinder f(t);
+  std::vector<Observation> out;
+  for (size_t n = 0; n < t.networks().size(); ++n) {
+    for (size_t a = 0; a < t.hosts().size(); ++a) {
+      for (size_t b = 0; b < t.hosts().size(); ++b) {
+        if (a == b) continue;
+        model::Endpoint ea{model::Endpoint::Kind::kHost, static_cast<int32_t>(a)};
+        model::Endpoint eb{model::Endpoint::Kind::kHost, static_cast<int32_t>(b)};
+        auto p = f.Find(ea, eb, static_cast<int32_t>(n));
+        double survive = 1;
+        for (const auto& e : p->entries) {
+          for (const auto& [id, rate] : faults) {
+            if (t.component(e.component).id == id) survive *= 1 - rate;
+          }
+        }
+        Observation o;
+        o.src = ea;
+        o.dst = eb;
+        o.network = static_cast<int32_t>(n);
+        o.sent = sent;
+        o.lost = static_cast<uint64_t>(std::lround(static_cast<double>(sent) * (1 - survive)));
+        out.push_back(o);
+      }
+    }
+  }
+  return out;
+}
+
+TEST(LocalizeSeedLab, DacCableFirstInAGroupWithOnlyItsTwoPorts) {
+  Topology t = Seed();
+  auto obs = model::LoadObservations(std::string(KW_SOURCE_DIR) +
+                                         "/examples/seed-incident/observations.jsonl",
+                                     t, {});
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto r = Localize(t, obs->observations, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->suspects.size(), 1u) << "nothing else blamed";
+  const Suspect& s = r->suspects[0];
+  EXPECT_EQ(Ids(t, s.components),
+            (std::vector<std::string>{"dac-esxi2-allied", "allied:2", "esxi2:vmnic2"}));
+  EXPECT_GE(s.probability, 0.9);
+  EXPECT_TRUE(r->culprit_named());
+  EXPECT_NEAR(s.loss_ratio_estimate, 0.057, 0.02);
+  EXPECT_EQ(s.evidence.lossy_paths, 4);
+  EXPECT_EQ(s.evidence.clean_paths, 0);
+  EXPECT_EQ(r->lossy_paths, 4);
+  EXPECT_EQ(r->unexplained_lossy_paths, 0);
+  auto ex = std::vector<std::string>();
+  for (const Exonerated& e : r->exonerated) ex.push_back(t.component(e.component).id);
+  for (const char* cleared : {"allied", "esxi2/x520", "esxi2/driver:ixgbe", "esxi2",
+                              "dac-esxi1-allied", "mikrotik"}) {
+    EXPECT_NE(std::find(ex.begin(), ex.end(), cleared), ex.end()) << cleared;
+  }
+}
+
+TEST(LocalizeSeedLab, NextTestsSplitTheCableFromItsPortsCableSwapFirst) {
+  Topology t = Seed();
+  auto obs = model::LoadObservations(std::string(KW_SOURCE_DIR) +
+                                         "/examples/seed-incident/observations.jsonl",
+                                     t, {});
+  ASSERT_TRUE(obs.ok());
+  auto r = Localize(t, obs->observations, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->next_tests.size(), 3u);
+  EXPECT_EQ(r->next_tests[0].kind, NextTestKind::kSwapCable);
+  EXPECT_EQ(Ids(t, r->next_tests[0].splits), std::vector<std::string>{"dac-esxi2-allied"});
+  EXPECT_GT(r->next_tests[0].expected_gain_bits, r->next_tests[1].expected_gain_bits);
+  EXPECT_EQ(r->next_tests[1].kind, NextTestKind::kMoveUplink);
+  EXPECT_NE(r->next_tests[1].action.find("free port allied:4"), std::string::npos)
+      << r->next_tests[1].action;
+}
+
+TEST(LocalizeCleanLab, NoLossNamesNoCulprit) {
+  Topology t = Seed();
+  auto r = Localize(t, FullMesh(t, {}, 200), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->suspects.empty());
+  EXPECT_FALSE(r->culprit_named());
+  EXPECT_EQ(r->lossy_paths, 0);
+}
+
+TEST(LocalizeBackground, ASingleLostProbeIsToleratedAsBackground) {
+  Topology t = Seed();
+  auto obs = FullMesh(t, {}, 1000);
+  obs[0].lost = 1;
+  auto r = Localize(t, obs, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->suspects.empty());
+}
+
+TEST(LocalizeMultiFault, TwoFaultsOnDifferentNetworksAreBothFound) {
+  Topology t = Seed();
+  auto r = Localize(t, FullMesh(t, {{"dac-esxi2-allied", 0.05}, {"dac-esxi3-mikrotik", 0.08}},
+                                200), {});
+  ASSERT_TRUE(r.ok());
+  std::vector<std::string> firsts;
+  for (const Suspect& s : r->suspects) {
+    if (s.diagnosed()) firsts.push_back(t.component(s.components[0]).id);
+  }
+  std::sort(firsts.begin(), firsts.end());
+  EXPECT_EQ(firsts, (std::vector<std::string>{"dac-esxi2-allied", "dac-esxi3-mikrotik"}));
+  for (const Suspect& s : r->suspects) {
+    if (t.component(s.components[0]).id == "dac-esxi3-mikrotik") {
+      EXPECT_NEAR(s.loss_ratio_estimate, 0.08, 0.02);
+    }
+  }
+}
+
+TEST(LocalizeMultiFault, SharedCardFaultIsPreferredOverTwoCables) {
+  // Both X520 ports on esxi2 lose: one card explains it better than two independent cables.
+  Topology t = Seed();
+  auto r = Localize(t, FullMesh(t, {{"esxi2/x520", 0.06}}, 300), {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->suspects.empty());
+  EXPECT_TRUE(r->suspects[0].diagnosed());
+  auto ids = Ids(t, r->suspects[0].components);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "esxi2/x520"), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "esxi2/driver:ixgbe"), ids.end())
+      << "card and driver carry the same paths: one ambiguity group";
+  int diagnosed = 0;
+  for (const Suspect& s : r->suspects) diagnosed += s.diagnosed();
+  EXPECT_EQ(diagnosed, 1);
+}
+
+TEST(LocalizeAmbiguity, OneLossyPathIsOneGroupAndAProbeIsProposed) {
+  Topology t = Seed();
+  // Only one measurement, and it is lossy: nothing separates the components on it.
+  std::vector<Observation> obs = {Obs(t, "esxi1", "esxi2", "service", 200, 12)};
+  auto r = Localize(t, obs, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->suspects.size(), 1u);
+  auto ids = Ids(t, r->suspects[0].components);
+  EXPECT_EQ(ids.size(), 13u);
+  EXPECT_EQ(ids[0].substr(0, 4), "dac-") << "cables first: the likeliest kind";
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "allied"), ids.end());
+  bool probe = false;
+  for (const NextTest& n : r->next_tests) probe |= n.kind == NextTestKind::kProbe;
+  EXPECT_TRUE(probe) << "a pair through only one side splits esxi1's cable from esxi2's";
+}
+
+TEST(LocalizePriors, OverridingThePriorReordersTheGroup) {
+  Topology t = Seed();
+  auto obs = model::LoadObservations(std::string(KW_SOURCE_DIR) +
+                                         "/examples/seed-incident/observations.jsonl",
+                                     t, {});
+  ASSERT_TRUE(obs.ok());
+  LocalizeOptions o;
+  ASSERT_TRUE(o.priors.Set("host_port", 0.3));
+  EXPECT_FALSE(o.priors.Set("nonsense", 0.3));
+  auto r = Localize(t, obs->observations, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(t.component(r->suspects[0].components[0]).id, "esxi2:vmnic2");
+}
+
+TEST(LocalizeEcmp, FaultySpineLinkIsFoundThroughUncertainPaths) {
+  auto t = model::ParseTopology(R"(hosts:
+  - {name: a, addresses: {n: 10.0.0.1}, nics: [{name: nic, driver: d, ports: [p0]}]}
+  - {name: b, addresses: {n: 10.0.0.2}, nics: [{name: nic, driver: d, ports: [p0]}]}
+  - {name: c, addresses: {n: 10.0.0.3}, nics: [{name: nic, driver: d, ports: [p0]}]}
+  - {name: d, addresses: {n: 10.0.0.4}, nics: [{name: nic, driver: d, ports: [p0]}]}
+switches: [{name: l1, ports: 8}, {name: l2, ports: 8}, {name: s1, ports: 8}, {name: s2, ports: 8}]
+cables:
+  - {name: ca, a: a:p0, b: l1:1}
+  - {name: cb, a: b:p0, b: l1:2}
+  - {name: cc, a: c:p0, b: l2:1}
+  - {name: cd, a: d:p0, b: l2:2}
+  - {name: l1s1, a: l1:7, b: s1:1}
+  - {name: l1s2, a: l1:8, b: s2:1}
+  - {name: l2s1, a: l2:7, b: s1:2}
+  - {name: l2s2, a: l2:8, b: s2:2}
+networks: [{name: n, uplinks: {a: p0, b: p0, c: p0, d: p0}}]
+)", "ls.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  model::PathFinder f(*t);
+  auto faulty = *t->FindComponent("l1s1");
+  std::vector<PathObservation> paths;
+  const char* names[] = {"a", "b", "c", "d"};
+  uint64_t hash = 7;
+  for (const char* x : names) {
+    for (const char* y : names) {
+      if (std::string(x) == y) continue;
+      auto ex = *t->FindEndpoint(x), ey = *t->FindEndpoint(y);
+      for (int flow = 0; flow < 6; ++flow) {  // several flows (ports) per pair
+        auto route = f.Route(ex, ey, 0, ++hash * 7919);
+        bool hit = std::find(route->begin(), route->end(), faulty) != route->end();
+        paths.push_back({*f.Find(ex, ey, 0), 500, hit ? 50u : 0u, {}});
+      }
+    }
+  }
+  auto r = LocalizePaths(*t, paths, {});
+  ASSERT_FALSE(r.suspects.empty());
+  EXPECT_TRUE(r.suspects[0].diagnosed());
+  auto ids = Ids(*t, r.suspects[0].components);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "l1s1"), ids.end());
+}
+
+}  // namespace
+}  // namespace kiriwake::infer
+
+namespace kiriwake::infer {
+namespace {
+
+TEST(LocalizeRoutes, TracedRoutesMakeEcmpPathsCertain) {
+  auto t = model::Topology::Build(model::LeafSpine(2, 2, 2));
+  ASSERT_TRUE(t.ok());
+  // Flows between the two leaves, each traced through one spine; the spine1 link of leaf1 loses.
+  std::string text;
+  for (const char* a : {"h1-1", "h1-2"}) {
+    for (const char* b : {"h2-1", "h2-2"}) {
+      for (int spine : {1, 2}) {
+        text += fmt::format(
+            R"({{"src": "{0}", "dst": "{1}", "network": "fabric", "sent": 500, "lost": {2}, )"
+            R"("route": ["{0}", "{0}/nic", "{0}/driver:mlx5", "{0}:eth0", "{0}-leaf1", "leaf1", )"
+            R"("leaf1-spine{3}", "spine{3}", "leaf2-spine{3}", "leaf2", "{1}-leaf2", "{1}:eth0", )"
+            R"("{1}/nic", "{1}/driver:mlx5", "{1}"]}})"
+            "\n",
+            a, b, spine == 1 ? 40 : 0, spine);
+      }
+    }
+  }
+  auto obs = model::ParseObservations(text, "r.jsonl", *t, {});
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto r = Localize(*t, obs->observations, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->suspects.empty());
+  EXPECT_TRUE(r->suspects[0].diagnosed());
+  auto ids = Ids(*t, r->suspects[0].components);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "leaf1-spine1"), ids.end());
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), "leaf1-spine2"), ids.end());
+  EXPECT_EQ(r->paths, 8);
+}
+
+TEST(LocalizeRoutes, UnknownRouteComponentIsAnErrorWithItsLine) {
+  auto t = model::Topology::Build(model::LeafSpine(2, 2, 2));
+  ASSERT_TRUE(t.ok());
+  auto obs = model::ParseObservations(
+      R"({"src": "h1-1", "dst": "h2-1", "sent": 5, "lost": 0, "route": ["h1-1", "nope"]})", "r",
+      *t, {});
+  EXPECT_EQ(obs.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(obs.status().loc().line, 1);
+}
+
+}  // namespace
+}  // namespace kiriwake::infer

@@ -1,0 +1,155 @@
+#include "model/path.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace kiriwake::model {
+namespace {
+
+Topology Seed() {
+  auto t = LoadTopology(std::string(KW_SOURCE_DIR) + "/examples/seed-incident/topology.yaml");
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return std::move(t).value();
+}
+
+std::map<std::string, float> Ids(const Topology& t, const Path& p) {
+  std::map<std::string, float> out;
+  for (const PathEntry& e : p.entries) out[t.component(e.component).id] = e.weight;
+  return out;
+}
+
+TEST(PathSeedLab, HostToHostCrossesBothSidesAndTheSwitch) {
+  Topology t = Seed();
+  PathFinder f(t);
+  auto p = f.Find(*t.FindEndpoint("esxi1"), *t.FindEndpoint("esxi2"), *t.FindNetwork("service"));
+  ASSERT_TRUE(p.ok());
+  std::map<std::string, float> want = {
+      {"esxi1", 1}, {"esxi1/x520", 1}, {"esxi1/driver:ixgbe", 1}, {"esxi1:vmnic2", 1},
+      {"dac-esxi1-allied", 1}, {"allied:1", 1}, {"allied", 1}, {"allied:2", 1},
+      {"dac-esxi2-allied", 1}, {"esxi2:vmnic2", 1}, {"esxi2/driver:ixgbe", 1},
+      {"esxi2/x520", 1}, {"esxi2", 1}};
+  EXPECT_EQ(Ids(t, *p), want);
+  EXPECT_TRUE(p->Certain());
+}
+
+TEST(PathSeedLab, VmPathAddsVmsAndVswitches) {
+  Topology t = Seed();
+  PathFinder f(t);
+  auto p = f.Find(*t.FindEndpoint("ceph2"), *t.FindEndpoint("ceph4"), *t.FindNetwork("storage"));
+  ASSERT_TRUE(p.ok());
+  auto ids = Ids(t, *p);
+  EXPECT_TRUE(ids.count("ceph2") && ids.count("ceph4") && ids.count("esxi3/vswitch") &&
+              ids.count("esxi2/vswitch") && ids.count("mikrotik") && ids.count("esxi2:vmnic3"));
+  EXPECT_FALSE(ids.count("allied"));
+}
+
+TEST(PathSeedLab, TwoVmsOnOneHostCrossOnlyVmsVswitchAndHost) {
+  Topology t = Seed();
+  PathFinder f(t);
+  auto p = f.Find(*t.FindEndpoint("ceph1"), *t.FindEndpoint("ceph3"), *t.FindNetwork("service"));
+  ASSERT_TRUE(p.ok());
+  std::map<std::string, float> want = {
+      {"ceph1", 1}, {"ceph3", 1}, {"esxi1/vswitch", 1}, {"esxi1", 1}};
+  EXPECT_EQ(Ids(t, *p), want);
+}
+
+TEST(PathSeedLab, SameEndpointIsAUsageError) {
+  Topology t = Seed();
+  PathFinder f(t);
+  auto e = *t.FindEndpoint("esxi1");
+  EXPECT_EQ(f.Find(e, e, 0).status().code(), StatusCode::kUsage);
+}
+
+// Two leaves, two spines (ECMP), and a host with a two-port team.
+constexpr const char* kLeafSpine = R"(hosts:
+  - {name: a, addresses: {n: 10.0.0.1}, nics: [{name: nic, driver: d, ports: [p0, p1]}]}
+  - {name: b, addresses: {n: 10.0.0.2}, nics: [{name: nic, driver: d, ports: [p0]}]}
+  - {name: c, addresses: {n: 10.0.0.3}, nics: [{name: nic, driver: d, ports: [p0]}]}
+switches:
+  - {name: leaf1, ports: 8}
+  - {name: leaf2, ports: 8}
+  - {name: spine1, ports: 8}
+  - {name: spine2, ports: 8}
+cables:
+  - {name: a0, a: a:p0, b: leaf1:1}
+  - {name: a1, a: a:p1, b: leaf1:2}
+  - {name: b0, a: b:p0, b: leaf2:1}
+  - {name: c0, a: c:p0, b: leaf1:3}
+  - {name: l1s1, a: leaf1:7, b: spine1:1}
+  - {name: l1s2, a: leaf1:8, b: spine2:1}
+  - {name: l2s1, a: leaf2:7, b: spine1:2}
+  - {name: l2s2, a: leaf2:8, b: spine2:2}
+networks:
+  - {name: n, uplinks: {a: [p0, p1], b: p0, c: p0}}
+)";
+
+TEST(PathEcmp, EqualCostSpinesShareTheFlowHalfAndHalf) {
+  auto t = ParseTopology(kLeafSpine, "ls.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  PathFinder f(*t);
+  auto p = f.Find(*t->FindEndpoint("c"), *t->FindEndpoint("b"), 0);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto ids = Ids(*t, *p);
+  EXPECT_FLOAT_EQ(ids["leaf1"], 1);
+  EXPECT_FLOAT_EQ(ids["leaf2"], 1);
+  EXPECT_FLOAT_EQ(ids["spine1"], 0.5);
+  EXPECT_FLOAT_EQ(ids["spine2"], 0.5);
+  EXPECT_FLOAT_EQ(ids["l1s1"], 0.5);
+  EXPECT_FLOAT_EQ(ids["leaf2:8"], 0.5);
+  EXPECT_FLOAT_EQ(ids["c0"], 1);
+  EXPECT_FALSE(p->Certain());
+}
+
+TEST(PathTeaming, TeamMembersShareTheFlowButTheCardIsCertain) {
+  auto t = ParseTopology(kLeafSpine, "ls.yaml");
+  ASSERT_TRUE(t.ok());
+  PathFinder f(*t);
+  auto p = f.Find(*t->FindEndpoint("a"), *t->FindEndpoint("c"), 0);
+  ASSERT_TRUE(p.ok());
+  auto ids = Ids(*t, *p);
+  EXPECT_FLOAT_EQ(ids["a:p0"], 0.5);
+  EXPECT_FLOAT_EQ(ids["a1"], 0.5);
+  EXPECT_FLOAT_EQ(ids["a/nic"], 1);
+  EXPECT_FLOAT_EQ(ids["leaf1"], 1);
+  EXPECT_FALSE(ids.count("spine1")) << "same leaf: no spine";
+}
+
+TEST(PathRoute, ConcreteRouteTakesOneSpine) {
+  auto t = ParseTopology(kLeafSpine, "ls.yaml");
+  ASSERT_TRUE(t.ok());
+  PathFinder f(*t);
+  int spine1 = 0;
+  for (uint64_t h = 0; h < 200; ++h) {
+    auto r = f.Route(*t->FindEndpoint("c"), *t->FindEndpoint("b"), 0, h);
+    ASSERT_TRUE(r.ok());
+    bool s1 = false, s2 = false;
+    for (ComponentId c : *r) {
+      s1 |= t->component(c).id == "spine1";
+      s2 |= t->component(c).id == "spine2";
+    }
+    EXPECT_NE(s1, s2);
+    spine1 += s1;
+  }
+  EXPECT_GT(spine1, 60);
+  EXPECT_LT(spine1, 140);
+}
+
+TEST(PathErrors, DisconnectedSwitchesHaveNoPath) {
+  auto t = ParseTopology(R"(hosts:
+  - {name: a, addresses: {n: 10.0.0.1}, nics: [{name: nic, ports: [p0]}]}
+  - {name: b, addresses: {n: 10.0.0.2}, nics: [{name: nic, ports: [p0]}]}
+switches: [{name: s1, ports: 2}, {name: s2, ports: 2}]
+cables:
+  - {name: ca, a: a:p0, b: s1:1}
+  - {name: cb, a: b:p0, b: s2:1}
+networks: [{name: n, uplinks: {a: p0, b: p0}}]
+)", "x.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  PathFinder f(*t);
+  auto p = f.Find(*t->FindEndpoint("a"), *t->FindEndpoint("b"), 0);
+  EXPECT_EQ(p.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kiriwake::model
