@@ -11,6 +11,7 @@
 namespace kiriwake::cli {
 
 void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddProbeCommand(CLI::App& app, std::vector<Verb>* verbs);  // probe, responder
 
 }  // namespace kiriwake::cli
 

@@ -5,7 +5,10 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace kiriwake::probe {
 
@@ -55,6 +58,18 @@ void Mac(const ProbeKey& key, const uint8_t* data, uint8_t out[kMacSize]) {
 }
 
 }  // namespace
+
+Result<ProbeKey> LoadProbeKey(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::FromErrno("cannot read key file " + path, errno);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string key = ss.str();
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  if (!key.empty() && key.back() == '\r') key.pop_back();
+  if (key.empty()) return Status::Usage("key file " + path + " is empty");
+  return ProbeKey{key};
+}
 
 size_t EncodedSize(PacketType type, const ProbeKey& key, size_t request_size) {
   size_t minimum = kHeaderSize + (key.enabled() ? kMacSize : 0);

@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/result.h"
+
 namespace kiriwake::probe {
 
 // Persisted on the wire: DO NOT change without bumping kProbeVersion.
@@ -62,6 +64,10 @@ struct ProbeKey {
   std::string secret;
   bool enabled() const { return !secret.empty(); }
 };
+
+// Reads a shared key from a file: its bytes, without one trailing newline. Empty is an error
+// (an empty key would silently mean "no authentication").
+Result<ProbeKey> LoadProbeKey(const std::string& path);
 
 // Size of an encoded packet: header, MAC when keyed, and for requests the padding up to
 // `request_size` (clamped to [minimum, kMaxPacketSize]).
