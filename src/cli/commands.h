@@ -12,6 +12,7 @@ namespace kiriwake::cli {
 
 void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddProbeCommand(CLI::App& app, std::vector<Verb>* verbs);  // probe, responder
+void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs);  // agent, collect
 
 }  // namespace kiriwake::cli
 

@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
   std::vector<Verb> verbs;
   AddVersionCommand(app, &verbs);
   AddProbeCommand(app, &verbs);
+  AddAgentCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);
