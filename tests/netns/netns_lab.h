@@ -70,15 +70,23 @@ class Lab {
   }
   std::string Address(int n) const { return subnet_ + "." + std::to_string(n); }
 
-  // Drops `percent`% of packets in and out of eth0 inside namespace `ns` (nftables numgen).
-  bool AddLoss(const std::string& ns, int percent) {
-    std::string nft = "ip netns exec " + ns + " nft ";
+  // Drops `percent`% of the IPv4 packets crossing host n's veth in each direction, like a bad
+  // cable: nftables netdev *ingress* hooks on both ends (eth0 inside the host for what arrives,
+  // the switch-side end for what leaves), so no sender sees an error. Drops in the inet output
+  // hook would fail sendmsg() with EPERM and an egress hook with ENOBUFS; no cable does that.
+  // IPv4 only: dropping ARP too would turn some losses into "host unreachable" errors.
+  bool AddLoss(int n, int percent) {
     std::string p = std::to_string(percent);
-    return Sh(nft + "add table inet kw") == 0 &&
-           Sh(nft + "'add chain inet kw out { type filter hook output priority 0; }'") == 0 &&
-           Sh(nft + "'add chain inet kw in { type filter hook input priority 0; }'") == 0 &&
-           Sh(nft + "add rule inet kw out oifname eth0 numgen random mod 100 '<' " + p + " drop") == 0 &&
-           Sh(nft + "add rule inet kw in iifname eth0 numgen random mod 100 '<' " + p + " drop") == 0;
+    auto hook = [&](const std::string& ns, const std::string& dev) {
+      std::string nft = "ip netns exec " + ns + " nft ";
+      return Sh(nft + "add table netdev kw") == 0 &&
+             Sh(nft + "'add chain netdev kw in { type filter hook ingress device " +
+                dev + " priority 0; }'") == 0 &&
+             Sh(nft + "add rule netdev kw in meta protocol ip numgen random mod 100 '<' " +
+                p + " drop") == 0;
+    };
+    return hook(prefix_ + "-h" + std::to_string(n), "eth0") &&
+           hook(sw_, prefix_ + "h" + std::to_string(n));
   }
 
   // Starts `argv` inside `ns` (ip netns exec replaces itself with the program, so the pid is

@@ -44,7 +44,7 @@ TEST_F(ProbeNetns, LossOnOneVethShowsOnlyOnPathsThroughIt) {
   Lab lab("kwa-p", "10.77.32");
   std::string h1 = lab.AddHost(1), h2 = lab.AddHost(2), h3 = lab.AddHost(3);
   ASSERT_TRUE(lab.ok()) << "could not build the namespaces";
-  ASSERT_TRUE(lab.AddLoss(h2, 10));
+  ASSERT_TRUE(lab.AddLoss(2, 10));
   std::string dir = "/tmp/kwa_probe_netns_" + std::to_string(getpid());
   Sh("mkdir -p " + dir);
   for (const auto& [ns, n] : {std::pair{h2, 2}, std::pair{h3, 3}}) {
@@ -89,7 +89,7 @@ TEST_F(ProbeNetns, IcmpProbesSeeTheSameLossWithoutAResponder) {
   Lab lab("kwa-i", "10.77.34");
   std::string h1 = lab.AddHost(1), h2 = lab.AddHost(2), h3 = lab.AddHost(3);
   ASSERT_TRUE(lab.ok());
-  ASSERT_TRUE(lab.AddLoss(h2, 10));
+  ASSERT_TRUE(lab.AddLoss(2, 10));
   std::string dir = "/tmp/kwa_icmp_netns_" + std::to_string(getpid());
   Sh("mkdir -p " + dir);
   std::string cmd = "ip netns exec " + h1 + " " + KIRIWAKE_BIN +
