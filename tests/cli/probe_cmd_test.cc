@@ -1,0 +1,111 @@
+// `kiriwake probe`, `responder`, `agent`, `collect` as a user runs them: exit status, stdout and
+// stderr checked separately. Loopback only (127.0.0.x).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "cli_runner.h"
+
+namespace kiriwake {
+namespace {
+
+TEST(ProbeCmd, HelpListsTheExitTable) {
+  auto r = RunKiriwake("probe --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("Exit status: 0 every target healthy"), std::string::npos);
+  EXPECT_NE(r.out.find("--observations"), std::string::npos);
+}
+
+TEST(ProbeCmd, MissingTargetIsAUsageError) {
+  auto r = RunKiriwake("probe");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err, "");
+}
+
+TEST(ProbeCmd, IntervalFasterThanThePerTargetCapIsAUsageError) {
+  auto r = RunKiriwake("probe -i 0.1 127.0.0.1");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("per-target cap"), std::string::npos);
+}
+
+TEST(ProbeCmd, TcpWithoutAPortIsAUsageError) {
+  auto r = RunKiriwake("probe --proto tcp 127.0.0.1");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--port"), std::string::npos);
+}
+
+TEST(ProbeCmd, UnresolvableTargetIsAnErrorButOthersAreStillProbed) {
+  auto r = RunKiriwake("probe -c 2 -i 10 -t 50 --proto udp -p 1 no-such-host.invalid 127.0.0.1");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("no-such-host.invalid"), std::string::npos);
+  // 127.0.0.1 port 1: nothing listens, so each probe is refused and reported.
+  EXPECT_NE(r.out.find("127.0.0.1  seq 1 LOST: Connection refused"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("127.0.0.1  broken  2 of 2 lost (100.00%)"), std::string::npos) << r.out;
+}
+
+TEST(ProbeCmd, AgainstALocalResponderEveryProbeIsAnsweredAndStatusIsZero) {
+  std::string bin = KIRIWAKE_BIN;
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    execl(bin.c_str(), bin.c_str(), "responder", "--listen", "127.0.0.1:18731", nullptr);
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string obs = "/tmp/kwa_cli_obs_" + std::to_string(getpid()) + ".jsonl";
+  auto r = RunKiriwake("probe -c 5 -i 10 -t 200 -p 18731 --src me --observations " + obs +
+                       " 127.0.0.1");
+  kill(pid, SIGTERM);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("127.0.0.1  healthy  0 of 5 lost (0.00%), 0 bursts, 0 outliers\n"
+                       "  seq 1-5 ok\n  rtt ms  min "),
+            std::string::npos)
+      << r.out;
+  std::string line = SlurpFile(obs);
+  EXPECT_NE(line.find("\"src\":\"me\""), std::string::npos);
+  EXPECT_NE(line.find("\"sent\":5"), std::string::npos);
+  std::remove(obs.c_str());
+}
+
+TEST(ResponderCmd, BadListenAddressIsAnError) {
+  auto r = RunKiriwake("responder --listen 300.1.1.1:5");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("300.1.1.1"), std::string::npos);
+}
+
+TEST(AgentCmd, ConfigErrorNamesFileLineAndColumn) {
+  std::string cfg = "/tmp/kwa_cli_agent_" + std::to_string(getpid()) + ".yaml";
+  std::ofstream(cfg) << "peers:\n  - {address: 10.77.32.2, colour: red}\n";
+  auto r = RunKiriwake("agent --config " + cfg);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(cfg + ":2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown key 'colour'"), std::string::npos);
+  std::remove(cfg.c_str());
+}
+
+TEST(AgentCmd, TopologyWithoutSelfIsAUsageError) {
+  auto r = RunKiriwake("agent --topology t.yaml");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--self"), std::string::npos);
+}
+
+TEST(CollectCmd, UnreachableAgentIsAnError) {
+  auto r = RunKiriwake("collect --agents 127.0.0.1:1 --timeout 1");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiriwake
