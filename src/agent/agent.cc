@@ -162,9 +162,16 @@ void FlushWindows(std::vector<std::unique_ptr<Group>>& groups, store::ProbeStore
   }
 }
 
-Status DropPrivileges(const std::string& user) {
+Status DropPrivileges(const std::string& user, const std::string& db_path) {
   passwd* pw = getpwnam(user.c_str());
   if (pw == nullptr) return Status::NotFound(fmt::format("no such user '{}'", user));
+  // The database was created as root; the HTTP thread reopens it (and its -shm) after the drop.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::string f = db_path + suffix;
+    if (::chown(f.c_str(), pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
+      return Status::FromErrno("chown " + f, errno);
+    }
+  }
   if (setgroups(0, nullptr) != 0) return Status::FromErrno("setgroups", errno);
   if (setgid(pw->pw_gid) != 0) return Status::FromErrno("setgid", errno);
   if (setuid(pw->pw_uid) != 0) return Status::FromErrno("setuid", errno);
@@ -305,7 +312,7 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
     }
   };
   if (!control.user.empty()) {
-    if (Status s = DropPrivileges(control.user); !s.ok()) {
+    if (Status s = DropPrivileges(control.user, config.db); !s.ok()) {
       stop_http();
       return s;
     }

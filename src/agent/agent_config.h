@@ -1,4 +1,4 @@
-// agent/agent_config.h: agent.yaml, the agent's whole configuration (docs/agent.md lists every
+// agent/agent_config.h: agent.yaml, the agent's whole configuration (README.md, "kiriwake agent", lists every
 // key). Parsing is a pure function of the bytes (yaml-cpp is caught here and turned into a
 // Status with file:line:col); unknown keys are errors so a typo never silently disables a
 // setting. Value types; thread-compatible.
