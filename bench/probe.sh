@@ -27,7 +27,7 @@ for i in $(seq 1 "$targets"); do addrs+=("127.0.0.$i"); done
 total=$((targets * count))
 
 # Runs a command under /usr/bin/time; prints "elapsed user sys maxrss_kb".
-measure() { /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true; cat "$work/time"; }
+measure() { /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true; tail -1 "$work/time"; }
 
 report() {  # name elapsed user sys rss
   awk -v n="$1" -v e="$2" -v u="$3" -v s="$4" -v m="$5" -v p="$total" 'BEGIN {
@@ -42,7 +42,7 @@ echo "## 1. throughput: $targets loopback targets x $count probes, 1 ms per-targ
 pids+=($!)
 sleep 0.3
 read -r e u s m < <(measure "$bin" probe -c "$count" -i 1 -t 1000 -p 18790 "${addrs[@]}")
-lost_udp=$(grep -c LOST "$work/out" || true)
+lost_udp=$(grep -c "LOST (no reply" "$work/out" || true)
 report "kiriwake udp" "$e" "$u" "$s" "$m"; udp_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
 echo "   (lost: $lost_udp; the responder ran on the other core)"
 read -r e u s m < <(measure "$bin" probe --proto icmp -c "$count" -i 1 -t 1000 "${addrs[@]}")

@@ -95,6 +95,7 @@ Result<std::vector<std::unique_ptr<Group>>> BuildGroups(const AgentConfig& c,
     o.interval_ns = static_cast<int64_t>(c.interval_ms * 1e6);
     o.timeout_ns = static_cast<int64_t>(c.timeout_ms * 1e6);
     o.stagger_start = true;
+    o.send_slack_ns = std::min<int64_t>(o.interval_ns / 50, 20'000'000);
     o.max_rate_total_pps = c.max_rate_pps;
     o.max_rate_per_target_pps = 100;
     if (g->proto == "udp") {

@@ -48,6 +48,32 @@ int64_t ControlTimestampNs(const void* msghdr_ptr) {
   return 0;
 }
 
+namespace {
+// Reads IP_PKTINFO / IPV6_PKTINFO into *local (address only).
+void ControlLocalAddress(msghdr* msg, Endpoint* local) {
+  local->len = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      in_pktinfo pi;
+      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      auto* sin = reinterpret_cast<sockaddr_in*>(&local->addr);
+      *sin = {};
+      sin->sin_family = AF_INET;
+      sin->sin_addr = pi.ipi_addr;
+      local->len = sizeof(sockaddr_in);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo pi;
+      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&local->addr);
+      *sin6 = {};
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_addr = pi.ipi6_addr;
+      local->len = sizeof(sockaddr_in6);
+    }
+  }
+}
+}  // namespace
+
 Result<std::unique_ptr<UdpSocket>> UdpSocket::Open(const UdpSocketOptions& o) {
   int family = o.bind.len ? o.bind.family() : AF_INET;
   int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
@@ -71,6 +97,12 @@ Result<std::unique_ptr<UdpSocket>> UdpSocket::Open(const UdpSocketOptions& o) {
     setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one);
   } else {
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof one);
+  }
+  // The destination address of each datagram, so replies leave from it (see OutDatagram::from).
+  if (family == AF_INET) {
+    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  } else {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
   }
   TimestampMode mode = TimestampMode::kUserSpace;
   int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
@@ -101,6 +133,7 @@ size_t UdpSocket::Send(std::span<const OutDatagram> out, int* err) {
   while (done < out.size()) {
     mmsghdr msgs[kBatch];
     iovec iov[kBatch];
+    alignas(cmsghdr) char control[kBatch][CMSG_SPACE(sizeof(in6_pktinfo))];
     size_t n = std::min(kBatch, out.size() - done);
     for (size_t i = 0; i < n; ++i) {
       const OutDatagram& d = out[done + i];
@@ -110,6 +143,27 @@ size_t UdpSocket::Send(std::span<const OutDatagram> out, int* err) {
       msgs[i].msg_hdr.msg_namelen = d.to.len;
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      if (d.from.len != 0 && d.from.family() == AF_INET && local_.family() == AF_INET) {
+        msgs[i].msg_hdr.msg_control = control[i];
+        msgs[i].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+        cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo pi{};
+        pi.ipi_spec_dst = reinterpret_cast<const sockaddr_in*>(&d.from.addr)->sin_addr;
+        std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+      } else if (d.from.len != 0 && d.from.family() == AF_INET6 && local_.family() == AF_INET6) {
+        msgs[i].msg_hdr.msg_control = control[i];
+        msgs[i].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+        cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+        in6_pktinfo pi{};
+        pi.ipi6_addr = reinterpret_cast<const sockaddr_in6*>(&d.from.addr)->sin6_addr;
+        std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+      }
     }
     int rc;
     do {
@@ -154,6 +208,7 @@ size_t UdpSocket::Receive(std::span<InDatagram> in) {
     in[i].len = msgs[i].msg_len;
     in[i].is_error = false;
     in[i].rx_realtime_ns = ControlTimestampNs(&msgs[i].msg_hdr);
+    ControlLocalAddress(&msgs[i].msg_hdr, &in[i].local);
   }
   return static_cast<size_t>(rc);
 }

@@ -22,6 +22,11 @@ struct OutDatagram {
   Endpoint to;
   const uint8_t* data = nullptr;
   size_t len = 0;
+  // Source address to send from (IP_PKTINFO) when the socket is bound to a wildcard; empty =
+  // the kernel's choice. A responder answers from the address the probe was sent to, or a
+  // prober probing 127.0.1.5 (or one of several addresses of a multi-homed peer) would see the
+  // reply come from somewhere else.
+  Endpoint from;
 };
 
 struct InDatagram {
@@ -36,6 +41,7 @@ struct InDatagram {
   int error_errno = 0;      // e.g. ECONNREFUSED, EHOSTUNREACH
   uint8_t icmp_type = 0, icmp_code = 0;
   Endpoint offender;        // the router or host that sent the ICMP error
+  Endpoint local;           // the address the datagram was sent to (IP_PKTINFO); may be empty
 };
 
 class DatagramSocket {

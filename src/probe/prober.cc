@@ -148,7 +148,7 @@ int64_t Prober::Tick() {
                                             opt_.max_rate_total_pps);
     tokens_at_ns_ = now;
   }
-  while (!due_.empty() && due_.top().at_ns <= now) {
+  while (!due_.empty() && due_.top().at_ns <= now + opt_.send_slack_ns) {
     Due d = due_.top();
     if (opt_.max_rate_total_pps > 0) {
       if (tokens_ < 1) {
@@ -187,7 +187,7 @@ int64_t Prober::Tick() {
     p.t_send_ns = static_cast<uint64_t>(slot.sent_real_ns);
     uint8_t* buf = out_bytes_.data() + out_.size() * packet_size_;
     size_t len = EncodePacket(p, opt_.key, std::span(buf, packet_size_), opt_.request_size);
-    out_.push_back({targets_[d.target].address, buf, len});
+    out_.push_back({targets_[d.target].address, buf, len, {}});
     out_ids_.emplace_back(d.target, seq);
     ++ts.counters.sent;
     deadlines_.push_back({now + opt_.timeout_ns, d.target, seq});

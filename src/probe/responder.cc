@@ -93,7 +93,7 @@ void Responder::Handle(std::span<InDatagram> in) {
     r.t_tx_ns = static_cast<uint64_t>(clock_->RealtimeNs());
     uint8_t* buf = out_bytes_.data() + out_.size() * (kHeaderSize + kMacSize);
     size_t len = EncodePacket(r, opt_.key, std::span(buf, kHeaderSize + kMacSize));
-    out_.push_back({d.from, buf, len});
+    out_.push_back({d.from, buf, len, d.local});
     if (out_.size() == kBatch) {
       // Cannot happen with batches from Poll (≤ kBatch); keeps the buffer bounded regardless.
       break;

@@ -109,3 +109,28 @@ TEST(CollectCmd, UnreachableAgentIsAnError) {
 
 }  // namespace
 }  // namespace kiriwake
+
+namespace kiriwake {
+namespace {
+
+// A responder bound to 0.0.0.0 must answer from the address the probe was sent to
+// (IP_PKTINFO), or probes to its second address all look lost.
+TEST(ResponderCmd, WildcardResponderAnswersFromTheProbedAddress) {
+  std::string bin = KIRIWAKE_BIN;
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    execl(bin.c_str(), bin.c_str(), "responder", "--listen", "0.0.0.0:18732", nullptr);
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto r = RunKiriwake("probe -c 3 -i 10 -t 200 -p 18732 127.0.0.2 127.0.1.9");
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("127.0.0.2  healthy  0 of 3 lost"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("127.0.1.9  healthy  0 of 3 lost"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace kiriwake

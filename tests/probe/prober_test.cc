@@ -216,7 +216,7 @@ TEST(ProberUdp, RepliesFromAnotherAddressAreForeign) {
       std::array<uint8_t, kHeaderSize> b{};
       EncodePacket(*p, ProbeKey{}, b);
       int err;
-      OutDatagram d{to, b.data(), b.size()};
+      OutDatagram d{to, b.data(), b.size(), {}};
       impostor.Send(std::span(&d, 1), &err);
     }
     return Fate{};
