@@ -55,9 +55,9 @@ Prober::Prober(ProberOptions options, std::vector<ProbeTarget> targets, Clock* c
   rng_.seed(seed);
   sender_base_ = rng_() << kTargetBits;
   // Slots for every probe that can be in flight (timeout / interval, doubled for jitter and for
-  // late-reply detection), at least 64.
+  // late-reply detection), at least 16 (an agent's 1,000 peers at 1/s: 512 KB of slots).
   uint64_t window = static_cast<uint64_t>(2 * opt_.timeout_ns / std::max<int64_t>(opt_.interval_ns, 1)) + 4;
-  uint64_t ring = std::bit_ceil(std::max<uint64_t>(64, window));
+  uint64_t ring = std::bit_ceil(std::max<uint64_t>(16, window));
   ring_mask_ = ring - 1;
   state_.resize(targets_.size());
   int64_t now = clock_->MonotonicNs();
