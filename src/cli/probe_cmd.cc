@@ -167,8 +167,12 @@ ExitStatus RunProbe(const ProbeArgs& a) {
   } else {
     std::fputs(report::RenderProbeSummaries(summaries).c_str(), stdout);
   }
-  if (!a.observations.empty()) {
-    std::ofstream out(a.observations, a.observations == "-" ? std::ios::out : std::ios::trunc);
+  if (a.observations == "-") {
+    for (const auto& t : summaries) {
+      std::fputs(report::JsonLine(report::ObservationJson(t)).c_str(), stdout);
+    }
+  } else if (!a.observations.empty()) {
+    std::ofstream out(a.observations, std::ios::trunc);
     for (const auto& t : summaries) out << report::JsonLine(report::ObservationJson(t));
     out.flush();
     if (!out) {
