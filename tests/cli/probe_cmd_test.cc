@@ -134,3 +134,45 @@ TEST(ResponderCmd, WildcardResponderAnswersFromTheProbedAddress) {
 
 }  // namespace
 }  // namespace kiriwake
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace kiriwake {
+namespace {
+
+TEST(ProbeCmdTcp, ListeningPortIsHealthyAndClosedPortIsRefused) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 64), 0);  // the kernel completes handshakes without accept()
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  int port = ntohs(a.sin_port);
+  auto ok = RunKiriwake("probe --proto tcp -p " + std::to_string(port) + " -c 3 -i 10 -t 500 127.0.0.1");
+  close(fd);
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("127.0.0.1  healthy  0 of 3 lost"), std::string::npos) << ok.out;
+  auto refused = RunKiriwake("probe --proto tcp -p " + std::to_string(port) + " -c 2 -i 10 -t 500 127.0.0.1");
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.out.find("seq 1 LOST: Connection refused"), std::string::npos) << refused.out;
+}
+
+TEST(ProbeCmd, InterruptPrintsTheSummaryAndExits128PlusSignal) {
+  if (geteuid() != 0) GTEST_SKIP() << "ICMP probes need root here";
+  std::string out = "/tmp/kwa_cli_int_" + std::to_string(getpid());
+  std::string cmd = std::string("(") + KIRIWAKE_BIN +
+                    " probe --proto icmp -c 1000 -i 10 127.0.0.1 >" + out +
+                    " 2>/dev/null & p=$!; sleep 0.5; kill -INT $p; wait $p)";
+  int raw = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(raw), 130);
+  std::string text = SlurpFile(out);
+  EXPECT_NE(text.find("127.0.0.1  healthy"), std::string::npos) << text;
+  std::remove(out.c_str());
+}
+
+}  // namespace
+}  // namespace kiriwake
