@@ -1,6 +1,7 @@
 // cli/probe_cmd.cc: `kiriwake probe` (fping-like one-shot) and `kiriwake responder`.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -114,15 +115,19 @@ ExitStatus RunProbe(const ProbeArgs& a) {
   std::vector<probe::TargetSummary> labels = collector.Finish(0);
   size_t width = 0;
   for (const auto& t : labels) width = std::max(width, report::TargetLabel(t).size());
+  // A streaming verb: each loss line must reach a pipe as it happens (fping 4.3, #179).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  SignalFlags* flags = InstallSignalHandlers();
   auto sink = [&](const probe::ProbeEvent& e) {
     collector.Add(e);
     if (e.outcome == probe::ProbeOutcome::kAnswered) return;
     std::string line = a.json ? report::JsonLine(report::ProbeEventJson(labels[e.target], e))
                               : report::RenderProbeEventLine(labels[e.target], e, a.timeout_ms,
                                                              width);
-    std::fputs(line.c_str(), stdout);
+    if (std::fputs(line.c_str(), stdout) == EOF && errno == EPIPE) {
+      flags->stop.store(true);  // the reader went away (`| head`): stop quietly (ripgrep #200)
+    }
   };
-  SignalFlags* flags = InstallSignalHandlers();
   std::unique_ptr<probe::DatagramSocket> socket;
   std::unique_ptr<probe::Prober> prober;
   Status run;
@@ -183,7 +188,7 @@ ExitStatus RunProbe(const ProbeArgs& a) {
   for (const auto& t : summaries) {
     if (t.series.verdict != model::Verdict::kHealthy) status = Worst(status, ExitStatus::kProblemFound);
   }
-  if (flags->stop.load()) {
+  if (flags->stop_signal.load() != 0) {
     std::fflush(stdout);
     std::_Exit(128 + flags->stop_signal.load());
   }

@@ -176,3 +176,18 @@ TEST(ProbeCmd, InterruptPrintsTheSummaryAndExits128PlusSignal) {
 
 }  // namespace
 }  // namespace kiriwake
+
+namespace kiriwake {
+namespace {
+
+TEST(ProbeCmd, ClosedPipeEndsTheRunQuicklyAndQuietly) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunKiriwake("probe -c 2000 -i 5 -t 100 -p 1 127.0.0.1 | head -1");
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(s, 3.0);  // 2000 probes at 5 ms would take 10 s
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("seq 1 LOST"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiriwake
