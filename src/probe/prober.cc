@@ -106,6 +106,7 @@ void Prober::Flush() {
       ++counters_.send_errors;
       if (Slot* s = Find(t, seq); s && s->state == kInFlight) {
         s->state = kErrState;
+        --in_flight_;
         ++state_[t].counters.errored;
         ProbeEvent e;
         e.target = t;
@@ -129,6 +130,7 @@ void Prober::ExpireDue(int64_t now) {
     Slot* s = Find(d.target, d.seq);
     if (s == nullptr || s->state != kInFlight) continue;
     s->state = kLostState;
+    --in_flight_;
     ++state_[d.target].counters.lost;
     ProbeEvent e;
     e.target = d.target;
@@ -168,6 +170,7 @@ int64_t Prober::Tick() {
     if (slot.state == kInFlight) {
       // Only when the ring is too small for the timeout; end the old probe honestly as lost.
       slot.state = kLostState;
+      --in_flight_;
       ++ts.counters.lost;
       ProbeEvent e;
       e.target = d.target;
@@ -184,6 +187,7 @@ int64_t Prober::Tick() {
     slot.sent_mono_ns = now;
     slot.sent_real_ns = clock_->RealtimeNs();
     slot.state = kInFlight;
+    ++in_flight_;
     p.t_send_ns = static_cast<uint64_t>(slot.sent_real_ns);
     uint8_t* buf = out_bytes_.data() + out_.size() * packet_size_;
     size_t len = EncodePacket(p, opt_.key, std::span(buf, packet_size_), opt_.request_size);
@@ -245,6 +249,7 @@ void Prober::HandleOne(InDatagram& d) {
   if (d.is_error) {
     if (s->state != kInFlight) return;  // already ended; an error after a reply changes nothing
     s->state = kErrState;
+    --in_flight_;
     ++ts.counters.errored;
     e.outcome = ProbeOutcome::kErrored;
     e.error_errno = d.error_errno;
@@ -268,6 +273,7 @@ void Prober::HandleOne(InDatagram& d) {
   switch (s->state) {
     case kInFlight:
       s->state = kAnsweredState;
+      --in_flight_;
       ++ts.counters.answered;
       e.outcome = ProbeOutcome::kAnswered;
       if (p.seq < ts.max_answered_seq) {
@@ -312,7 +318,9 @@ void Prober::Poll() {
   while ((n = socket_->ReceiveErrors(in_buf_)) > 0) Handle(std::span(in_buf_).first(n));
 }
 
-bool Prober::Done() const { return opt_.count != 0 && due_.empty() && deadlines_.empty(); }
+// Every probe has ended (answered, lost or errored): no need to wait out the remaining
+// deadlines, so a clean run ends as soon as its last reply arrives (as fping does).
+bool Prober::Done() const { return opt_.count != 0 && due_.empty() && in_flight_ == 0; }
 
 Status Prober::Run(const std::atomic<bool>* stop) {
   int ep = epoll_create1(EPOLL_CLOEXEC);

@@ -135,7 +135,7 @@ class Prober {
   const std::vector<ProbeTarget>& targets() const { return targets_; }
   const TargetCounters& target_counters(size_t i) const { return state_[i].counters; }
   const ProberCounters& counters() const { return counters_; }
-  size_t in_flight() const { return deadlines_.size(); }
+  size_t in_flight() const { return in_flight_; }
 
  private:
   enum SlotState : uint8_t { kEmpty, kInFlight, kAnsweredState, kLostState, kLateState, kErrState };
@@ -188,6 +188,7 @@ class Prober {
   std::vector<std::pair<uint32_t, uint64_t>> out_ids_;
   size_t packet_size_ = 0;
   ProberCounters counters_;
+  size_t in_flight_ = 0;
   std::vector<InDatagram> in_buf_;
 };
 

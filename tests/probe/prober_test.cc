@@ -83,6 +83,17 @@ TEST(ProberUdp, CleanLinkAnswersEveryProbeWithRoundTrip) {
   EXPECT_EQ(h.responder->counters().replied, 10u);
 }
 
+TEST(ProberUdp, CleanRunIsDoneWhenTheLastReplyArrivesNotAtTheTimeout) {
+  ProberOptions o = Opts(3);
+  o.timeout_ns = 1'000'000'000;
+  Harness h(o);
+  int64_t start = h.clock.MonotonicNs();
+  h.Run();
+  ASSERT_TRUE(h.prober->Done());
+  EXPECT_EQ(h.prober->in_flight(), 0u);
+  EXPECT_LT(h.clock.MonotonicNs() - start, 25'000'000);  // 2 intervals + one round trip
+}
+
 TEST(ProberUdp, DroppedRequestIsLostAfterTimeoutAndCountedForward) {
   Harness h(Opts(10));
   h.wire.policy = [](const Endpoint&, const Endpoint&, const ProbePacket* p) {
