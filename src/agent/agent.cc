@@ -327,22 +327,18 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
     stop_http();
     return Status::FromErrno("epoll_create1", errno);
   }
-  auto watch = [ep, &rt, &rsock]() {
-    // Re-registers every socket; data.u64 is the group index, or UINT64_MAX for the responder.
-    for (size_t i = 0; i < rt.groups.size(); ++i) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = i;
-      epoll_ctl(ep, EPOLL_CTL_ADD, rt.groups[i]->socket->fd(), &ev);
-    }
-    if (rsock) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = UINT64_MAX;
-      epoll_ctl(ep, EPOLL_CTL_ADD, rsock->fd(), &ev);
-    }
+  // epoll data: a Group* for probers, nullptr for the responder.
+  auto watch = [ep](int fd, void* what) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = what;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   };
-  watch();
+  for (auto& g : rt.groups) watch(g->socket->fd(), g.get());
+  if (rsock) watch(rsock->fd(), nullptr);
+  // Probers replaced by a reload: they send nothing more but stay until every probe they sent
+  // has ended, so a reload never drops a probe silently; then their last window is stored.
+  std::vector<std::unique_ptr<Group>> draining;
   int64_t now = clock->MonotonicNs();
   int64_t next_commit = now + kCommitEveryNs;
   int64_t window_ns = static_cast<int64_t>(config.aggregate_seconds * 1e9);
@@ -352,28 +348,38 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
   while (!control.stop->load()) {
     if (control.reload && control.reload->exchange(false) && control.load_config) {
       auto next = control.load_config();
-      if (!next.ok()) {
+      auto groups = next.ok() ? BuildGroups(*next, rt.key, rt.src, &metrics, db.get())
+                              : Result<std::vector<std::unique_ptr<Group>>>(next.status());
+      if (!groups.ok()) {
         log("error", fmt::format("msg=\"reload failed; keeping the running config\" error={}",
-                                 Quote(next.status().ToString())));
+                                 Quote(groups.status().ToString())));
       } else {
-        FlushWindows(rt.groups, db.get(), clock->RealtimeNs());
-        for (auto& g : rt.groups) epoll_ctl(ep, EPOLL_CTL_DEL, g->socket->fd(), nullptr);
-        auto groups = BuildGroups(*next, rt.key, rt.src, &metrics, db.get());
-        if (!groups.ok()) {
-          log("error", fmt::format("msg=\"reload failed; keeping the running config\" error={}",
-                                   Quote(groups.status().ToString())));
-        } else {
-          rt.groups = std::move(*groups);
-          config = *next;
-          log("info", fmt::format("msg=\"reloaded\" peers={} groups={}", config.peers.size(),
-                                  rt.groups.size()));
+        for (auto& g : rt.groups) {
+          g->prober->StopSending();
+          draining.push_back(std::move(g));
         }
-        if (rsock) epoll_ctl(ep, EPOLL_CTL_DEL, rsock->fd(), nullptr);
-        watch();
+        rt.groups = std::move(*groups);
+        for (auto& g : rt.groups) watch(g->socket->fd(), g.get());
+        config = *next;
+        log("info", fmt::format("msg=\"reloaded\" peers={} groups={} draining={}",
+                                config.peers.size(), rt.groups.size(), draining.size()));
+      }
+    }
+    for (auto it = draining.begin(); it != draining.end();) {
+      (*it)->prober->Tick();  // expires what is overdue
+      if ((*it)->prober->Drained()) {
+        std::vector<std::unique_ptr<Group>> one;
+        one.push_back(std::move(*it));
+        FlushWindows(one, db.get(), clock->RealtimeNs());
+        epoll_ctl(ep, EPOLL_CTL_DEL, one.front()->socket->fd(), nullptr);
+        it = draining.erase(it);
+      } else {
+        ++it;
       }
     }
     int64_t next = INT64_MAX;
     for (auto& g : rt.groups) next = std::min(next, g->prober->Tick());
+    if (!draining.empty()) next = std::min(next, clock->MonotonicNs() + 10'000'000);
     now = clock->MonotonicNs();
     if (now >= next_window) {
       FlushWindows(rt.groups, db.get(), clock->RealtimeNs());
@@ -404,16 +410,16 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
       break;
     }
     for (int i = 0; i < rc; ++i) {
-      uint64_t idx = got[i].data.u64;
-      if (idx == UINT64_MAX) {
+      if (got[i].data.ptr == nullptr) {
         responder->Poll();
-      } else if (idx < rt.groups.size()) {
-        rt.groups[idx]->prober->Poll();
+      } else {
+        static_cast<Group*>(got[i].data.ptr)->prober->Poll();
       }
     }
   }
   ::close(ep);
   FlushWindows(rt.groups, db.get(), clock->RealtimeNs());
+  FlushWindows(draining, db.get(), clock->RealtimeNs());
   Status s = db->Commit();
   stop_http();
   log("info", fmt::format("msg=\"agent stopped\" commit={}", Quote(s.ok() ? "ok" : s.ToString())));

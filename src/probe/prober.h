@@ -129,6 +129,12 @@ class Prober {
   void Poll();
   // True when every target has sent `count` probes and every probe has ended.
   bool Done() const;
+  // Sends nothing more (a reload replaced this prober); probes in flight still end normally.
+  void StopSending() {
+    while (!due_.empty()) due_.pop();
+  }
+  // After StopSending(): true once every probe sent has ended.
+  bool Drained() const { return due_.empty() && in_flight_ == 0; }
   // The epoll loop: Tick, wait, Poll, until Done() or *stop. Returns an I/O error only.
   Status Run(const std::atomic<bool>* stop);
 

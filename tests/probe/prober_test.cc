@@ -94,6 +94,34 @@ TEST(ProberUdp, CleanRunIsDoneWhenTheLastReplyArrivesNotAtTheTimeout) {
   EXPECT_LT(h.clock.MonotonicNs() - start, 25'000'000);  // 2 intervals + one round trip
 }
 
+TEST(ProberUdp, StoppedProberSendsNothingMoreButEndsItsProbesInFlight) {
+  ProberOptions o = Opts(0);  // unbounded, as in the agent
+  Harness h(o);
+  h.wire.policy = [](const Endpoint&, const Endpoint&, const ProbePacket* p) {
+    Fate f;
+    f.drop = IsSeq(p, 2, PacketType::kRequest);
+    return f;
+  };
+  for (int step = 0; step < 150; ++step) {  // 15 ms: probes 1 and 2 sent
+    h.prober->Tick();
+    h.wire.Deliver();
+    h.responder->Poll();
+    h.wire.Deliver();
+    h.prober->Poll();
+    h.clock.AdvanceNs(100'000);
+  }
+  h.prober->StopSending();
+  EXPECT_FALSE(h.prober->Drained());  // seq 2 is still waiting for its timeout
+  for (int step = 0; step < 1000 && !h.prober->Drained(); ++step) {
+    h.prober->Tick();
+    h.clock.AdvanceNs(100'000);
+  }
+  EXPECT_TRUE(h.prober->Drained());
+  EXPECT_EQ(h.prober->target_counters(0).sent, 2u);
+  EXPECT_EQ(h.Seqs(ProbeOutcome::kAnswered), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(h.Seqs(ProbeOutcome::kLost), (std::vector<uint64_t>{2}));
+}
+
 TEST(ProberUdp, DroppedRequestIsLostAfterTimeoutAndCountedForward) {
   Harness h(Opts(10));
   h.wire.policy = [](const Endpoint&, const Endpoint&, const ProbePacket* p) {
