@@ -62,6 +62,8 @@ int Main(int argc, char** argv) {
   AddDiagnoseCommand(app, &verbs);
   AddPrometheusTargetsCommand(app, &verbs);
   AddSimCommand(app, &verbs);
+  AddProbeCommand(app, &verbs);
+  AddAgentCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

@@ -89,6 +89,9 @@ class ProbeSeriesBuilder {
   void Errored(uint64_t id);
   // A reply to a probe already counted as lost (after the tool's deadline): stays lost, marked late.
   void Late(uint64_t id, double rtt_ms);
+  // A late reply to a probe already fed to Lost() (live probers end a probe as lost at its
+  // deadline, before any late reply can arrive): marks it late without counting it again.
+  void LateAfterLost(uint64_t /*id*/) { ++late_; }
   // An extra reply to an id already answered; not a probe.
   void Duplicate(uint64_t id, double rtt_ms);
   // A probe whose reply is unknown (summary-only input, e.g. ping -q): counted as sent only.

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# bench/probe.sh: kiriwake's prober against fping in the same run, on loopback only (127.0.0.x
+# targets, 127.0.1.x-127.0.4.x agent peers), plus the agent's steady-state cost.
+#   1. probes/s per CPU-second and CPU per 1,000 probes/s: kiriwake UDP, kiriwake ICMP, fping ICMP
+#   2. agent with 1,000 peers at 1 probe/s each: CPU share and RSS over a measured window
+#   3. time to detect 1% loss vs the statistical minimum (computed; see docs/performance.md)
+# Usage: bench/probe.sh [TARGETS=200] [COUNT=1000] [AGENT_SECONDS=60]. Needs root for ICMP/fping.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/build/release/kiriwake
+targets=${1:-200}
+count=${2:-1000}
+agent_seconds=${3:-60}
+work=$(mktemp -d /tmp/kwa_bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for n in kwa-b-h1 kwa-b-h2 kwa-b-sw; do ip netns del "$n" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# kiriwake probe benchmark  $(date -u +%FT%TZ)"
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
+echo "# build: $(grep -m1 CMAKE_BUILD_TYPE "$root/build/release/CMakeCache.txt" | cut -d= -f2)"
+grep -q 'CMAKE_BUILD_TYPE:STRING=\(Release\|RelWithDebInfo\)' "$root/build/release/CMakeCache.txt" ||
+  echo "WARNING: not an optimised build; figures are meaningless"
+
+addrs=()
+for i in $(seq 1 "$targets"); do addrs+=("127.0.0.$i"); done
+total=$((targets * count))
+
+# Runs a command under /usr/bin/time; prints "elapsed user sys maxrss_kb".
+measure() { /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true; tail -1 "$work/time"; }
+
+report() {  # name elapsed user sys rss
+  awk -v n="$1" -v e="$2" -v u="$3" -v s="$4" -v m="$5" -v p="$total" 'BEGIN {
+    cpu = u + s; if (cpu < 0.01) cpu = 0.01;
+    printf "%-22s %9d probes  %6.2f s wall  %6.2f s cpu  %9.0f probes/s achieved  %9.0f probes/cpu-s  %6.2f%% core per 1k probes/s  rss %d KB\n",
+      n, p, e, cpu, p / e, p / cpu, 100 * cpu / (p / 1000), m }'
+}
+
+echo
+echo "## 1. throughput: $targets loopback targets x $count probes, 1 ms per-target interval"
+"$bin" responder --listen 0.0.0.0:18790 --rate 10000000 2>/dev/null &
+pids+=($!)
+sleep 0.3
+read -r e u s m < <(measure "$bin" probe -c "$count" -i 1 -t 1000 -p 18790 "${addrs[@]}")
+lost_udp=$(grep -c "LOST (no reply" "$work/out" || true)
+report "kiriwake udp" "$e" "$u" "$s" "$m"; udp_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+echo "   (lost: $lost_udp; the responder ran on the other core)"
+read -r e u s m < <(measure "$bin" probe --proto icmp -c "$count" -i 1 -t 1000 "${addrs[@]}")
+report "kiriwake icmp" "$e" "$u" "$s" "$m"; icmp_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+read -r e u s m < <(measure fping -q -c "$count" -p 1 -i 0 -t 1000 "${addrs[@]}")
+report "fping 5.1 icmp" "$e" "$u" "$s" "$m"; fping_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+awk -v a="$udp_cpu" -v b="$icmp_cpu" -v f="$fping_cpu" 'BEGIN {
+  if (a < 0.01) a = 0.01; if (b < 0.01) b = 0.01;
+  printf "ratio fping cpu / kiriwake cpu: udp %.2fx, icmp %.2fx (higher is better for kiriwake)\n", f / a, f / b }'
+
+echo
+echo "## 2. agent: 1,000 peers (127.0.1.1-127.0.4.232) at 1 probe/s each, ${agent_seconds} s"
+{
+  echo "name: bench"
+  echo "listen: 0.0.0.0:18791"
+  echo "http: 127.0.0.1:19791"
+  echo "db: $work/agent.db"
+  echo "interval_ms: 1000"
+  echo "timeout_ms: 1000"
+  echo "peers:"
+  n=0
+  for b in 1 2 3 4; do for c in $(seq 1 250); do
+    n=$((n + 1)); [ "$n" -le 1000 ] && echo "  - {address: \"127.0.$b.$c:18791\"}"
+  done; done
+} >"$work/agent.yaml"
+"$bin" agent --config "$work/agent.yaml" 2>"$work/agent.log" &
+apid=$!
+pids+=($apid)
+sleep 5  # warm-up: stagger, first windows, SQLite pages
+ticks=$(getconf CLK_TCK)
+t0=$(awk '{print $14 + $15}' /proc/$apid/stat)
+w0=$(date +%s.%N)
+sleep "$agent_seconds"
+t1=$(awk '{print $14 + $15}' /proc/$apid/stat)
+w1=$(date +%s.%N)
+rss=$(awk '/VmRSS/ {print $2}' /proc/$apid/status)
+hwm=$(awk '/VmHWM/ {print $2}' /proc/$apid/status)
+sent=$(curl -s 127.0.0.1:19791/metrics | awk '/^kiriwake_probe_sent_total/ {s += $2} END {print s}')
+lost=$(curl -s 127.0.0.1:19791/metrics | awk '/^kiriwake_probe_lost_total/ {s += $2} END {print s}')
+kill -TERM $apid; wait $apid || true
+awk -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v hz="$ticks" -v rss="$rss" -v hwm="$hwm" \
+    -v sent="$sent" -v lost="$lost" 'BEGIN {
+  cpu = (t1 - t0) / hz; wall = w1 - w0;
+  printf "kiriwake agent: %.2f%% of one core (probing + responding to itself + SQLite), RSS %.1f MB (peak %.1f MB), %d probes ended, %d lost\n",
+    100 * cpu / wall, rss / 1024, hwm / 1024, sent, lost
+  printf "peers (published): Pingmesh agent 0.26%% / <45 MB; deTector 0.4%% / 13 MB; goal < 0.2%% / < 12 MB\n" }'
+
+echo
+echo "## 3. time to detect 1% loss (statistical minimum; see docs/performance.md)"
+awk 'BEGIN {
+  p = 0.01;
+  for (i = 1; i <= 2; i++) {
+    conf = (i == 1) ? 0.95 : 0.99;
+    n = log(1 - conf) / log(1 - p);
+    printf "  %.0f%% confidence that a 1%%-lossy path shows a loss: n >= %.0f probes (%.0f s at 1/s per pair; %.1f s for a host link crossed by 2x(N-1)=18 probe streams of a 10-host mesh)\n",
+      100 * conf, n, n, n / 18 }
+  printf "  kiriwake flags a pair degraded at its first lost probe (+ the timeout), so its detection time is that minimum: mean 100 probes, median 69.\n" }'
+
+echo
+echo "## 3b. measured: time to the first reported loss on a 1%-lossy pair (namespaces, 10.77.37.0/24)"
+if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null; then
+  echo "skipped: needs root and nft"
+  exit 0
+fi
+for n in kwa-b-h1 kwa-b-h2 kwa-b-sw; do ip netns del "$n" 2>/dev/null || true; done
+ip netns add kwa-b-sw; ip -n kwa-b-sw link add br0 type bridge; ip -n kwa-b-sw link set br0 up
+for i in 1 2; do
+  ip netns add kwa-b-h$i; ip -n kwa-b-h$i link set lo up
+  ip -n kwa-b-sw link add kwa-bh$i type veth peer name eth0 netns kwa-b-h$i
+  ip -n kwa-b-sw link set kwa-bh$i master br0 up
+  ip -n kwa-b-h$i addr add 10.77.37.$i/24 dev eth0; ip -n kwa-b-h$i link set eth0 up
+done
+# 1% of IPv4 packets dropped arriving at h2 (netdev ingress: the sender sees no error, like a cable).
+ip netns exec kwa-b-h2 nft add table netdev kw
+ip netns exec kwa-b-h2 nft 'add chain netdev kw in { type filter hook ingress device eth0 priority 0; }'
+ip netns exec kwa-b-h2 nft add rule netdev kw in meta protocol ip numgen random mod 100 '<' 1 drop
+ip netns exec kwa-b-h2 "$bin" responder --listen 10.77.37.2:8623 2>/dev/null &
+pids+=($!)
+sleep 0.3
+trials=20
+interval_ms=5
+timeout_ms=100
+: >"$work/first"
+for t in $(seq 1 $trials); do
+  start=$(date +%s%N)
+  ip netns exec kwa-b-h1 "$bin" probe -c 3000 -i $interval_ms -t $timeout_ms 10.77.37.2 |
+    while IFS= read -r line; do
+      case "$line" in *LOST*) echo "$line $(( ($(date +%s%N) - start) / 1000000 ))" >>"$work/first"; break ;; esac
+    done || true
+done
+m=$(wc -l <"$work/first")
+if [ "$m" -eq 0 ]; then echo "  no loss seen"; exit 0; fi
+sed 's/.*seq \([0-9]*\) LOST.*/\1/' "$work/first" | sort -n >"$work/seqs"
+awk '{print $NF}' "$work/first" | sort -n >"$work/ms"
+mean=$(awk '{s += $1} END {printf "%.0f", s / NR}' "$work/seqs")
+med=$(sed -n "$(( (m + 1) / 2 ))p" "$work/seqs")
+medms=$(sed -n "$(( (m + 1) / 2 ))p" "$work/ms")
+echo "  $m of $trials trials saw a loss; probes until the first loss: mean $mean, median $med (geometric, p = 0.01: mean 100, median 69)"
+echo "  wall time to the printed LOST line at $interval_ms ms/probe + $timeout_ms ms timeout: median $medms ms (≈ median probes × interval + timeout + start-up)"
+echo "  at 1 probe/s per pair: median ~69 s, mean ~100 s, plus the 1 s timeout"

@@ -1,0 +1,175 @@
+// cli/agent_cmd.cc: `kiriwake agent` (the daemon) and `kiriwake collect` (pull observations).
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "agent/agent.h"
+#include "agent/agent_config.h"
+#include "cli/commands.h"
+#include "cli/signals.h"
+#include "util/text.h"
+
+namespace kiriwake::cli {
+
+namespace {
+
+struct AgentArgs {
+  std::string config;
+  std::string topology;
+  std::string self;
+  std::string user;
+};
+
+// Structured logs to stderr, one logfmt line each: ts=... level=... msg="..." key=value.
+void LogLine(std::string_view level, std::string_view fields) {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tm t{};
+  gmtime_r(&ts.tv_sec, &t);
+  fmt::print(stderr, "ts={:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z level={} {}\n",
+             t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+             ts.tv_nsec / 1'000'000, level, fields);
+  std::fflush(stderr);
+}
+
+ExitStatus RunAgentVerb(const AgentArgs& a) {
+  if (a.config.empty() == a.topology.empty()) {
+    PrintError("give either --config agent.yaml or --topology T.yaml --self NAME");
+    return ExitStatus::kError;
+  }
+  if (!a.topology.empty() && a.self.empty()) {
+    PrintError("--topology needs --self NAME (which host of the topology this agent runs on)");
+    return ExitStatus::kError;
+  }
+  auto load = [a]() -> Result<agent::AgentConfig> {
+    if (!a.config.empty()) return agent::LoadAgentConfig(a.config);
+    return agent::AgentConfigFromTopology(a.topology, a.self);
+  };
+  auto config = load();
+  if (!config.ok()) {
+    PrintError(config.status());
+    return ExitStatus::kError;
+  }
+  SignalFlags* flags = InstallSignalHandlers();
+  agent::AgentControl control;
+  control.stop = &flags->stop;
+  control.reload = &flags->reload;
+  control.load_config = load;
+  control.user = a.user;
+  control.log = LogLine;
+  Status s = agent::RunAgent(std::move(*config), control);
+  if (!s.ok()) {
+    PrintError(s);
+    return ExitStatus::kError;
+  }
+  return ExitStatus::kOk;  // stopped by SIGTERM/SIGINT: a graceful stop is a success
+}
+
+struct CollectArgs {
+  std::string agents;
+  std::string since;
+  std::string out;
+  double timeout_s = 10;
+};
+
+ExitStatus RunCollect(const CollectArgs& a) {
+  ExitStatus status = ExitStatus::kOk;
+  std::string body_all;
+  size_t lines = 0;
+  for (std::string_view agent_sv : text::Split(a.agents, ',')) {
+    std::string agent(text::Trim(agent_sv));
+    if (agent.empty()) continue;
+    std::string host = agent;
+    int port = 9623;
+    if (size_t colon = agent.rfind(':'); colon != std::string::npos && agent.find(']') == std::string::npos) {
+      auto p = text::ParseUint(std::string_view(agent).substr(colon + 1));
+      if (!p || *p == 0 || *p > 65535) {
+        PrintError(fmt::format("{}: expected HOST[:PORT]", agent));
+        status = ExitStatus::kError;
+        continue;
+      }
+      host = agent.substr(0, colon);
+      port = static_cast<int>(*p);
+    }
+    httplib::Client cli(host, port);
+    cli.set_connection_timeout(static_cast<time_t>(a.timeout_s), 0);
+    cli.set_read_timeout(static_cast<time_t>(a.timeout_s), 0);
+    std::string path = "/api/v1/observations";
+    if (!a.since.empty()) path += "?since=" + httplib::detail::encode_query_param(a.since);
+    auto res = cli.Get(path);
+    if (!res) {
+      PrintError(fmt::format("{}: {}", agent, httplib::to_string(res.error())));
+      status = ExitStatus::kError;
+      continue;
+    }
+    if (res->status != 200) {
+      PrintError(fmt::format("{}: HTTP {}: {}", agent, res->status, text::Trim(res->body)));
+      status = ExitStatus::kError;
+      continue;
+    }
+    size_t line_no = 0;
+    for (std::string_view line : text::Split(res->body, '\n')) {
+      ++line_no;
+      if (text::Trim(line).empty()) continue;
+      auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded() || !j.is_object()) {
+        PrintWarning(fmt::format("{}{}:{}: not a JSON observation, skipped", agent, path, line_no));
+        status = Worst(status, ExitStatus::kError);
+        continue;
+      }
+      body_all += std::string(line) + "\n";
+      ++lines;
+    }
+  }
+  if (a.out.empty() || a.out == "-") {
+    std::fputs(body_all.c_str(), stdout);
+  } else {
+    std::ofstream f(a.out, std::ios::trunc | std::ios::binary);
+    f << body_all;
+    f.flush();
+    if (!f) {
+      PrintError(fmt::format("cannot write {}", a.out));
+      return ExitStatus::kError;
+    }
+    fmt::print(stderr, "kiriwake: wrote {} observations to {}\n", lines, a.out);
+  }
+  return status;
+}
+
+}  // namespace
+
+void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs) {
+  auto args = std::make_shared<AgentArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "agent",
+      "Run the probing agent: answer probes, probe every configured peer on every network, keep "
+      "history in SQLite and serve /metrics, /api/v1/observations?since= and /healthz.\n"
+      "SIGHUP reloads the config; SIGTERM/SIGINT stop gracefully (the last window is flushed).\n"
+      "Exit status: 0 stopped by a signal; 2 an error (bad config, cannot bind or open the db).");
+  sub->add_option("--config", args->config, "agent.yaml (peers, networks, listen, http, db, ...)");
+  sub->add_option("--topology", args->topology, "derive peers from a topology file (with --self)");
+  sub->add_option("--self", args->self, "this host's name in the topology");
+  sub->add_option("--user", args->user,
+                  "drop to this user after opening sockets, the database and the HTTP port");
+  verbs->push_back({sub, [args] { return RunAgentVerb(*args); }});
+
+  auto cargs = std::make_shared<CollectArgs>();
+  CLI::App* csub = app.add_subcommand(
+      "collect",
+      "Pull every agent's observations (JSON Lines) into one file for `kiriwake localize`.\n"
+      "Exit status: 0 every agent answered; 2 some agent failed (the others are still written).");
+  csub->add_option("--agents", cargs->agents, "HOST[:PORT],... (port 9623 by default)")
+      ->required();
+  csub->add_option("--since", cargs->since, "only windows ending after this (unix s or RFC 3339)");
+  csub->add_option("-o,--out", cargs->out, "output file (default: stdout)");
+  csub->add_option("--timeout", cargs->timeout_s, "seconds per agent")->capture_default_str();
+  verbs->push_back({csub, [cargs] { return RunCollect(*cargs); }});
+}
+
+}  // namespace kiriwake::cli

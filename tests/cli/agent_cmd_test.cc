@@ -1,0 +1,74 @@
+// `kiriwake agent` as a daemon on loopback: privileges dropped with --user, SIGHUP reloads the
+// peer list (seen in /metrics), SIGTERM stops with status 0.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "cli_runner.h"
+
+namespace kiriwake {
+namespace {
+
+std::string Metrics() {
+  httplib::Client c("127.0.0.1", 19833);
+  auto r = c.Get("/metrics");
+  return r ? r->body : "";
+}
+
+void WriteConfig(const std::string& path, const std::string& dir, bool two_peers) {
+  std::ofstream f(path);
+  f << "name: t\nlisten: 127.0.0.1:18833\nhttp: 127.0.0.1:19833\ndb: " << dir
+    << "/h.db\ninterval_ms: 50\ntimeout_ms: 200\npeers:\n"
+    << "  - {name: one, address: \"127.0.0.1:18833\"}\n";
+  if (two_peers) f << "  - {name: two, address: \"127.0.0.2:18833\"}\n";
+}
+
+TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to test --user";
+  std::string dir = "/tmp/kwa_agent_cli_" + std::to_string(getpid());
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir + " && chmod 777 " + dir).c_str());
+  std::string cfg = dir + "/a.yaml";
+  WriteConfig(cfg, dir, false);
+  std::string bin = KIRIWAKE_BIN;
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen((dir + "/log").c_str(), "w", stderr);
+    execl(bin.c_str(), bin.c_str(), "agent", "--config", cfg.c_str(), "--user", "nobody", nullptr);
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  std::string status = SlurpFile("/proc/" + std::to_string(pid) + "/status");
+  size_t uid = status.find("Uid:");
+  ASSERT_NE(uid, std::string::npos);
+  EXPECT_EQ(status.substr(uid, 8), "Uid:\t655") << status.substr(uid, 30);  // nobody = 65534
+  std::string m = Metrics();
+  EXPECT_NE(m.find("peer=\"one\""), std::string::npos) << m;
+  EXPECT_EQ(m.find("peer=\"two\""), std::string::npos);
+  WriteConfig(cfg, dir, true);
+  kill(pid, SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  m = Metrics();
+  EXPECT_NE(m.find("kiriwake_agent_peers{src=\"t\"} 2"), std::string::npos) << m;
+  EXPECT_NE(m.find("peer=\"two\""), std::string::npos);
+  kill(pid, SIGTERM);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  std::string log = SlurpFile(dir + "/log");
+  EXPECT_NE(log.find("level=info msg=\"reloaded\" peers=2"), std::string::npos) << log;
+  EXPECT_NE(log.find("msg=\"agent stopped\" commit=\"ok\""), std::string::npos) << log;
+  if (!HasFailure()) std::system(("rm -rf " + dir).c_str());
+}
+
+}  // namespace
+}  // namespace kiriwake
