@@ -11,6 +11,7 @@
 namespace kiriwake::cli {
 
 void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddTimelineCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

@@ -42,6 +42,7 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Verb> verbs;
   AddVersionCommand(app, &verbs);
+  AddTimelineCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

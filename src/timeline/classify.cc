@@ -1,0 +1,185 @@
+// Keyword rules that give a line its tag, layer and severity. Each rule cites where its words
+// come from; first match wins, so specific rules come before general ones.
+#include <array>
+
+#include "timeline/line_format.h"
+
+namespace kiriwake::timeline {
+
+namespace {
+
+struct Rule {
+  std::string_view needle;
+  std::string_view tag;
+  Layer layer;
+  Severity severity;
+  bool action = false;
+};
+
+constexpr std::array kRules = {
+    // HPE iLO IML / ROM: "Uncorrectable Memory Error ... The memory module has been mapped out";
+    // ipmitool sel: "Memory #0x.. | Uncorrectable ECC".
+    Rule{"Uncorrectable Memory Error", "dimm_failure", Layer::kHardware, Severity::kCritical},
+    Rule{"Uncorrectable ECC", "dimm_failure", Layer::kHardware, Severity::kCritical},
+    Rule{"Uncorrectable memory", "dimm_failure", Layer::kHardware, Severity::kCritical},
+    Rule{"has been mapped out", "dimm_failure", Layer::kHardware, Severity::kCritical},
+    Rule{"Correctable ECC", "memory_error", Layer::kHardware, Severity::kWarning},
+    Rule{"Correctable Memory Error", "memory_error", Layer::kHardware, Severity::kWarning},
+    // ESXi vmkernel "MCA: ..." / "Machine Check Exception"; Linux "mce: [Hardware Error]".
+    Rule{"Machine Check", "mce", Layer::kHardware, Severity::kError},
+    Rule{"MCE:", "mce", Layer::kHardware, Severity::kError},
+    Rule{"[Hardware Error]", "mce", Layer::kHardware, Severity::kError},
+    Rule{"MCA:", "mce", Layer::kHardware, Severity::kError},
+    // ESXi purple screen: vmkernel "@BlueScreen: ...", "PSOD"; Linux "Kernel panic".
+    Rule{"@BlueScreen", "panic", Layer::kHypervisor, Severity::kCritical},
+    Rule{"PSOD", "panic", Layer::kHypervisor, Severity::kCritical},
+    Rule{"Kernel panic", "panic", Layer::kHypervisor, Severity::kCritical},
+    Rule{"ASR Detected", "reset", Layer::kHardware, Severity::kError},
+    Rule{"System reset", "reset", Layer::kHardware, Severity::kError},
+    // ESXi 6.x vmkernel at the end of boot; ipmitool "System Boot Initiated"; Linux dmesg.
+    Rule{"Boot Successful", "boot", Layer::kHypervisor, Severity::kNotice},
+    Rule{"System Boot Initiated", "boot", Layer::kHardware, Severity::kNotice},
+    Rule{"Linux version", "boot", Layer::kHypervisor, Severity::kNotice},
+    // esxupdate / esxcli software profile update.
+    Rule{"esxupdate", "esxi_upgrade", Layer::kHypervisor, Severity::kNotice, true},
+    Rule{"profile update", "esxi_upgrade", Layer::kHypervisor, Severity::kNotice, true},
+    // vSphere HA agent (fdm) trouble as hostd/vobd/fdm report it.
+    Rule{"vSphere HA agent", "ha_agent_error", Layer::kHypervisor, Severity::kError},
+    Rule{"vob.fdm", "ha_agent_error", Layer::kHypervisor, Severity::kError},
+    // NIC link: vmkernel "vmnic2: ... Link down", vobd "vob.net.vmnic.linkstate.down",
+    // Linux "ixgbe ... NIC Link is Down".
+    Rule{"linkstate.down", "nic_link_down", Layer::kNetwork, Severity::kWarning},
+    Rule{"Link down", "nic_link_down", Layer::kNetwork, Severity::kWarning},
+    Rule{"Link is Down", "nic_link_down", Layer::kNetwork, Severity::kWarning},
+    Rule{"linkstate.up", "nic_link_up", Layer::kNetwork, Severity::kInfo},
+    Rule{"Link up", "nic_link_up", Layer::kNetwork, Severity::kInfo},
+    Rule{"Link is Up", "nic_link_up", Layer::kNetwork, Severity::kInfo},
+    // Ceph health checks (Nautilus names) and mon/osd messages.
+    Rule{"OSD_SLOW_PING_TIME", "ceph_slow_ping", Layer::kStorage, Severity::kWarning},
+    Rule{"SLOW_OPS", "ceph_slow_ops", Layer::kStorage, Severity::kWarning},
+    Rule{"slow ops", "ceph_slow_ops", Layer::kStorage, Severity::kWarning},
+    Rule{"slow requests", "ceph_slow_ops", Layer::kStorage, Severity::kWarning},
+    Rule{"prepare_failure", "ceph_failure_report", Layer::kStorage, Severity::kWarning},
+    Rule{"heartbeat_check: no reply", "ceph_heartbeat_miss", Layer::kStorage, Severity::kWarning},
+    Rule{"OSD_DOWN", "ceph_osd_down", Layer::kStorage, Severity::kError},
+    Rule{"marked down", "ceph_osd_down", Layer::kStorage, Severity::kError},
+    Rule{"HEALTH_OK", "ceph_healthy", Layer::kStorage, Severity::kInfo},
+    Rule{"Cluster is now healthy", "ceph_healthy", Layer::kStorage, Severity::kInfo},
+    // Linux kernel client: "libceph: osd3 192.168.100.114:6802 socket closed (con state OPEN)",
+    // "libceph: mon0 192.168.100.111:6789 session lost, hunting for new mon".
+    Rule{"socket closed", "libceph_timeout", Layer::kStorage, Severity::kWarning},
+    Rule{"session lost", "libceph_timeout", Layer::kStorage, Severity::kWarning},
+    Rule{"socket error", "libceph_timeout", Layer::kStorage, Severity::kWarning},
+    // Linux hung-task detector: "INFO: task chown:1234 blocked for more than 120 seconds."
+    Rule{"blocked for more than", "hung_task", Layer::kApplication, Severity::kError},
+    // Operator changes: "sudo: ... COMMAND=/sbin/swapoff -a", systemd "Deactivated swap".
+    Rule{"swapoff", "swap_off", Layer::kApplication, Severity::kNotice, true},
+    Rule{"Deactivated swap", "swap_off", Layer::kApplication, Severity::kNotice, true},
+    // PostgreSQL server log.
+    Rule{"ready to accept connections", "db_ready", Layer::kApplication, Severity::kInfo},
+    Rule{"starting PostgreSQL", "db_start", Layer::kApplication, Severity::kInfo},
+    Rule{"chown", "chown", Layer::kApplication, Severity::kInfo},
+};
+
+}  // namespace
+
+void Classify(Event* ev) {
+  if (ev->tag.empty()) {
+    for (const Rule& r : kRules) {
+      if (ev->message.find(r.needle) == std::string::npos) continue;
+      // "MCE:"-style short needles must not fire on unrelated text; they are all upper-case
+      // words, so the match above is already case-sensitive.
+      ev->tag = r.tag;
+      ev->layer = r.layer;
+      if (r.severity > ev->severity) ev->severity = r.severity;
+      ev->operator_action = ev->operator_action || r.action;
+      break;
+    }
+  }
+  ExtractSubjects(ev->message, &ev->subjects);
+}
+
+std::string_view LayerName(Layer l) {
+  switch (l) {
+    case Layer::kHardware: return "hardware";
+    case Layer::kHypervisor: return "hypervisor";
+    case Layer::kNetwork: return "network";
+    case Layer::kStorage: return "storage";
+    case Layer::kOrchestration: return "orchestration";
+    case Layer::kApplication: return "application";
+  }
+  return "application";
+}
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kDebug: return "debug";
+    case Severity::kInfo: return "info";
+    case Severity::kNotice: return "notice";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+    case Severity::kCritical: return "critical";
+  }
+  return "info";
+}
+
+std::optional<Severity> ParseSeverityName(std::string_view s) {
+  for (Severity v : {Severity::kDebug, Severity::kInfo, Severity::kNotice, Severity::kWarning,
+                     Severity::kError, Severity::kCritical}) {
+    if (SeverityName(v) == s) return v;
+  }
+  return std::nullopt;
+}
+
+std::string_view SourceKindName(SourceKind k) {
+  switch (k) {
+    case SourceKind::kSyslog: return "syslog";
+    case SourceKind::kSyslog5424: return "syslog-rfc5424";
+    case SourceKind::kJournalJson: return "journald-json";
+    case SourceKind::kJournalShortIso: return "journald-short-iso";
+    case SourceKind::kDmesg: return "dmesg";
+    case SourceKind::kEsxi: return "esxi";
+    case SourceKind::kIpmiSel: return "ipmi-sel";
+    case SourceKind::kIloIml: return "ilo-iml";
+    case SourceKind::kKubeEvents: return "kubectl-events";
+    case SourceKind::kContainerLog: return "container-log";
+    case SourceKind::kPostgres: return "postgresql";
+    case SourceKind::kPing: return "ping";
+    case SourceKind::kFping: return "fping";
+    case SourceKind::kCeph: return "ceph";
+    case SourceKind::kRaw: return "raw";
+  }
+  return "raw";
+}
+
+std::string FormatAtOffset(TimePoint t, int32_t offset_s) {
+  int64_t us = t.time_since_epoch().count();
+  int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+  int64_t frac = us - s * 1000000;
+  Civil c = EpochSecondsToCivil(s + offset_s);
+  char buf[64];
+  int sign = offset_s < 0 ? -1 : 1;
+  int32_t a = offset_s * sign;
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d %c%02d:%02d", c.year, c.month,
+                c.day, c.hour, c.minute, c.second, static_cast<int>(frac / 1000),
+                sign < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+  return buf;
+}
+
+std::string FormatUtc(TimePoint t) {
+  int64_t us = t.time_since_epoch().count();
+  int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+  int64_t frac = us - s * 1000000;
+  Civil c = EpochSecondsToCivil(s);
+  char buf[64];
+  if (frac % 1000 == 0) {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day,
+                  c.hour, c.minute, c.second, static_cast<int>(frac / 1000));
+  } else {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year, c.month, c.day,
+                  c.hour, c.minute, c.second, static_cast<int>(frac));
+  }
+  return buf;
+}
+
+}  // namespace kiriwake::timeline
