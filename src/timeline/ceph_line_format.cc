@@ -27,7 +27,8 @@ LineMatch ParseCephLine(std::string_view line, LineContext& ctx, Event* ev, std:
     // Daemon log: THREAD LEVEL message
     auto level = text::ParseInt(w[1]);
     if (!level) return LineMatch::kNo;
-    size_t at = v.find(w[1]) + w[1].size();
+    // w[1] points into v: its end is where the message starts.
+    size_t at = static_cast<size_t>(w[1].data() - v.data()) + w[1].size();
     msg = text::TrimLeft(text::Clipped(v, at));
     sev = *level < 0 ? Severity::kError : *level == 0 ? Severity::kInfo : Severity::kDebug;
     size_t mon = msg.find("mon.");

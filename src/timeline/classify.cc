@@ -44,8 +44,10 @@ constexpr std::array kRules = {
     Rule{"esxupdate", "esxi_upgrade", Layer::kHypervisor, Severity::kNotice, true},
     Rule{"profile update", "esxi_upgrade", Layer::kHypervisor, Severity::kNotice, true},
     // vSphere HA agent (fdm) trouble as hostd/vobd/fdm report it.
-    Rule{"vSphere HA agent", "ha_agent_error", Layer::kHypervisor, Severity::kError},
+    Rule{"vSphere HA agent for this host has an error", "ha_agent_error", Layer::kHypervisor, Severity::kError},
     Rule{"vob.fdm", "ha_agent_error", Layer::kHypervisor, Severity::kError},
+    // hostd: a port group moved to another vSwitch (the seed's move to the 1GbE uplinks).
+    Rule{"UpdatePortGroup", "net_path_change", Layer::kNetwork, Severity::kNotice, true},
     // NIC link: vmkernel "vmnic2: ... Link down", vobd "vob.net.vmnic.linkstate.down",
     // Linux "ixgbe ... NIC Link is Down".
     Rule{"linkstate.down", "nic_link_down", Layer::kNetwork, Severity::kWarning},

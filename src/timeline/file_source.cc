@@ -235,7 +235,10 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     Classify(&raw);
     if (raw.tag.empty()) raw.tag = "raw";
     raw.raw = raw.message;
-    if (m == LineMatch::kNo) {
+    // An indented line continues the one before (PostgreSQL DETAIL, kernel stack traces): kept,
+    // not worth a warning.
+    bool continuation = line[0] == ' ' || line[0] == '\t';
+    if (m == LineMatch::kNo && !continuation) {
       ++raw_lines_;
       if (first_raw_line_ == 0) first_raw_line_ = number;
     }

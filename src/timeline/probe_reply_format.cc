@@ -31,6 +31,20 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
     ctx.ping_last_seq = -1;
     return LineMatch::kConsumed;
   }
+  if (ctx.ping_last_seq >= 0 &&
+      (line.starts_with("--- ") || line.find(" packets transmitted, ") != std::string_view::npos ||
+       line.starts_with("rtt min/avg/max") || line.starts_with("round-trip"))) {
+    // The closing statistics have no timestamp: kept at the last reply's time.
+    ev->time = ctx.ping_last_time;
+    ev->time_uncertain = true;
+    ev->time_note = "ping summary line: time of the last reply";
+    ev->host = ctx.file_host;
+    ev->source = SourceKind::kPing;
+    ev->layer = Layer::kNetwork;
+    ev->tag = "probe_summary";
+    ev->message = text::ToValidUtf8(line);
+    return LineMatch::kYes;
+  }
   std::string_view v = line;
   TimePoint t;
   if (!ConsumeEpochBracket(&v, &t)) return LineMatch::kNo;

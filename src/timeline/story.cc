@@ -17,6 +17,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 bool IsIpv4(std::string_view s) {
+  if (s.empty() || !text::IsDigit(s[0])) return false;
   std::vector<std::string> subj;
   ExtractSubjects(s, &subj);
   return subj.size() == 1 && subj[0] == s;
@@ -351,26 +352,32 @@ Story StoryBuilder::Build(const StoryInput& input) const {
       SideChain chain;
       chain.host = host;
       const Event* fault = nullptr;
+      bool crashed = false;
+      std::vector<const Event*> members;
       for (const Event* e : es) {
         bool is_fault = HasTag(*e, {"dimm_failure", "memory_error", "mce"});
-        // 3 h: a failing DIMM takes the host down within hours of its first uncorrectable error,
-        // or it is mapped out and the host runs on (the seed: 28 min).
-        if (is_fault && (fault == nullptr || e->time - fault->time > hours(3))) {
-          if (chain.steps.size() >= 2) break;
-          chain.steps.clear();
-          fault = e;
+        // 3 h: a failing DIMM takes the host down within hours of its first uncorrectable error
+        // or is mapped out and the host runs on (the seed: 35 min from POST to the panic).
+        bool fresh = fault == nullptr || e->time - fault->time > hours(3);
+        if (is_fault) {
+          if (fresh) {
+            if (crashed) break;
+            members.clear();
+            fault = e;
+          }
+          members.push_back(e);
+        } else if (HasTag(*e, {"panic", "reset"})) {
+          if (fault == nullptr || fresh) continue;
+          members.push_back(e);
+          crashed = true;
+        } else if (e->tag == "boot" && crashed) {
+          members.push_back(e);
+          break;
         }
-        if (fault == nullptr || e->time - fault->time > hours(3)) continue;
-        if (chain.steps.empty() || chain.steps.back().text != e->message) {
-          chain.steps.push_back(Ref(*e));
-          in_chain.insert(e);
-        }
-        if (e->tag == "boot" && chain.steps.size() >= 2) break;
       }
-      bool crashed = false;
-      for (const auto& s : chain.steps) (void)s;
-      for (const Event* e : es) {
-        if (in_chain.count(e) && HasTag(*e, {"panic", "reset", "boot"})) crashed = true;
+      for (const Event* e : members) {
+        if (chain.steps.empty() || chain.steps.back().text != e->message) chain.steps.push_back(Ref(*e));
+        in_chain.insert(e);
       }
       if (chain.steps.size() >= 2 && crashed) story.side_chains.push_back(std::move(chain));
     }
@@ -417,6 +424,23 @@ Story StoryBuilder::Build(const StoryInput& input) const {
     }
   }
 
+  // ---- Resolved: a healthy report after which no symptom follows ("Cluster is now healthy"
+  // first; else the first cleared health check with nothing after it) ----
+  for (std::string_view want : {"ceph_healthy", "ceph_check_cleared"}) {
+    if (story.resolved || story.effects.empty()) break;
+    for (const Event* e : all) {
+      if (e->tag != want) continue;
+      bool after = false;
+      for (const Event* x : all) {
+        if (x->time > e->time && effect_tags.count(x->tag) && x->severity >= Severity::kWarning) after = true;
+      }
+      if (!after) {
+        story.resolved = Ref(*e);
+        break;
+      }
+    }
+  }
+
   // ---- Tried and ruled out: operator actions, and whether the symptoms went on ----
   {
     std::map<std::string, TriedAction> by_tag;
@@ -427,7 +451,11 @@ Story StoryBuilder::Build(const StoryInput& input) const {
       TriedAction& a = it->second;
       if (fresh) {
         order.push_back(e->tag);
-        a.what = e->tag == "swap_off" ? "swap turned off" : e->tag;
+        a.what = e->tag == "swap_off"          ? "swap turned off"
+               : e->tag == "net_path_change"
+                   ? "network path changed (" +
+                         e->message.substr(std::min(e->message.size(), e->message.find("UpdatePortGroup")), 100) + ")"
+                                             : e->tag;
         a.time = e->time;
         a.loc = e->loc;
       }
@@ -447,24 +475,13 @@ Story StoryBuilder::Build(const StoryInput& input) const {
         a.ruled_out = true;
         a.outcome = fmt::format("symptoms went on: {} at {} ({})", later->tag, FormatUtc(later->time),
                                 later->loc.ToString());
+      } else if (story.resolved && story.resolved->time >= a.time) {
+        a.outcome = fmt::format("followed by recovery at {} ({})", FormatUtc(story.resolved->time),
+                                story.resolved->loc.ToString());
       } else {
         a.outcome = "no symptom after it in these logs";
       }
       story.tried.push_back(std::move(a));
-    }
-  }
-
-  // ---- Resolved: a healthy report after which no symptom follows ----
-  for (const Event* e : all) {
-    if (e->tag == "ceph_healthy" || (e->tag == "ceph_check_cleared" && !story.resolved)) {
-      bool after = false;
-      for (const Event* x : all) {
-        if (x->time > e->time && effect_tags.count(x->tag) && x->severity >= Severity::kWarning) after = true;
-      }
-      if (!after && !story.effects.empty()) {
-        story.resolved = Ref(*e);
-        break;
-      }
     }
   }
 
