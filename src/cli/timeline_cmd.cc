@@ -52,6 +52,7 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
   timeline::InputRequest req;
   req.paths = a.inputs;
   req.reorder_window = a.reorder_window;
+  req.keep_raw = a.json && !a.story;  // only the JSON event list prints raw lines
   for (const auto& t : a.tz) {
     size_t eq = t.rfind('=');
     if (eq != std::string::npos) {

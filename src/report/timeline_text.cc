@@ -14,11 +14,33 @@ using timeline::Zone;
 
 namespace {
 
+// " [10:58:39 +09:00]": the local wall time in the display zone; "" without one or in UTC.
 std::string Local(TimePoint t, const Zone* z) {
-  if (z == nullptr) return "";
-  int64_t s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-  std::string full = timeline::FormatAtOffset(t, z->OffsetAt(s));  // "2020-03-15 10:58:39.035 +09:00"
-  return " [" + full.substr(11, 8) + full.substr(23) + "]";
+  if (z == nullptr || (z->fixed() && z->OffsetAt(0) == 0)) return "";
+  int64_t s = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+  int32_t off = z->OffsetAt(s);
+  int64_t local = s + off;
+  int64_t day_s = ((local % 86400) + 86400) % 86400;
+  int32_t a = off < 0 ? -off : off;
+  char buf[24];
+  auto put2 = [&](int pos, int64_t v) {
+    buf[pos] = static_cast<char>('0' + v / 10 % 10);
+    buf[pos + 1] = static_cast<char>('0' + v % 10);
+  };
+  buf[0] = ' ';
+  buf[1] = '[';
+  put2(2, day_s / 3600);
+  buf[4] = ':';
+  put2(5, day_s / 60 % 60);
+  buf[7] = ':';
+  put2(8, day_s % 60);
+  buf[10] = ' ';
+  buf[11] = off < 0 ? '-' : '+';
+  put2(12, a / 3600);
+  buf[14] = ':';
+  put2(15, a / 60 % 60);
+  buf[17] = ']';
+  return std::string(buf, 18);
 }
 
 std::string When(TimePoint t, const Zone* z) { return FormatUtc(t) + Local(t, z); }

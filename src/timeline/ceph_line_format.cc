@@ -66,7 +66,7 @@ LineMatch ParseCephLine(std::string_view line, LineContext& ctx, Event* ev, std:
   ev->source = SourceKind::kCeph;
   ev->layer = Layer::kStorage;
   ev->severity = sev;
-  ev->message = text::ToValidUtf8(msg);
+  ev->message = Utf8(msg);
   if (msg.find("Health check cleared") != std::string_view::npos) {
     ev->tag = "ceph_check_cleared";
     ev->severity = Severity::kInfo;

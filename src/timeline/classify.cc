@@ -1,6 +1,8 @@
 // Keyword rules that give a line its tag, layer and severity. Each rule cites where its words
 // come from; first match wins, so specific rules come before general ones.
 #include <array>
+#include <cstdint>
+#include <vector>
 
 #include "timeline/line_format.h"
 
@@ -85,17 +87,50 @@ constexpr std::array kRules = {
 
 }  // namespace
 
+namespace {
+
+// Every rule's needle is looked up in one pass over the message: a table keyed by the needle's
+// first two bytes says which rules could start at a position (the first-match-wins order is kept
+// by taking the lowest rule index found). 50 separate find() calls per line dominated the profile.
+struct RuleIndex {
+  std::vector<uint8_t> may_start = std::vector<uint8_t>(65536, 0);
+  std::vector<std::vector<uint16_t>> by_prefix = std::vector<std::vector<uint16_t>>(65536);
+  RuleIndex() {
+    for (size_t i = 0; i < kRules.size(); ++i) {
+      auto n = kRules[i].needle;
+      unsigned key = (static_cast<unsigned char>(n[0]) << 8) | static_cast<unsigned char>(n[1]);
+      may_start[key] = 1;
+      by_prefix[key].push_back(static_cast<uint16_t>(i));
+    }
+  }
+};
+
+int FirstRule(std::string_view m) {
+  static const RuleIndex kIndex;
+  int best = -1;
+  if (m.size() < 2) return best;
+  for (size_t i = 0; i + 1 < m.size(); ++i) {
+    unsigned key = (static_cast<unsigned char>(m[i]) << 8) | static_cast<unsigned char>(m[i + 1]);
+    if (!kIndex.may_start[key]) continue;
+    for (uint16_t r : kIndex.by_prefix[key]) {
+      if (best >= 0 && r >= best) continue;
+      if (m.substr(i, kRules[r].needle.size()) == kRules[r].needle) best = r;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 void Classify(Event* ev) {
   if (ev->tag.empty()) {
-    for (const Rule& r : kRules) {
-      if (ev->message.find(r.needle) == std::string::npos) continue;
-      // "MCE:"-style short needles must not fire on unrelated text; they are all upper-case
-      // words, so the match above is already case-sensitive.
-      ev->tag = r.tag;
-      ev->layer = r.layer;
-      if (r.severity > ev->severity) ev->severity = r.severity;
-      ev->operator_action = ev->operator_action || r.action;
-      break;
+    int r = FirstRule(ev->message);
+    if (r >= 0) {
+      const Rule& rule = kRules[r];
+      ev->tag = rule.tag;
+      ev->layer = rule.layer;
+      if (rule.severity > ev->severity) ev->severity = rule.severity;
+      ev->operator_action = ev->operator_action || rule.action;
     }
   }
   ExtractSubjects(ev->message, &ev->subjects);
@@ -169,19 +204,36 @@ std::string FormatAtOffset(TimePoint t, int32_t offset_s) {
 }
 
 std::string FormatUtc(TimePoint t) {
+  // Hand-formatted: this runs once per event printed, and snprintf dominated the profile.
   int64_t us = t.time_since_epoch().count();
-  int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-  int64_t frac = us - s * 1000000;
-  Civil c = EpochSecondsToCivil(s);
-  char buf[64];
-  if (frac % 1000 == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day,
-                  c.hour, c.minute, c.second, static_cast<int>(frac / 1000));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year, c.month, c.day,
-                  c.hour, c.minute, c.second, static_cast<int>(frac));
-  }
-  return buf;
+  int64_t sec = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+  int64_t frac = us - sec * 1000000;
+  Civil c = EpochSecondsToCivil(sec);
+  bool ms = frac % 1000 == 0;
+  char buf[32];
+  auto put = [&](int pos, int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      buf[pos + i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  if (c.year < 0 || c.year > 9999) c.year = 0;
+  put(0, c.year, 4);
+  buf[4] = '-';
+  put(5, c.month, 2);
+  buf[7] = '-';
+  put(8, c.day, 2);
+  buf[10] = 'T';
+  put(11, c.hour, 2);
+  buf[13] = ':';
+  put(14, c.minute, 2);
+  buf[16] = ':';
+  put(17, c.second, 2);
+  buf[19] = '.';
+  int n = ms ? 3 : 6;
+  put(20, ms ? frac / 1000 : frac, n);
+  buf[20 + n] = 'Z';
+  return std::string(buf, 21 + n);
 }
 
 }  // namespace kiriwake::timeline

@@ -26,7 +26,7 @@ LineMatch ParseContainerLogLine(std::string_view line, LineContext& ctx, Event* 
   ev->host = ctx.file_host;
   ev->source = SourceKind::kContainerLog;
   ev->layer = Layer::kApplication;
-  ev->message = text::ToValidUtf8(v);
+  ev->message = Utf8(v);
   return LineMatch::kYes;
 }
 

@@ -50,7 +50,7 @@ LineMatch ParseEsxiLine(std::string_view line, LineContext& ctx, Event* ev, std:
   ev->source = SourceKind::kEsxi;
   ev->layer = Layer::kHypervisor;
   ev->severity = sev;
-  ev->message = text::ToValidUtf8(msg);
+  ev->message = Utf8(msg);
   if (ev->tag == "ha_agent_error") ev->layer = Layer::kHypervisor;
   size_t banner = msg.find("VMware ESXi ");
   if (banner != std::string_view::npos) {

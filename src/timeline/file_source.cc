@@ -190,7 +190,9 @@ void FileSource::Push(Event ev) {
     if (!ev.host.empty()) add(ev.host);
   }
   if (ev.time_uncertain) ++uncertain_;
-  window_.push(std::move(ev));
+  if (!opt_.keep_raw) ev.raw.clear();
+  window_.push_back(std::move(ev));
+  std::push_heap(window_.begin(), window_.end(), Later());
 }
 
 void FileSource::ProcessLine(std::string_view line, int64_t number) {
@@ -207,7 +209,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
   }
   for (auto& extra : ctx_.extra) {
     extra.loc = SourceLoc{name_, number, 0};
-    extra.raw = text::ToValidUtf8(line);
+    if (opt_.keep_raw) extra.raw = Utf8(line);
     Push(std::move(extra));
   }
   ctx_.extra.clear();
@@ -231,10 +233,10 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     raw.time_uncertain = true;
     raw.time_note = have_time_ ? "no timestamp of its own: time of the previous line"
                                : "no timestamp before it in the file";
-    raw.message = text::ToValidUtf8(line);
+    raw.message = Utf8(line);
     Classify(&raw);
     if (raw.tag.empty()) raw.tag = "raw";
-    raw.raw = raw.message;
+    if (opt_.keep_raw) raw.raw = raw.message;
     // An indented line continues the one before (PostgreSQL DETAIL, kernel stack traces): kept,
     // not worth a warning.
     bool continuation = line[0] == ' ' || line[0] == '\t';
@@ -245,7 +247,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     Push(std::move(raw));
     return;
   }
-  ev.raw = text::ToValidUtf8(line);
+  if (opt_.keep_raw) ev.raw = Utf8(line);
   Classify(&ev);
   if (!ev.time_uncertain || ev.time_note.starts_with("year")) {
     last_time_ = ev.time;
@@ -296,8 +298,9 @@ bool FileSource::Next(Event* ev) {
     Finish();
     return false;
   }
-  *ev = window_.top();
-  window_.pop();
+  std::pop_heap(window_.begin(), window_.end(), Later());
+  *ev = std::move(window_.back());
+  window_.pop_back();
   if (events_ > 0 && ev->time < last_emitted_) ++disorder_;
   else last_emitted_ = ev->time;
   ++events_;

@@ -34,7 +34,9 @@ struct FileSourceOptions {
   // Events held back to sort local disorder (threads writing one log, ping gap events). 256 lines
   // covers the interleaving of a busy multi-threaded daemon; more only costs memory per file.
   size_t reorder_window = 256;
-  size_t max_warnings = 20;  // per file; the rest are counted in one summary line
+  size_t max_warnings = 20;
+  // Keep each event's whole raw line (JSON output needs it; text output and the story do not).
+  bool keep_raw = true;  // per file; the rest are counted in one summary line
 };
 
 class FileSource {
@@ -91,7 +93,7 @@ class FileSource {
   LineContext ctx_;
   std::deque<std::pair<std::string, int64_t>> pending_;  // lines read while detecting
   std::deque<Event> whole_;  // kubectl: the whole document's events
-  std::priority_queue<Event, std::vector<Event>, Later> window_;
+  std::vector<Event> window_;  // a min-heap by EventBefore (Later)
   bool eof_ = false;
   bool finished_ = false;
   uint64_t seq_ = 0;

@@ -68,7 +68,7 @@ LineMatch ParseIloImlLine(std::string_view line, LineContext& ctx, Event* ev, st
                : sev == "Repaired" ? Severity::kNotice
                                    : Severity::kInfo;
   std::string cls = ctx.block["Class"];
-  ev->message = text::ToValidUtf8((cls.empty() ? "" : cls + ": ") + std::string(value));
+  ev->message = Utf8((cls.empty() ? "" : cls + ": ") + std::string(value));
   if (auto it = ctx.block.find("Count"); it != ctx.block.end() && it->second != "1")
     ev->message += " (count " + it->second + ", last " + ctx.block["Last Update"] + ")";
   ctx.block.clear();

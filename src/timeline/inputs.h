@@ -31,6 +31,7 @@ struct InputRequest {
   std::optional<std::string> tz;   // --tz ZONE
   std::vector<std::pair<std::string, std::string>> tz_per_file;  // --tz FILE=ZONE
   size_t reorder_window = 256;
+  bool keep_raw = true;  // FileSourceOptions::keep_raw
   const ComponentMap* extra_map = nullptr;  // consulted before the hints' map lines
 };
 

@@ -21,7 +21,7 @@ LineMatch ParseIpmiSelLine(std::string_view line, LineContext& ctx, Event* ev, s
   ev->host = ctx.file_host;
   ev->source = SourceKind::kIpmiSel;
   ev->layer = Layer::kHardware;
-  ev->message = text::ToValidUtf8(rest);
+  ev->message = Utf8(rest);
   if (f[1] == "Pre-Init") {
     ev->time_uncertain = true;
     ev->time_note = "Pre-Init: logged before the BMC clock was set";

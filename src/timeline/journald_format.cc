@@ -48,7 +48,7 @@ LineMatch ParseJournalJsonLine(std::string_view line, LineContext& ctx, Event* e
     ident = "kernel";
     ev->layer = Layer::kHypervisor;
   }
-  ev->message = text::ToValidUtf8(ident.empty() ? msg : ident + ": " + msg);
+  ev->message = Utf8(ident.empty() ? msg : ident + ": " + msg);
   auto pri = text::ParseUint(str("PRIORITY"));
   if (pri) {
     int p = static_cast<int>(*pri);
@@ -93,7 +93,7 @@ LineMatch ParseJournalShortIsoLine(std::string_view line, LineContext& ctx, Even
     }
   }
   (void)ctx;
-  ev->message = text::ToValidUtf8(std::string(name) + ": " + std::string(msg));
+  ev->message = Utf8(std::string(name) + ": " + std::string(msg));
   return LineMatch::kYes;
 }
 

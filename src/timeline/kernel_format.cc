@@ -41,7 +41,7 @@ LineMatch ParseDmesgLine(std::string_view line, LineContext& ctx, Event* ev, std
   ev->host = ctx.file_host;
   ev->source = SourceKind::kDmesg;
   ev->layer = Layer::kHypervisor;
-  ev->message = text::ToValidUtf8(line.substr(close + 2));
+  ev->message = Utf8(line.substr(close + 2));
   return LineMatch::kYes;
 }
 

@@ -94,7 +94,7 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
     ev.severity = type == "Warning" ? Severity::kWarning : Severity::kInfo;
     ev.tag = "k8s_" + (reason.empty() ? std::string("event") : reason);
     std::string object = ns.empty() ? name : ns + "/" + name;
-    ev.message = text::ToValidUtf8(fmt::format("{} {}: {}: {}", kind, object, reason, Str(it, "message")));
+    ev.message = Utf8(fmt::format("{} {}: {}: {}", kind, object, reason, Str(it, "message")));
     ev.raw = ev.message;
     if (!name.empty()) ev.subjects.push_back("pod:" + object);
     ExtractSubjects(Str(it, "message"), &ev.subjects);

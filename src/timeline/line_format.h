@@ -93,6 +93,9 @@ bool ConsumeEpochBracket(std::string_view* s, TimePoint* t);
 // Fills tag, layer, severity (raising only), subjects and operator_action from the message words,
 // where the format did not set them. Keyword rules and their sources are in classify.cc.
 void Classify(Event* ev);
+// `s` as valid UTF-8: a copy when it already is (the common, ASCII case, checked fast), else
+// with invalid bytes replaced by U+FFFD (util/text.h's ToValidUtf8).
+std::string Utf8(std::string_view s);
 // IPv4 addresses, "osd.N" (also libceph's "osdN"), "vmnicN" in text.
 void ExtractSubjects(std::string_view text, std::vector<std::string>* out);
 

@@ -1,9 +1,25 @@
 #include <algorithm>
+#include <cstring>
 
 #include "timeline/line_format.h"
 #include "util/text.h"
 
 namespace kiriwake::timeline {
+
+std::string Utf8(std::string_view s) {
+  // 8 bytes at a time: any byte with its top bit set sends the line to the full check.
+  size_t i = 0;
+  uint64_t acc = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    acc |= w;
+  }
+  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
+  if ((acc & 0x8080808080808080ULL) == 0) return std::string(s);
+  if (text::IsValidUtf8(s)) return std::string(s);
+  return text::ToValidUtf8(s);
+}
 
 TimePoint LineContext::FromLocal(const Civil& c, bool* ambiguous) const {
   int64_t local = CivilToEpochSeconds(c);

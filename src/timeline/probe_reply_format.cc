@@ -42,7 +42,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
     ev->source = SourceKind::kPing;
     ev->layer = Layer::kNetwork;
     ev->tag = "probe_summary";
-    ev->message = text::ToValidUtf8(line);
+    ev->message = Utf8(line);
     return LineMatch::kYes;
   }
   std::string_view v = line;
@@ -52,7 +52,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
   ev->host = ctx.file_host;
   ev->source = SourceKind::kPing;
   ev->layer = Layer::kNetwork;
-  ev->message = text::ToValidUtf8(v);
+  ev->message = Utf8(v);
   size_t seq_at = v.find("icmp_seq=");
   if (seq_at == std::string_view::npos) {
     *why = "\"icmp_seq=N\" in a ping -D line";
@@ -129,7 +129,7 @@ LineMatch ParseFpingLine(std::string_view line, LineContext& ctx, Event* ev, std
   ev->host = ctx.file_host;
   ev->source = SourceKind::kFping;
   ev->layer = Layer::kNetwork;
-  ev->message = text::ToValidUtf8(v);
+  ev->message = Utf8(v);
   ev->subjects.push_back(std::string(target));
   if (rest.starts_with("timed out")) {
     ev->tag = "probe_lost";

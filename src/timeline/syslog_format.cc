@@ -24,7 +24,7 @@ void SplitProgram(std::string_view rest, Event* ev) {
       if (close != std::string_view::npos && close < 20) msg = msg.substr(close + 2);
     }
   }
-  ev->message = text::ToValidUtf8(name.empty() ? msg : std::string(name) + ": " + std::string(msg));
+  ev->message = Utf8(name.empty() ? msg : std::string(name) + ": " + std::string(msg));
 }
 
 Severity FromSyslogSeverity(int sev) {
@@ -130,7 +130,7 @@ LineMatch ParseSyslog5424Line(std::string_view line, LineContext& ctx, Event* ev
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
   }
   std::string app(words[1]);
-  ev->message = text::ToValidUtf8(app == "-" ? std::string(rest) : app + ": " + std::string(rest));
+  ev->message = Utf8(app == "-" ? std::string(rest) : app + ": " + std::string(rest));
   if (app == "kernel") ev->layer = Layer::kHypervisor;
   return LineMatch::kYes;
 }
