@@ -6,6 +6,11 @@
 // probe replies, so memory stays small on multi-GB inputs. The root cause is pluggable: a
 // StoryInput may carry a localization verdict (component + probability, from infer/localize*);
 // without one the story picks the network-loss target its own events point at.
+// Plugging in other verbs' evidence (for the lead): anything that can be said as an Event feeds
+// Add(): ping-log sessions as "probe_lost"/"probe_reply" events with the target as first subject,
+// Ceph health findings as "ceph_slow_ping"/"ceph_failure_report"/... with "osd.N" and the address
+// in `subjects`, agent observations likewise; the topology feeds ComponentMap (StoryInput::map and
+// FileSourceOptions::map); infer/localize's answer is StoryInput::verdict.
 // Not thread-safe; Build is const and may be called more than once.
 #ifndef KIRIWAKE_TIMELINE_STORY_H_
 #define KIRIWAKE_TIMELINE_STORY_H_
