@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Head-to-head: `kiriwake timeline` merging >= 2 GB across >= 50 generated files of mixed formats
 # (syslog, ESXi vmkernel, Ceph cluster log, PostgreSQL, journald short-iso, ping -D) against
-# `sort -m` (a plain lexical merge, no parsing) and lnav's headless mode on the same files.
+# `sort -m` (a plain lexical merge, no parsing) and lnav's headless mode (`lnav -n`) on the same files.
 # lnav indexes everything first and is far slower: it runs on a slice (LNAV_FILES files of the
 # set, default 6) under a timeout, and its ratio is per byte. Prints one table with ratios.
 # Usage: bench/timeline.sh [SIZE_MB=2048] [FILES=60] [DIR=build/bench-timeline]
@@ -53,7 +53,9 @@ cur_bytes=$(cat $slice | wc -c)
 echo "slice for lnav: $lnav_files files, $((cur_bytes / 1048576)) MiB"
 measure "kiriwake timeline (slice)" "$bin" timeline --tz UTC $slice
 ks_secs=$secs
-measure "lnav -n (slice, timeout ${lnav_timeout}s)" timeout "$lnav_timeout" lnav -n -c ':write-raw-to -' $slice
+# `lnav -n -c ':write-raw-to -'` refuses without marked lines ("no lines marked to write");
+# plain `lnav -n FILES` prints the merged log view, which is the same job.
+measure "lnav -n (slice, timeout ${lnav_timeout}s)" timeout "$lnav_timeout" lnav -n $slice
 l_secs=$secs
 
 echo

@@ -186,7 +186,8 @@ void AddTimelineCommand(CLI::App& app, std::vector<Verb>* verbs) {
                                           "'2020-03-15 10:00' in the display zone, @EPOCH)");
   sub->add_option("--until", args->until, "Keep events at or before T");
   sub->add_option("--tz", args->tz, "ZONE for every file, or FILE=ZONE for one (IANA name like "
-                                    "Asia/Tokyo, or +09:00); repeatable")->take_all();
+                                    "Asia/Tokyo, or +09:00); repeatable")
+      ->allow_extra_args(false);  // one value per --tz, so FILES after it stay positional
   sub->add_option("--reorder-window", args->reorder_window,
                   "Events held per file to sort local disorder (default 256)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));

@@ -175,10 +175,48 @@ void FileSource::SetAssumedYear(int year, std::string why) {
   year_note_ = std::move(why);
 }
 
-void FileSource::Push(Event ev) {
+namespace {
+// Clears an event for reuse, keeping its strings' and vectors' capacity: in the steady state a
+// FileSource allocates nothing per line.
+void ResetEvent(Event* e) {
+  e->time = TimePoint{};
+  e->time_uncertain = false;
+  e->time_note.clear();
+  e->host.clear();
+  e->source = SourceKind::kRaw;
+  e->layer = Layer::kApplication;
+  e->severity = Severity::kInfo;
+  e->tag.clear();
+  e->subjects.clear();
+  e->components.clear();
+  e->operator_action = false;
+  e->message.clear();
+  e->raw.clear();
+  e->loc.line = 0;
+  e->loc.column = 0;
+  e->file_index = 0;
+  e->seq = 0;
+}
+}  // namespace
+
+uint32_t FileSource::Acquire() {
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  ResetEvent(&slots_[slot]);
+  return slot;
+}
+
+void FileSource::Commit(uint32_t slot) {
+  Event& ev = slots_[slot];
   ev.file_index = opt_.file_index;
   ev.seq = seq_++;
-  if (ev.loc.file.empty()) ev.loc.file = name_;
+  if (ev.loc.file != name_) ev.loc.file = name_;
   if (opt_.map != nullptr) {
     auto add = [&](std::string_view key) {
       for (auto& id : opt_.map->Resolve(key)) {
@@ -191,15 +229,16 @@ void FileSource::Push(Event ev) {
   }
   if (ev.time_uncertain) ++uncertain_;
   if (!opt_.keep_raw) ev.raw.clear();
-  window_.push_back(std::move(ev));
-  std::push_heap(window_.begin(), window_.end(), Later());
+  heap_.push_back(Key{ev.time, ev.seq, slot});
+  std::push_heap(heap_.begin(), heap_.end(), Later());
 }
 
 void FileSource::ProcessLine(std::string_view line, int64_t number) {
   if (text::Trim(line).empty()) return;  // blank lines carry nothing to keep
-  Event ev;
+  uint32_t slot = Acquire();
+  Event& ev = slots_[slot];  // a deque: stays valid while extras are acquired
   ev.host = ctx_.file_host;
-  ev.loc = SourceLoc{name_, number, 0};
+  ev.loc.line = number;
   ev.source = kind_;
   LineMatch m = LineMatch::kNo;
   std::string why;
@@ -208,12 +247,17 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     m = format_->parse(line, ctx_, &ev, &why);
   }
   for (auto& extra : ctx_.extra) {
+    uint32_t x = Acquire();
     extra.loc = SourceLoc{name_, number, 0};
     if (opt_.keep_raw) extra.raw = Utf8(line);
-    Push(std::move(extra));
+    std::swap(slots_[x], extra);
+    Commit(x);
   }
   ctx_.extra.clear();
-  if (m == LineMatch::kConsumed) return;
+  if (m == LineMatch::kConsumed) {
+    free_.push_back(slot);
+    return;
+  }
   if (m == LineMatch::kMalformed) {
     ++malformed_lines_;
     if (warnings_.size() < opt_.max_warnings) {
@@ -224,19 +268,19 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
   }
   if (m != LineMatch::kYes) {
     // Unknown, continuation or malformed: keep it, at the previous event's time.
-    Event raw;
-    raw.host = ctx_.file_host;
-    raw.loc = ev.loc;
-    raw.source = kind_;
-    raw.layer = format_ != nullptr ? format_->default_layer : Layer::kApplication;
-    raw.time = last_time_;
-    raw.time_uncertain = true;
-    raw.time_note = have_time_ ? "no timestamp of its own: time of the previous line"
-                               : "no timestamp before it in the file";
-    raw.message = Utf8(line);
-    Classify(&raw);
-    if (raw.tag.empty()) raw.tag = "raw";
-    if (opt_.keep_raw) raw.raw = raw.message;
+    ResetEvent(&ev);
+    ev.host = ctx_.file_host;
+    ev.loc.line = number;
+    ev.source = kind_;
+    ev.layer = format_ != nullptr ? format_->default_layer : Layer::kApplication;
+    ev.time = last_time_;
+    ev.time_uncertain = true;
+    ev.time_note = have_time_ ? "no timestamp of its own: time of the previous line"
+                              : "no timestamp before it in the file";
+    ev.message = Utf8(line);
+    Classify(&ev);
+    if (ev.tag.empty()) ev.tag = "raw";
+    if (opt_.keep_raw) ev.raw = ev.message;
     // An indented line continues the one before (PostgreSQL DETAIL, kernel stack traces): kept,
     // not worth a warning.
     bool continuation = line[0] == ' ' || line[0] == '\t';
@@ -244,7 +288,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
       ++raw_lines_;
       if (first_raw_line_ == 0) first_raw_line_ = number;
     }
-    Push(std::move(raw));
+    Commit(slot);
     return;
   }
   if (opt_.keep_raw) ev.raw = Utf8(line);
@@ -253,7 +297,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     last_time_ = ev.time;
     have_time_ = true;
   }
-  Push(std::move(ev));
+  Commit(slot);
 }
 
 void FileSource::Finish() {
@@ -291,16 +335,19 @@ bool FileSource::Next(Event* ev) {
   if (kind_ == SourceKind::kKubeEvents) return false;
   std::string line;
   int64_t number = 0;
-  while (window_.size() <= opt_.reorder_window && ReadLine(&line, &number)) {
+  while (heap_.size() <= opt_.reorder_window && ReadLine(&line, &number)) {
     ProcessLine(line, number);
   }
-  if (window_.empty()) {
+  if (heap_.empty()) {
     Finish();
     return false;
   }
-  std::pop_heap(window_.begin(), window_.end(), Later());
-  *ev = std::move(window_.back());
-  window_.pop_back();
+  std::pop_heap(heap_.begin(), heap_.end(), Later());
+  uint32_t slot = heap_.back().slot;
+  heap_.pop_back();
+  // A swap, not a move: the caller's previous event comes back as this slot's reusable storage.
+  std::swap(*ev, slots_[slot]);
+  free_.push_back(slot);
   if (events_ > 0 && ev->time < last_emitted_) ++disorder_;
   else last_emitted_ = ev->time;
   ++events_;

@@ -78,11 +78,21 @@ class FileSource {
   Status Detect();
   bool ReadLine(std::string* line, int64_t* number);
   void ProcessLine(std::string_view line, int64_t number);
-  void Push(Event ev);
+  uint32_t Acquire();          // a cleared slot
+  void Commit(uint32_t slot);  // stamps and queues a filled slot
   void Finish();
 
+  // The reorder window is a heap of small keys over a pool of events, so sifting moves 24 bytes,
+  // not whole Events.
+  struct Key {
+    TimePoint time;
+    uint64_t seq;
+    uint32_t slot;
+  };
   struct Later {
-    bool operator()(const Event& a, const Event& b) const { return EventBefore(b, a); }
+    bool operator()(const Key& a, const Key& b) const {
+      return a.time != b.time ? b.time < a.time : b.seq < a.seq;
+    }
   };
 
   std::unique_ptr<ingest::LineReader> reader_;
@@ -93,7 +103,9 @@ class FileSource {
   LineContext ctx_;
   std::deque<std::pair<std::string, int64_t>> pending_;  // lines read while detecting
   std::deque<Event> whole_;  // kubectl: the whole document's events
-  std::vector<Event> window_;  // a min-heap by EventBefore (Later)
+  std::deque<Event> slots_;  // a deque: references stay valid as it grows
+  std::vector<uint32_t> free_;
+  std::vector<Key> heap_;
   bool eof_ = false;
   bool finished_ = false;
   uint64_t seq_ = 0;

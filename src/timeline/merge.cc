@@ -30,7 +30,7 @@ bool Merger::Next(Event* ev) {
   std::pop_heap(heap_.begin(), heap_.end(), later);
   size_t i = heap_.back();
   heap_.pop_back();
-  *ev = std::move(heads_[i]);
+  std::swap(*ev, heads_[i]);  // the caller's old event becomes reusable storage
   Refill(i);
   return true;
 }

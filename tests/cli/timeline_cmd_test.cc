@@ -63,9 +63,10 @@ TEST(TimelineCmd, HealthyLogsExitZero) {
 TEST(TimelineCmd, PerFileZoneOverridesGlobal) {
   std::string path = "/tmp/kw_timeline_tz_" + std::to_string(::getpid()) + ".log";
   std::ofstream(path) << "2020-03-15 10:59:36.012123 mon.a (mon.0) 1 : cluster [INF] ok\n";
-  CliRun r = RunKiriwake("timeline --tz UTC --tz " + path + "=Asia/Tokyo " + path);
+  CliRun r = RunKiriwake("timeline --tz UTC --tz " + path + "=Asia/Tokyo " + path + " " + path);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("2020-03-15T01:59:36.012123Z"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 event(s) from 2 file(s)"), std::string::npos) << r.out;
   std::remove(path.c_str());
 }
 
