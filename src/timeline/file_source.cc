@@ -53,19 +53,20 @@ Result<std::unique_ptr<FileSource>> FileSource::FromReader(
   return s;
 }
 
-bool FileSource::ReadLine(std::string* line, int64_t* number) {
+bool FileSource::ReadLine(std::string_view* line, int64_t* number) {
   if (!pending_.empty()) {
-    *line = std::move(pending_.front().first);
+    current_ = std::move(pending_.front().first);
     *number = pending_.front().second;
     pending_.pop_front();
+    *line = current_;
     return true;
   }
-  std::string_view v;
-  if (eof_ || !reader_->Next(&v)) {
+  // Straight from the reader's buffer: valid until the next read, and ProcessLine copies what
+  // it keeps.
+  if (eof_ || !reader_->Next(line)) {
     eof_ = true;
     return false;
   }
-  line->assign(v);
   *number = reader_->line_number();
   return true;
 }
@@ -333,7 +334,7 @@ bool FileSource::Next(Event* ev) {
     return true;
   }
   if (kind_ == SourceKind::kKubeEvents) return false;
-  std::string line;
+  std::string_view line;
   int64_t number = 0;
   while (heap_.size() <= opt_.reorder_window && ReadLine(&line, &number)) {
     ProcessLine(line, number);

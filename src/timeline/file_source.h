@@ -76,7 +76,7 @@ class FileSource {
  private:
   FileSource() = default;
   Status Detect();
-  bool ReadLine(std::string* line, int64_t* number);
+  bool ReadLine(std::string_view* line, int64_t* number);
   void ProcessLine(std::string_view line, int64_t number);
   uint32_t Acquire();          // a cleared slot
   void Commit(uint32_t slot);  // stamps and queues a filled slot
@@ -102,6 +102,7 @@ class FileSource {
   const LineFormat* format_ = nullptr;
   LineContext ctx_;
   std::deque<std::pair<std::string, int64_t>> pending_;  // lines read while detecting
+  std::string current_;  // the pending line being processed
   std::deque<Event> whole_;  // kubectl: the whole document's events
   std::deque<Event> slots_;  // a deque: references stay valid as it grows
   std::vector<uint32_t> free_;
