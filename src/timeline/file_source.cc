@@ -310,7 +310,7 @@ void FileSource::Finish() {
                                    fmt::format("{} malformed lines in all, kept as raw events",
                                                malformed_lines_)});
   }
-  if (raw_lines_ > 0) {
+  if (raw_lines_ > 0 && kind_ != SourceKind::kRaw) {  // an unrecognised file has its own error
     warnings_.push_back(Diagnostic{
         SourceLoc{name_, first_raw_line_, 0},
         fmt::format("{} line(s) not in {} format kept as raw events (first here)", raw_lines_,

@@ -77,6 +77,13 @@ TEST(TimelineCmd, MissingFileIsAnErrorButOthersAreStillShown) {
   EXPECT_NE(r.out.find("libceph"), std::string::npos);
 }
 
+TEST(TimelineCmd, UnrecognisedFileIsAnErrorButItsLinesAreKept) {
+  CliRun r = RunKiriwake("timeline " + std::string(KW_SOURCE_DIR) + "/README.md");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("README.md:1: not a log format"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("raw"), std::string::npos);
+}
+
 TEST(TimelineCmd, BadZoneAndBadTimeAreUsageErrors) {
   EXPECT_EQ(RunKiriwake("timeline --tz Nowhere/Zone " + kSeed).status, 2);
   CliRun r = RunKiriwake("timeline --since tomorrow " + kSeed);
