@@ -20,6 +20,7 @@ void AddPrometheusTargetsCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddSimCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddProbeCommand(CLI::App& app, std::vector<Verb>* verbs);  // probe, responder
 void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs);  // agent, collect
+void AddTimelineCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli
 

@@ -64,6 +64,7 @@ int Main(int argc, char** argv) {
   AddSimCommand(app, &verbs);
   AddProbeCommand(app, &verbs);
   AddAgentCommand(app, &verbs);
+  AddTimelineCommand(app, &verbs);
 
   try {
     app.parse(argc, argv);

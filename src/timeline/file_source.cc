@@ -1,0 +1,386 @@
+#include "timeline/file_source.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "util/text.h"
+
+namespace kiriwake::timeline {
+
+namespace {
+// Lines read to detect a format: enough to get past a header or a few continuation lines,
+// small enough to keep the cost flat.
+constexpr size_t kDetectLines = 48;
+// A kubectl events document larger than this is refused rather than read whole into memory.
+constexpr size_t kMaxDocumentBytes = size_t{512} << 20;
+
+bool HasDigit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return text::IsDigit(c); });
+}
+}  // namespace
+
+std::string HostFromPath(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string base = p.filename().string();
+  size_t cut = base.find_first_of("-._");
+  std::string first = base.substr(0, cut);
+  if (!first.empty() && HasDigit(first) && !text::IsDigit(first[0])) return first;
+  std::string parent = p.parent_path().filename().string();
+  if (!parent.empty() && HasDigit(parent) && !text::IsDigit(parent[0])) return parent;
+  return "";
+}
+
+FileSource::~FileSource() = default;
+
+Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path,
+                                                     FileSourceOptions opt) {
+  KW_ASSIGN_OR_RETURN(auto reader, ingest::LineReader::Open(path));
+  if (opt.host.empty()) opt.host = HostFromPath(path);
+  return FromReader(std::move(reader), std::move(opt));
+}
+
+Result<std::unique_ptr<FileSource>> FileSource::FromReader(
+    std::unique_ptr<ingest::LineReader> reader, FileSourceOptions opt) {
+  std::unique_ptr<FileSource> s(new FileSource());
+  s->name_ = reader->name();
+  s->reader_ = std::move(reader);
+  s->opt_ = std::move(opt);
+  s->ctx_.zone = s->opt_.zone;
+  s->ctx_.file_host = s->opt_.host;
+  KW_RETURN_IF_ERROR(s->Detect());
+  return s;
+}
+
+bool FileSource::ReadLine(std::string_view* line, int64_t* number) {
+  if (!pending_.empty()) {
+    current_ = std::move(pending_.front().first);
+    *number = pending_.front().second;
+    pending_.pop_front();
+    *line = current_;
+    return true;
+  }
+  // Straight from the reader's buffer: valid until the next read, and ProcessLine copies what
+  // it keeps.
+  if (eof_ || !reader_->Next(line)) {
+    eof_ = true;
+    return false;
+  }
+  *number = reader_->line_number();
+  return true;
+}
+
+Status FileSource::Detect() {
+  std::string_view v;
+  size_t nonempty = 0;
+  while (nonempty < kDetectLines && reader_->Next(&v)) {
+    pending_.emplace_back(std::string(v), reader_->line_number());
+    if (!text::Trim(v).empty()) ++nonempty;
+  }
+  if (!reader_->status().ok()) return reader_->status();
+  if (reader_->saw_nul()) {
+    return Status::At(StatusCode::kUnrecognized, SourceLoc{name_, 0, 0},
+                      "binary data (a NUL byte): not a log file");
+  }
+  // kubectl get events -o json: a pretty-printed document starting "{" / "[" or one line.
+  std::string_view first;
+  for (const auto& [l, n] : pending_) {
+    if (!text::Trim(l).empty()) {
+      first = text::Trim(l);
+      break;
+    }
+  }
+  bool looks_doc = first == "{" || first == "[" ||
+                   (first.starts_with("{\"apiVersion\"") &&
+                    first.find("__REALTIME_TIMESTAMP") == std::string_view::npos);
+  if (looks_doc) {
+    std::string doc;
+    for (const auto& [l, n] : pending_) {
+      doc += l;
+      doc += '\n';
+    }
+    pending_.clear();
+    while (reader_->Next(&v)) {
+      doc.append(v);
+      doc += '\n';
+      if (doc.size() > kMaxDocumentBytes) {
+        return Status::At(StatusCode::kMalformed, SourceLoc{name_, reader_->line_number(), 0},
+                          "JSON document larger than 512 MiB: split it (kubectl get events per "
+                          "namespace)");
+      }
+    }
+    if (!reader_->status().ok()) return reader_->status();
+    eof_ = true;
+    auto events = ParseKubeEventsDocument(doc, name_);
+    if (!events.ok()) return events.status();
+    kind_ = SourceKind::kKubeEvents;
+    for (auto& e : *events) {
+      e.file_index = opt_.file_index;
+      e.loc.file = name_;
+      if (opt_.map != nullptr) {
+        for (const auto& s : e.subjects) {
+          for (auto& id : opt_.map->Resolve(s.starts_with("pod:") ? s.substr(s.rfind('/') + 1) : s))
+            if (std::find(e.components.begin(), e.components.end(), id) == e.components.end())
+              e.components.push_back(id);
+        }
+      }
+      if (!first_year_ && !e.time_uncertain) first_year_ = EpochSecondsToCivil(
+          std::chrono::duration_cast<std::chrono::seconds>(e.time.time_since_epoch()).count()).year;
+      whole_.push_back(std::move(e));
+    }
+    return Status::Ok();
+  }
+  // Try every line format on the first lines; the one that reads the most wins.
+  size_t best = 0;
+  for (const auto& f : LineFormats()) {
+    LineContext scratch;
+    scratch.zone = ctx_.zone;
+    scratch.assumed_year = 2000;
+    size_t score = 0;
+    std::optional<int> year;
+    for (const auto& [l, n] : pending_) {
+      if (text::Trim(l).empty()) continue;
+      Event e;
+      std::string why;
+      LineMatch m = f.parse(l, scratch, &e, &why);
+      scratch.extra.clear();
+      if (m == LineMatch::kYes || m == LineMatch::kConsumed) ++score;
+      if (m == LineMatch::kYes && !year && !e.time_uncertain) {
+        year = EpochSecondsToCivil(
+            std::chrono::duration_cast<std::chrono::seconds>(e.time.time_since_epoch()).count()).year;
+      }
+    }
+    if (score > best) {
+      best = score;
+      format_ = &f;
+      kind_ = f.kind;
+      first_year_ = f.kind == SourceKind::kSyslog ? std::nullopt : year;
+    }
+  }
+  if (format_ == nullptr) {
+    if (nonempty == 0) return Status::Ok();  // an empty file: no events, no complaint
+    // Kept, never dropped: every line becomes a raw event; the caller reports the file as
+    // unrecognised (exit 2) since nothing in it could be put on the clock.
+    unrecognized_ = Status::At(
+        StatusCode::kUnrecognized, SourceLoc{name_, pending_.front().second, 0},
+        fmt::format("not a log format kiriwake timeline knows (saw \"{}\"); its lines are kept "
+                    "as raw events without time",
+                    EscapeForMessage(first)));
+  }
+  return Status::Ok();
+}
+
+void FileSource::SetAssumedYear(int year, std::string why) {
+  ctx_.assumed_year = year;
+  year_note_ = std::move(why);
+}
+
+namespace {
+// Clears an event for reuse, keeping its strings' and vectors' capacity: in the steady state a
+// FileSource allocates nothing per line.
+void ResetEvent(Event* e) {
+  e->time = TimePoint{};
+  e->time_uncertain = false;
+  e->time_note.clear();
+  e->host.clear();
+  e->source = SourceKind::kRaw;
+  e->layer = Layer::kApplication;
+  e->severity = Severity::kInfo;
+  e->tag.clear();
+  e->subjects.clear();
+  e->components.clear();
+  e->operator_action = false;
+  e->message.clear();
+  e->raw.clear();
+  e->loc.line = 0;
+  e->loc.column = 0;
+  e->file_index = 0;
+  e->seq = 0;
+}
+}  // namespace
+
+uint32_t FileSource::Acquire() {
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  ResetEvent(&slots_[slot]);
+  return slot;
+}
+
+void FileSource::Commit(uint32_t slot) {
+  Event& ev = slots_[slot];
+  ev.file_index = opt_.file_index;
+  ev.seq = seq_++;
+  if (ev.loc.file != name_) ev.loc.file = name_;
+  if (opt_.map != nullptr) {
+    auto add = [&](std::string_view key) {
+      for (auto& id : opt_.map->Resolve(key)) {
+        if (std::find(ev.components.begin(), ev.components.end(), id) == ev.components.end())
+          ev.components.push_back(std::move(id));
+      }
+    };
+    for (const auto& s : ev.subjects) add(s);
+    if (!ev.host.empty()) add(ev.host);
+  }
+  if (ev.time_uncertain) ++uncertain_;
+  if (!opt_.keep_raw) ev.raw.clear();
+  heap_.push_back(Key{ev.time, ev.seq, slot});
+  std::push_heap(heap_.begin(), heap_.end(), Later());
+}
+
+void FileSource::ProcessLine(std::string_view line, int64_t number) {
+  if (text::Trim(line).empty()) return;  // blank lines carry nothing to keep
+  uint32_t slot = Acquire();
+  Event& ev = slots_[slot];  // a deque: stays valid while extras are acquired
+  ev.host = ctx_.file_host;
+  ev.loc.line = number;
+  ev.source = kind_;
+  LineMatch m = LineMatch::kNo;
+  std::string why;
+  if (format_ != nullptr) {
+    ev.layer = format_->default_layer;
+    m = format_->parse(line, ctx_, &ev, &why);
+  }
+  for (auto& extra : ctx_.extra) {
+    uint32_t x = Acquire();
+    extra.loc = SourceLoc{name_, number, 0};
+    if (opt_.keep_raw) extra.raw = Utf8(line);
+    std::swap(slots_[x], extra);
+    Commit(x);
+  }
+  ctx_.extra.clear();
+  if (m == LineMatch::kConsumed) {
+    free_.push_back(slot);
+    return;
+  }
+  if (m == LineMatch::kMalformed) {
+    ++malformed_lines_;
+    if (warnings_.size() < opt_.max_warnings) {
+      warnings_.push_back(Diagnostic{
+          SourceLoc{name_, number, 0},
+          fmt::format("expected {}, saw \"{}\"; kept as a raw event", why, EscapeForMessage(line))});
+    }
+  }
+  if (m != LineMatch::kYes) {
+    // Unknown, continuation or malformed: keep it, at the previous event's time.
+    ResetEvent(&ev);
+    ev.host = ctx_.file_host;
+    ev.loc.line = number;
+    ev.source = kind_;
+    ev.layer = format_ != nullptr ? format_->default_layer : Layer::kApplication;
+    ev.time = last_time_;
+    ev.time_uncertain = true;
+    ev.time_note = have_time_ ? "no timestamp of its own: time of the previous line"
+                              : "no timestamp before it in the file";
+    ev.message = Utf8(line);
+    Classify(&ev);
+    if (ev.tag.empty()) ev.tag = "raw";
+    if (opt_.keep_raw) ev.raw = ev.message;
+    // An indented line continues the one before (PostgreSQL DETAIL, kernel stack traces): kept,
+    // not worth a warning.
+    bool continuation = line[0] == ' ' || line[0] == '\t';
+    if (m == LineMatch::kNo && !continuation) {
+      ++raw_lines_;
+      if (first_raw_line_ == 0) first_raw_line_ = number;
+    }
+    Commit(slot);
+    return;
+  }
+  if (opt_.keep_raw) ev.raw = Utf8(line);
+  Classify(&ev);
+  if (!ev.time_uncertain || ev.time_note.starts_with("year")) {
+    last_time_ = ev.time;
+    have_time_ = true;
+  }
+  Commit(slot);
+}
+
+void FileSource::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (!reader_->status().ok()) status_ = reader_->status();
+  if (malformed_lines_ > opt_.max_warnings) {
+    warnings_.push_back(Diagnostic{SourceLoc{name_, 0, 0},
+                                   fmt::format("{} malformed lines in all, kept as raw events",
+                                               malformed_lines_)});
+  }
+  if (raw_lines_ > 0 && kind_ != SourceKind::kRaw) {  // an unrecognised file has its own error
+    warnings_.push_back(Diagnostic{
+        SourceLoc{name_, first_raw_line_, 0},
+        fmt::format("{} line(s) not in {} format kept as raw events (first here)", raw_lines_,
+                    SourceKindName(kind_))});
+  }
+  if (disorder_ > 0) {
+    warnings_.push_back(Diagnostic{
+        SourceLoc{name_, 0, 0},
+        fmt::format("{} event(s) out of order by more than the reorder window of {} lines: "
+                    "emitted late",
+                    disorder_, opt_.reorder_window)});
+  }
+}
+
+bool FileSource::Next(Event* ev) {
+  if (!whole_.empty()) {
+    *ev = std::move(whole_.front());
+    whole_.pop_front();
+    ++events_;
+    if (ev->time_uncertain) ++uncertain_;
+    return true;
+  }
+  if (kind_ == SourceKind::kKubeEvents) return false;
+  std::string_view line;
+  int64_t number = 0;
+  while (heap_.size() <= opt_.reorder_window && ReadLine(&line, &number)) {
+    ProcessLine(line, number);
+  }
+  if (heap_.empty()) {
+    Finish();
+    return false;
+  }
+  std::pop_heap(heap_.begin(), heap_.end(), Later());
+  uint32_t slot = heap_.back().slot;
+  heap_.pop_back();
+  // A swap, not a move: the caller's previous event comes back as this slot's reusable storage.
+  std::swap(*ev, slots_[slot]);
+  free_.push_back(slot);
+  if (events_ > 0 && ev->time < last_emitted_) ++disorder_;
+  else last_emitted_ = ev->time;
+  ++events_;
+  return true;
+}
+
+std::string FileSource::Assumption() const {
+  std::string s = fmt::format("{}: {}", name_, SourceKindName(kind_));
+  if (!ctx_.file_host.empty()) s += fmt::format(", host {}", ctx_.file_host);
+  switch (kind_) {
+    case SourceKind::kEsxi:
+    case SourceKind::kJournalJson:
+    case SourceKind::kJournalShortIso:
+    case SourceKind::kSyslog5424:
+    case SourceKind::kContainerLog:
+    case SourceKind::kKubeEvents:
+    case SourceKind::kPing:
+    case SourceKind::kFping:
+      s += "; times carry their zone (UTC, an offset or epoch seconds)";
+      break;
+    case SourceKind::kPostgres:
+      s += "; times carry a zone abbreviation";
+      break;
+    default:
+      s += fmt::format("; local times read in {} ({})",
+                       opt_.zone != nullptr ? opt_.zone->name() : std::string("UTC"),
+                       opt_.zone_origin.empty() ? "default" : opt_.zone_origin);
+  }
+  if (kind_ == SourceKind::kCeph) s += "; Octopus+ lines with an offset use it";
+  if (needs_year()) s += fmt::format("; no year in the lines: {} assumed ({})", ctx_.assumed_year, year_note_);
+  if (uncertain_ > 0) s += fmt::format("; {} event(s) with uncertain time", uncertain_);
+  return s;
+}
+
+}  // namespace kiriwake::timeline

@@ -1,0 +1,126 @@
+// `kubectl get events -o json`: {"apiVersion":"v1","items":[{...Event...}],"kind":"List"}.
+// Each Event gives one timeline event at firstTimestamp (eventTime for events.k8s.io-style
+// objects), and a second at lastTimestamp when it repeated (count > 1), so a BackOff that went on
+// for hours spans its hours. nlohmann-json's exceptions are caught here (the adapter).
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "timeline/line_format.h"
+#include "util/text.h"
+
+namespace kiriwake::timeline {
+
+namespace {
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+bool ParseRfc3339(const std::string& s, TimePoint* t) {
+  std::string_view v = s;
+  Civil c;
+  bool has_off = false;
+  int32_t off = 0;
+  if (!ConsumeIsoTimestamp(&v, &c, &has_off, &off, false) || !has_off || !CivilValid(c)) return false;
+  *t = FromUtcCivil(c, off);
+  return true;
+}
+
+// 1-based line and column of byte offset `pos` in `doc`.
+SourceLoc LocOf(std::string_view doc, size_t pos, const std::string& file) {
+  SourceLoc loc{file, 1, 1};
+  for (size_t i = 0; i < pos && i < doc.size(); ++i) {
+    if (doc[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+}  // namespace
+
+Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(doc);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Status::At(StatusCode::kMalformed, LocOf(doc, e.byte > 0 ? e.byte - 1 : 0, file),
+                      fmt::format("expected a JSON document from kubectl get events -o json: {}",
+                                  e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::At(StatusCode::kMalformed, SourceLoc{file, 0, 0}, e.what());
+  }
+  const nlohmann::json* items = nullptr;
+  if (j.is_object() && j.contains("items") && j["items"].is_array()) items = &j["items"];
+  else if (j.is_array()) items = &j;
+  if (items == nullptr) {
+    return Status::At(StatusCode::kUnrecognized, SourceLoc{file, 1, 1},
+                      "expected a kubectl List with \"items\" (kubectl get events -o json)");
+  }
+  std::vector<Event> out;
+  uint64_t index = 0;
+  for (const auto& it : *items) {
+    ++index;
+    if (!it.is_object()) continue;
+    std::string first = Str(it, "firstTimestamp");
+    std::string last = Str(it, "lastTimestamp");
+    if (first.empty()) first = Str(it, "eventTime");
+    if (last.empty()) last = first;
+    std::string kind, name, ns;
+    if (auto io = it.find("involvedObject"); io != it.end() && io->is_object()) {
+      kind = Str(*io, "kind");
+      name = Str(*io, "name");
+      ns = Str(*io, "namespace");
+    }
+    std::string host;
+    if (auto src = it.find("source"); src != it.end() && src->is_object()) host = Str(*src, "host");
+    std::string reason = Str(it, "reason");
+    std::string type = Str(it, "type");
+    int64_t count = 1;
+    if (auto c = it.find("count"); c != it.end() && c->is_number_integer()) count = c->get<int64_t>();
+    Event ev;
+    ev.loc = SourceLoc{file, 0, 0};
+    ev.seq = index;
+    ev.host = host;
+    ev.source = SourceKind::kKubeEvents;
+    ev.layer = Layer::kOrchestration;
+    ev.severity = type == "Warning" ? Severity::kWarning : Severity::kInfo;
+    ev.tag = "k8s_" + (reason.empty() ? std::string("event") : reason);
+    std::string object = ns.empty() ? name : ns + "/" + name;
+    ev.message = Utf8(fmt::format("{} {}: {}: {}", kind, object, reason, Str(it, "message")));
+    ev.raw = ev.message;
+    if (!name.empty()) ev.subjects.push_back("pod:" + object);
+    ExtractSubjects(Str(it, "message"), &ev.subjects);
+    TimePoint t1, t2;
+    if (!ParseRfc3339(first, &t1)) {
+      ev.time_uncertain = true;
+      ev.time_note = "item " + std::to_string(index) + " has no firstTimestamp/eventTime";
+      t1 = TimePoint{};
+    }
+    ev.time = t1;
+    if (count > 1 && ParseRfc3339(last, &t2) && t2 > t1) {
+      Event again = ev;
+      again.time = t2;
+      again.message += fmt::format(" (x{}, last)", count);
+      again.raw = again.message;
+      ev.message += fmt::format(" (x{}, first)", count);
+      ev.raw = ev.message;
+      out.push_back(std::move(ev));
+      out.push_back(std::move(again));
+    } else {
+      out.push_back(std::move(ev));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  return out;
+}
+
+}  // namespace kiriwake::timeline

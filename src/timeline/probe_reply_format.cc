@@ -1,0 +1,146 @@
+// Per-line events from ping -D and fping -D: one reply or one lost probe per line. The full
+// ping parser (sessions, statistics) is ingest/ping_*; this is only what the timeline needs.
+//   iputils: "[1584237572.123456] 64 bytes from 192.168.100.114: icmp_seq=1 ttl=64 time=248 ms"
+//            "[1584237577.123456] no answer yet for icmp_seq=5"          (with -O)
+//   fping:   "[1584237572.12345] ceph4 : [0], 84 bytes, 0.530 ms (0.530 avg, 0% loss)"
+//            "[1584237577.12345] ceph4 : [5], timed out (0.530 avg, 16% loss)"
+// Linux ping without -O prints nothing for a lost probe (the seed incident's trap): a jump in
+// icmp_seq becomes one probe_lost event per missing sequence, its time interpolated (uncertain).
+#include <fmt/format.h>
+
+#include "timeline/line_format.h"
+#include "util/text.h"
+
+namespace kiriwake::timeline {
+
+namespace {
+// Each run of ping gives at most this many synthetic events per gap: a gap is bounded by the
+// wrap of icmp_seq (65536), but one line must not make a million events.
+constexpr int64_t kMaxGapEvents = 1000;
+}  // namespace
+
+LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std::string* why) {
+  if (line.starts_with("PING ")) {
+    // "PING ceph4 (192.168.100.114) 56(84) bytes of data."
+    auto w = text::SplitWords(line);
+    if (w.size() >= 2) {
+      ctx.ping_target = std::string(w[1]);
+      if (w.size() >= 3 && w[2].starts_with("(") && w[2].ends_with(")"))
+        ctx.ping_target = std::string(w[2].substr(1, w[2].size() - 2));
+    }
+    ctx.ping_last_seq = -1;
+    return LineMatch::kConsumed;
+  }
+  if (ctx.ping_last_seq >= 0 &&
+      (line.starts_with("--- ") || line.find(" packets transmitted, ") != std::string_view::npos ||
+       line.starts_with("rtt min/avg/max") || line.starts_with("round-trip"))) {
+    // The closing statistics have no timestamp: kept at the last reply's time.
+    ev->time = ctx.ping_last_time;
+    ev->time_uncertain = true;
+    ev->time_note = "ping summary line: time of the last reply";
+    ev->host = ctx.file_host;
+    ev->source = SourceKind::kPing;
+    ev->layer = Layer::kNetwork;
+    ev->tag = "probe_summary";
+    ev->message = Utf8(line);
+    return LineMatch::kYes;
+  }
+  std::string_view v = line;
+  TimePoint t;
+  if (!ConsumeEpochBracket(&v, &t)) return LineMatch::kNo;
+  ev->time = t;
+  ev->host = ctx.file_host;
+  ev->source = SourceKind::kPing;
+  ev->layer = Layer::kNetwork;
+  ev->message = Utf8(v);
+  size_t seq_at = v.find("icmp_seq=");
+  if (seq_at == std::string_view::npos) {
+    *why = "\"icmp_seq=N\" in a ping -D line";
+    return LineMatch::kMalformed;
+  }
+  std::string_view sv = v.substr(seq_at + 9);
+  auto seq = text::ConsumeUint(&sv);
+  if (!seq) {
+    *why = "\"icmp_seq=N\" in a ping -D line";
+    return LineMatch::kMalformed;
+  }
+  std::string target = ctx.ping_target;
+  if (v.find(" bytes from ") != std::string_view::npos) {
+    std::string_view from = v.substr(v.find(" bytes from ") + 12);
+    size_t colon = from.find(": ");
+    if (colon != std::string_view::npos) {
+      std::string_view who = from.substr(0, colon);
+      size_t p = who.find('(');
+      if (p != std::string_view::npos && who.ends_with(")")) who = who.substr(p + 1, who.size() - p - 2);
+      target = std::string(who);
+    }
+    ev->tag = "probe_reply";
+    ev->severity = Severity::kInfo;
+  } else if (v.starts_with("no answer yet")) {
+    ev->tag = "probe_lost";
+    ev->severity = Severity::kWarning;
+  } else {
+    // "From 192.168.100.1 icmp_seq=5 Destination Host Unreachable"
+    ev->tag = "probe_lost";
+    ev->severity = Severity::kWarning;
+  }
+  if (!target.empty()) ev->subjects.push_back(target);
+  int64_t s = static_cast<int64_t>(*seq);
+  if (ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1 && ev->tag == "probe_reply") {
+    int64_t missing = s - ctx.ping_last_seq - 1;
+    auto step = (t - ctx.ping_last_time) / (missing + 1);
+    for (int64_t i = 1; i <= missing && i <= kMaxGapEvents; ++i) {
+      Event lost;
+      lost.time = ctx.ping_last_time + step * i;
+      lost.time_uncertain = true;
+      lost.time_note = "no line for this probe: time interpolated between replies";
+      lost.host = ev->host;
+      lost.source = SourceKind::kPing;
+      lost.layer = Layer::kNetwork;
+      lost.severity = Severity::kWarning;
+      lost.tag = "probe_lost";
+      lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", ctx.ping_last_seq + i);
+      if (!target.empty()) lost.subjects.push_back(target);
+      ctx.extra.push_back(std::move(lost));
+    }
+  }
+  if (ev->tag == "probe_reply" || s > ctx.ping_last_seq) {
+    ctx.ping_last_seq = std::max(ctx.ping_last_seq, s);
+    ctx.ping_last_time = t;
+  }
+  return LineMatch::kYes;
+}
+
+LineMatch ParseFpingLine(std::string_view line, LineContext& ctx, Event* ev, std::string* why) {
+  std::string_view v = line;
+  TimePoint t;
+  if (!ConsumeEpochBracket(&v, &t)) return LineMatch::kNo;
+  size_t sep = v.find(" : [");
+  if (sep == std::string_view::npos) return LineMatch::kNo;
+  std::string_view target = v.substr(0, sep);
+  std::string_view rest = v.substr(sep + 4);
+  size_t close = rest.find("], ");
+  if (close == std::string_view::npos || !text::ParseUint(rest.substr(0, close))) {
+    *why = "\"TARGET : [N], ...\"";
+    return LineMatch::kMalformed;
+  }
+  rest = rest.substr(close + 3);
+  ev->time = t;
+  ev->host = ctx.file_host;
+  ev->source = SourceKind::kFping;
+  ev->layer = Layer::kNetwork;
+  ev->message = Utf8(v);
+  ev->subjects.push_back(std::string(target));
+  if (rest.starts_with("timed out")) {
+    ev->tag = "probe_lost";
+    ev->severity = Severity::kWarning;
+  } else if (rest.find(" bytes, ") != std::string_view::npos) {
+    ev->tag = "probe_reply";
+  } else {
+    *why = "\"N bytes, X ms\" or \"timed out\"";
+    return LineMatch::kMalformed;
+  }
+  return LineMatch::kYes;
+}
+
+}  // namespace kiriwake::timeline
