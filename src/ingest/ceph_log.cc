@@ -566,6 +566,12 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
   bool prefixed = false;
   {
     std::string_view t = s;
+    // journald/syslog: "Jul  5 16:00:40 host conmon[15913]: debug 2021-07-05T..." — drop the
+    // syslog part (a month name, then "name[pid]: " within the first 100 bytes).
+    if (t.size() > 16 && t[0] >= 'A' && t[0] <= 'Z' && t[3] == ' ') {
+      size_t p = text::Clipped(t, 0, 100).find("]: ");
+      if (p != std::string_view::npos) t.remove_prefix(p + 3);
+    }
     // Containers: "debug " before daemon lines, "cluster "/"audit " before cluster-log lines.
     if (!Consume(&t, "debug ") && !Consume(&t, "cluster ")) (void)Consume(&t, "audit ");
     auto time = ConsumeCephTime(&t);

@@ -180,6 +180,36 @@ TEST(CephLogContainer, DebugAndChannelPrefixesAreAccepted) {
   EXPECT_EQ(b.count, 1);
 }
 
+TEST(CephLogContainer, JournaldPrefixIsDropped) {
+  CephEvent e = ParseOne(
+      "Jul  5 16:00:40 node1 conmon[15913]: debug 2021-07-05T16:00:40.123+0000 7f87 -1 osd.4 "
+      "812 heartbeat_check: no reply from [fd00::12]:6802 osd.7 since back "
+      "2021-07-05T16:00:20.1+0000 front 2021-07-05T16:00:26.1+0000 (oldest deadline "
+      "2021-07-05T16:00:40.1+0000)");
+  EXPECT_EQ(e.kind, CephEventKind::kHeartbeatNoReply);
+  EXPECT_EQ(e.daemon, "osd.4");
+  EXPECT_EQ(e.addr, "[fd00::12]:6802");
+  EXPECT_EQ(e.iface, CephInterface::kBack);
+}
+
+TEST(CephLogLuminous, ClusterLogWithRankAndAddress) {
+  CephEvent e = ParseOne(
+      "2017-07-25 10:08:58.265945 mon.a mon.0 172.21.9.34:6789/0 91 : cluster [WRN] Health "
+      "check failed: 1 osds down (OSD_DOWN)");
+  EXPECT_EQ(e.kind, CephEventKind::kCheckRaised);
+  EXPECT_EQ(e.check, "OSD_DOWN");
+  EXPECT_EQ(e.daemon, "mon.a");
+  EXPECT_EQ(e.count, 1);
+}
+
+TEST(CephLogWatch, CephDashWLine) {
+  CephEvent e = ParseOne(
+      "2021-10-28 08:11:13.360315 mon.ops3ceph01 [WRN] Health check update: Long heartbeat ping "
+      "times on back interface seen, longest is 55148.923 msec (OSD_SLOW_PING_TIME_BACK)");
+  EXPECT_EQ(e.kind, CephEventKind::kCheckUpdated);
+  EXPECT_DOUBLE_EQ(e.ping_ms, 55148.923);
+}
+
 TEST(CephLogLines, UnknownAndOtherAreTold) {
   ParseOne("hello world", "x", CephLineClass::kUnknown);
   ParseOne("", "x", CephLineClass::kOther);
