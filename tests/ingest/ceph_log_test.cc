@@ -303,6 +303,28 @@ TEST(CephInput, HealthDetailTextWithBracketIsNotJson) {
   EXPECT_EQ(sink.events[1].kind, CephEventKind::kSlowPing);
 }
 
+TEST(CephInput, CephLogLastJsonGivesTheSameEvents) {
+  // Shape of `ceph log last 2 cluster -f json` (LogEntry::dump), 16.2.15.
+  auto reader = LineReader::FromString(
+      R"j([{"name":"mon.a","rank":"mon.0","addrs":{"addrvec":[]},)j"
+      R"j("stamp":"2026-11-24T23:27:26.455784+0000","seq":190,"channel":"cluster",)j"
+      R"j("priority":"[INF]","message":"osd.2 failed (root=default,host=nodeC) (2 reporters )j"
+      R"j(from different host after 26.083096 >= grace 20.000000)"},)j"
+      R"j({"name":"mgr.x","rank":"mgr.4100","stamp":"2026-11-24T23:22:42.901083+0000",)j"
+      R"j("seq":64,"channel":"cluster","priority":"[DBG]","message":"pgmap v87: 17 pgs"}])j",
+      "last.json");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.kind, CephInputKind::kLogJson);
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink.events[0].kind, CephEventKind::kOsdDown);
+  EXPECT_EQ(sink.events[0].host, "nodeC");
+  EXPECT_EQ(sink.events[0].daemon, "mon.a");
+  EXPECT_EQ(sink.events[0].severity, "INF");
+  EXPECT_NE(sink.events[0].time_ms, kNoTime);
+}
+
 struct SampleKind {
   const char* file;
   CephInputKind kind;
