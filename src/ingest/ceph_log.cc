@@ -574,6 +574,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
   // Views into `line` (or file_daemon_); copied into *e only when the line is an event, so the
   // common case (a line we do not use) allocates nothing.
   std::string_view daemon_v, severity_v;
+  CephSource source = CephSource::kOther;
   std::string_view s = line;
   while (!s.empty() && s.back() == '\r') s.remove_suffix(1);
   if (text::Trim(s).empty()) return CephLineClass::kOther;
@@ -603,7 +604,9 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
         seen_prefixed_ = true;
         std::string_view body = text::TrimLeft(after1.substr(w2.size()));
         daemon_v = file_daemon_;
+        source = CephSource::kDaemonDout;
         if (Consume(&body, "log_channel(")) {
+          source = CephSource::kDaemonClog;
           size_t p = body.find(" : ");
           if (p == std::string_view::npos) return CephLineClass::kOther;
           std::string_view head = body.substr(0, p);
@@ -627,6 +630,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
         // Cluster log "NAME (RANK) SEQ : CHAN [PRI] msg", pre-Nautilus "NAME RANK ADDR SEQ : ...",
         // or `ceph -w` "NAME [PRI] msg".
         daemon_v = w1;
+        source = CephSource::kClusterLog;
         size_t p = after1.find(" : ");
         if (p != std::string_view::npos) {
           std::string_view rest = after1.substr(p + 3);
@@ -676,6 +680,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
   // "Health detail: HEALTH_WARN ..." (the periodic dump's first entry) is a summary of what follows.
   if (ClassifyCephMessage(msg, e)) {
     e->loc = {file_, line_number, 0};
+    e->source = source;
     if (e->daemon.empty()) e->daemon = std::string(daemon_v);  // kMonDown names its subject
     if (e->severity.empty()) e->severity = std::string(severity_v);
     if (e->kind == CephEventKind::kWronglyMarkedDown && e->osd < 0) e->osd = CephOsdId(e->daemon);

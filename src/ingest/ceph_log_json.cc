@@ -39,6 +39,7 @@ Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink)
     CephEvent e;
     if (!ClassifyCephMessage(msg, &e)) continue;
     e.loc.file = file;
+    e.source = CephSource::kClusterLog;
     std::string_view s = stamp;
     if (auto t = ConsumeCephTime(&s)) e.time_ms = *t;
     if (e.daemon.empty()) e.daemon = Str(entry, "name");
