@@ -163,7 +163,9 @@ void CephAccumulator::OnEvent(const CephEvent& e) {
       if (e.time_ms == kNoTime ? c.state_ms == kNoTime : e.time_ms >= c.state_ms) {
         c.active = true;
         c.state_ms = e.time_ms;
-        if (!e.severity.empty()) c.severity = e.severity;
+        // Logs say [WRN]/[ERR], listings HEALTH_WARN/HEALTH_ERR: keep the listings' words.
+        if (e.severity == "WRN" || e.severity == "HEALTH_WARN") c.severity = "HEALTH_WARN";
+        if (e.severity == "ERR" || e.severity == "HEALTH_ERR") c.severity = "HEALTH_ERR";
         c.last_summary = e.text;
       }
       c.max_ping_ms = std::max(c.max_ping_ms, e.ping_ms);
