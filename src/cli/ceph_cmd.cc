@@ -24,9 +24,9 @@ constexpr const char* kCephHelp =
     "\n"
     "Inputs are found by their content, in any mix and number (\"-\" is stdin; .gz/.xz are\n"
     "decompressed): the cluster log (ceph.log) and mon/mgr/osd daemon logs (Nautilus and\n"
-    "Octopus+ timestamps), `ceph health detail` text or `-f json`, `ceph daemon osd.N|mgr.X\n"
-    "dump_osd_network`, and `ceph osd dump|tree|metadata -f json` (to map OSDs to hosts and\n"
-    "addresses). All inputs of one run are one incident.\n"
+    "Octopus+ timestamps) or `ceph log last -f json`, `ceph health detail` text or `-f json`,\n"
+    "`ceph daemon osd.N|mgr.X dump_osd_network`, and `ceph osd dump|tree|metadata -f json` (to\n"
+    "map OSDs to hosts and addresses). All inputs of one run are one incident.\n"
     "\n"
     "Exit status: 0 healthy (nothing wrong found); 1 a problem found (slow heartbeats, failure\n"
     "reports, slow ops, down OSDs); 2 an error (usage, unreadable or unrecognised input).";

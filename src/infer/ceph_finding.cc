@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-
 #include <cstdio>
 
 #include "ingest/ceph_log.h"
@@ -154,15 +153,19 @@ void CephAccumulator::OnEvent(const CephEvent& e) {
       CephCheckSeen& c = Check(e.check, e);
       if (e.snapshot) {
         ++c.snapshots;
-      } else if (e.kind == CephEventKind::kCheckRaised) {
-        ++c.raised;
       } else {
-        ++c.updated;
+        int which = e.kind == CephEventKind::kCheckRaised ? 0 : 1;
+        int64_t& n = c.by_source[static_cast<int>(e.source)][which];
+        ++n;
+        int64_t& total = which == 0 ? c.raised : c.updated;
+        total = std::max(total, n);
       }
       if (e.time_ms == kNoTime ? c.state_ms == kNoTime : e.time_ms >= c.state_ms) {
         c.active = true;
         c.state_ms = e.time_ms;
-        if (!e.severity.empty()) c.severity = e.severity;
+        // Logs say [WRN]/[ERR], listings HEALTH_WARN/HEALTH_ERR: keep the listings' words.
+        if (e.severity == "WRN" || e.severity == "HEALTH_WARN") c.severity = "HEALTH_WARN";
+        if (e.severity == "ERR" || e.severity == "HEALTH_ERR") c.severity = "HEALTH_ERR";
         c.last_summary = e.text;
       }
       c.max_ping_ms = std::max(c.max_ping_ms, e.ping_ms);
@@ -179,7 +182,7 @@ void CephAccumulator::OnEvent(const CephEvent& e) {
     }
     case CephEventKind::kCheckCleared: {
       CephCheckSeen& c = Check(e.check, e);
-      ++c.cleared;
+      c.cleared = std::max(c.cleared, ++c.by_source[static_cast<int>(e.source)][2]);
       if (e.time_ms == kNoTime ? c.state_ms == kNoTime : e.time_ms >= c.state_ms) {
         c.active = false;
         c.state_ms = e.time_ms;
@@ -232,11 +235,12 @@ void CephAccumulator::OnEvent(const CephEvent& e) {
       CephFailureStat& f = failures_[{e.reporter_osd, e.osd}];
       f.reporter_osd = e.reporter_osd;
       f.target_osd = e.osd;
+      int src = static_cast<int>(e.source);
       if (e.kind == CephEventKind::kFailureReport) {
-        ++f.reports;
+        f.reports = std::max(f.reports, ++f.by_source[src][0]);
         if (Earlier(e.time_ms, f.first_ms)) f.first_ms = e.time_ms;
       } else {
-        ++f.canceled;
+        f.canceled = std::max(f.canceled, ++f.by_source[src][1]);
       }
       // The failed OSD's address in a failure report is its public address (entity_inst_t before
       // Nautilus, the public addrvec after); the reporter's only before Nautilus.

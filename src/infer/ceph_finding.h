@@ -29,8 +29,12 @@ struct CephCheckSeen {
   bool recognised = false;      // a Ceph check kiriwake knows, analysed or not
   int64_t first_ms = kNoTime;   // earliest time it was seen raised or updated
   int64_t last_ms = kNoTime;    // latest time it was seen (raised, updated or cleared)
-  int64_t raised = 0, updated = 0, cleared = 0, snapshots = 0;  // snapshots: health dumps/JSON
-  bool active = false;          // latest-stamped state is raised (untimed snapshots count last)
+  // Transitions seen, counted per CephSource and reported as the largest (one event appears in
+  // ceph.log and again in the mon's daemon log). snapshots: health-detail listings.
+  int64_t raised = 0, updated = 0, cleared = 0, snapshots = 0;
+  int64_t by_source[ingest::kCephSources][3] = {};  // [source][raised, updated, cleared]
+  bool active = false;          // latest-stamped state is raised (untimed listings only count
+                                // when nothing stamped was seen)
   int64_t state_ms = kNoTime;   // time of the event that set `active` and `last_summary`
   std::string severity;         // last seen
   std::string last_summary;
@@ -55,6 +59,7 @@ struct CephFailureStat {
   int target_osd = -1;
   int64_t reports = 0;          // prepare_failure failure:1, "reported failed by"
   int64_t canceled = 0;         // failure:0, "failure report canceled by"
+  int64_t by_source[ingest::kCephSources][2] = {};  // [source][reports, canceled]; max is kept
   int64_t first_ms = kNoTime;
 };
 

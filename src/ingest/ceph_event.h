@@ -43,6 +43,13 @@ std::string_view CephEventKindName(CephEventKind k);
 
 inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
+// Which kind of record a line was. The mon writes each cluster-log entry to ceph.log and, as a
+// `log_channel(cluster)` copy, to its own daemon log; it also logs a failure report as a dout
+// line (`prepare_failure`) and as a cluster-log entry (`reported failed by`). Counting per source
+// and taking the largest keeps one event read from two files from counting twice.
+enum class CephSource { kOther = 0, kClusterLog, kDaemonClog, kDaemonDout };
+inline constexpr int kCephSources = 4;
+
 struct CephEvent {
   CephEventKind kind = CephEventKind::kCheckRaised;
   SourceLoc loc;                 // file and line it came from
@@ -62,6 +69,7 @@ struct CephEvent {
   bool down = false;             // kSlowPing: "(down)" after the subject
   bool stale = false;            // kPingSample: "stale": true
   bool snapshot = false;         // kCheckRaised from a health-detail listing, not a transition
+  CephSource source = CephSource::kOther;
   int64_t count = -1;            // slow ops count, reporters, osds down...
   double blocked_sec = -1;       // SLOW_OPS "oldest one blocked for N sec"
   std::vector<std::string> daemons;  // SLOW_OPS owners ("osd.0", "mon.a")

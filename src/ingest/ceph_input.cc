@@ -4,6 +4,7 @@
 
 #include "ingest/ceph_health.h"
 #include "ingest/ceph_log.h"
+#include "ingest/ceph_log_json.h"
 #include "ingest/ceph_osd_map.h"
 #include "ingest/ceph_osd_network.h"
 #include "util/text.h"
@@ -20,6 +21,7 @@ std::string_view CephInputKindName(CephInputKind k) {
     case CephInputKind::kOsdDump: return "osd_dump";
     case CephInputKind::kOsdTree: return "osd_tree";
     case CephInputKind::kOsdMetadata: return "osd_metadata";
+    case CephInputKind::kLogJson: return "log_json";
   }
   return "unknown";
 }
@@ -96,6 +98,10 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
         stats->kind = CephInputKind::kOsdMetadata;
         return ReadCephOsdMetadata(j, file, sink);
       case CephJsonKind::kUnknown:
+        if (IsCephLogJson(j)) {
+          stats->kind = CephInputKind::kLogJson;
+          return ReadCephLogJson(j, file, sink);
+        }
         break;
     }
   } catch (const nlohmann::json::exception& e) {
@@ -103,8 +109,8 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
                       std::string("unexpected JSON structure: ") + e.what());
   }
   return Status::At(StatusCode::kUnrecognized, {file, 1, 1},
-                    "JSON that is not a Ceph health, dump_osd_network, osd dump, osd tree or "
-                    "osd metadata document");
+                    "JSON that is not a Ceph health, dump_osd_network, osd dump, osd tree, "
+                    "osd metadata or `ceph log last` document");
 }
 
 // Counts events for stats while forwarding them.

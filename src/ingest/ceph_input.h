@@ -1,6 +1,7 @@
 // ingest/ceph_input.h: reads one Ceph artifact of any supported kind, found by its content, and
 // streams what it finds to a CephSink: cluster/daemon logs and `ceph health detail` text line by
 // line (constant memory), JSON documents (`health detail -f json`, `dump_osd_network`,
+// `ceph log last -f json`,
 // `osd dump/tree/metadata -f json`) whole, up to kMaxJsonBytes. Every input goes through
 // LineReader (files, "-", .gz/.xz). Unknown lines are counted, the first few per input warned
 // about with file:line; the read never stops for them.
@@ -17,7 +18,8 @@
 namespace kiriwake::ingest {
 
 enum class CephInputKind {
-  kEmpty, kLog, kHealthText, kHealthJson, kOsdNetwork, kOsdDump, kOsdTree, kOsdMetadata
+  kEmpty, kLog, kHealthText, kHealthJson, kOsdNetwork, kOsdDump, kOsdTree, kOsdMetadata,
+  kLogJson  // `ceph log last -f json`
 };
 std::string_view CephInputKindName(CephInputKind k);
 

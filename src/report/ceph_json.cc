@@ -5,7 +5,8 @@
 
 namespace kiriwake::report {
 
-using nlohmann::json;
+// Insertion order, so "schema" and "verdict" come first for a person reading the document.
+using json = nlohmann::ordered_json;
 using ingest::kNoTime;
 
 namespace {

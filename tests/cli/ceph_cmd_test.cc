@@ -1,5 +1,6 @@
 // CLI tests for `kiriwake ceph`: exit status, stdout and stderr checked separately.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -101,6 +102,40 @@ TEST(CephCmd, ObservationsAreJsonLinesPerPair) {
     start = nl + 1;
   }
   EXPECT_EQ(lines, 4);
+}
+
+TEST(CephCmd, GzipAndXzInputsAreDecompressed) {
+  std::string base = "/tmp/kw_ceph_z_" + std::to_string(::getpid());
+  ASSERT_EQ(std::system(("gzip -c " + Example() + " >" + base + ".log.gz").c_str()), 0);
+  ASSERT_EQ(std::system(("xz -c " + Data("real-lossy/health-detail.json") + " >" + base +
+                         ".json.xz").c_str()),
+            0);
+  CliRun a = RunKiriwake("ceph " + base + ".log.gz");
+  CliRun b = RunKiriwake("ceph --json " + base + ".json.xz");
+  std::remove((base + ".log.gz").c_str());
+  std::remove((base + ".json.xz").c_str());
+  EXPECT_EQ(a.status, 1);
+  EXPECT_NE(a.out.find("suspect  osd.3"), std::string::npos);
+  EXPECT_EQ(b.status, 1);
+  EXPECT_EQ(nlohmann::json::parse(b.out)["suspect"]["osd"], 2);
+}
+
+TEST(CephCmd, CutAndGarbledLinesInARealLogAreWarnedAndSkipped) {
+  // The real lossy-cluster ceph.log with a line cut in half and a binary-ish line inserted.
+  std::string path = "/tmp/kw_ceph_cut_" + std::to_string(::getpid()) + ".log";
+  std::string text = SlurpFile(Data("real-lossy/ceph.log"));
+  size_t nl = text.find('\n', text.size() / 2);
+  text.insert(nl + 1, "2026-11-26T20:43:00.000+0000 mon.a (mon.0) 9\n\x01\x02 zz\n");
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  CliRun r = RunKiriwake("ceph --json " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.status, 1);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["suspect"]["osd"], 2);
+  EXPECT_EQ(j["inputs"][0]["unknown_lines"], 2);
+  EXPECT_NE(r.err.find("kiriwake: warning: " + path + ":"), std::string::npos);
 }
 
 TEST(CephCmd, NoFilesIsAUsageError) {

@@ -85,3 +85,44 @@ TEST(CephRealLossy, OsdDumpNetworkIsSlowOnlyTowardsOsd2) {
 
 }  // namespace
 }  // namespace kiriwake::infer
+
+namespace kiriwake::infer {
+namespace {
+
+const CephCheckSeen* FindCheck(const CephFinding& f, const std::string& code) {
+  for (const auto& c : f.checks) {
+    if (c.code == code) return &c;
+  }
+  return nullptr;
+}
+
+const CephFailureStat* FindFailure(const CephFinding& f, int reporter, int target) {
+  for (const auto& x : f.failures) {
+    if (x.reporter_osd == reporter && x.target_osd == target) return &x;
+  }
+  return nullptr;
+}
+
+TEST(CephRealLossy, ClusterLogAndItsMonLogCopyCountOnce) {
+  CephFinding both = Analyse({"ceph.log", "ceph-mon.a.log"});
+  CephFinding cluster = Analyse({"ceph.log"});
+  CephFinding mon = Analyse({"ceph-mon.a.log"});
+  const auto* b = FindCheck(both, "OSD_SLOW_PING_TIME_BACK");
+  const auto* c = FindCheck(cluster, "OSD_SLOW_PING_TIME_BACK");
+  ASSERT_TRUE(b && c);
+  EXPECT_EQ(b->raised, c->raised);
+  EXPECT_EQ(b->updated, c->updated);
+  EXPECT_EQ(b->raised, 1);  // ceph.log:44; its copy is ceph-mon.a.log:42
+  EXPECT_EQ(b->updated, 2);
+  // prepare_failure (mon dout) and "reported failed by" (cluster log, and its copy in the mon
+  // log) are three records of the same reports.
+  const auto* fb = FindFailure(both, 0, 2);
+  const auto* fc = FindFailure(cluster, 0, 2);
+  const auto* fm = FindFailure(mon, 0, 2);
+  ASSERT_TRUE(fb && fc && fm);
+  EXPECT_EQ(fb->reports, std::max(fc->reports, fm->reports));
+  EXPECT_GT(fb->reports, 0);
+}
+
+}  // namespace
+}  // namespace kiriwake::infer

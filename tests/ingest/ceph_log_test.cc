@@ -180,6 +180,36 @@ TEST(CephLogContainer, DebugAndChannelPrefixesAreAccepted) {
   EXPECT_EQ(b.count, 1);
 }
 
+TEST(CephLogContainer, JournaldPrefixIsDropped) {
+  CephEvent e = ParseOne(
+      "Jul  5 16:00:40 node1 conmon[15913]: debug 2021-07-05T16:00:40.123+0000 7f87 -1 osd.4 "
+      "812 heartbeat_check: no reply from [fd00::12]:6802 osd.7 since back "
+      "2021-07-05T16:00:20.1+0000 front 2021-07-05T16:00:26.1+0000 (oldest deadline "
+      "2021-07-05T16:00:40.1+0000)");
+  EXPECT_EQ(e.kind, CephEventKind::kHeartbeatNoReply);
+  EXPECT_EQ(e.daemon, "osd.4");
+  EXPECT_EQ(e.addr, "[fd00::12]:6802");
+  EXPECT_EQ(e.iface, CephInterface::kBack);
+}
+
+TEST(CephLogLuminous, ClusterLogWithRankAndAddress) {
+  CephEvent e = ParseOne(
+      "2017-07-25 10:08:58.265945 mon.a mon.0 172.21.9.34:6789/0 91 : cluster [WRN] Health "
+      "check failed: 1 osds down (OSD_DOWN)");
+  EXPECT_EQ(e.kind, CephEventKind::kCheckRaised);
+  EXPECT_EQ(e.check, "OSD_DOWN");
+  EXPECT_EQ(e.daemon, "mon.a");
+  EXPECT_EQ(e.count, 1);
+}
+
+TEST(CephLogWatch, CephDashWLine) {
+  CephEvent e = ParseOne(
+      "2021-10-28 08:11:13.360315 mon.ops3ceph01 [WRN] Health check update: Long heartbeat ping "
+      "times on back interface seen, longest is 55148.923 msec (OSD_SLOW_PING_TIME_BACK)");
+  EXPECT_EQ(e.kind, CephEventKind::kCheckUpdated);
+  EXPECT_DOUBLE_EQ(e.ping_ms, 55148.923);
+}
+
 TEST(CephLogLines, UnknownAndOtherAreTold) {
   ParseOne("hello world", "x", CephLineClass::kUnknown);
   ParseOne("", "x", CephLineClass::kOther);
@@ -271,6 +301,28 @@ TEST(CephInput, HealthDetailTextWithBracketIsNotJson) {
   ASSERT_EQ(sink.events.size(), 2u);
   EXPECT_TRUE(sink.events[0].snapshot);
   EXPECT_EQ(sink.events[1].kind, CephEventKind::kSlowPing);
+}
+
+TEST(CephInput, CephLogLastJsonGivesTheSameEvents) {
+  // Shape of `ceph log last 2 cluster -f json` (LogEntry::dump), 16.2.15.
+  auto reader = LineReader::FromString(
+      R"j([{"name":"mon.a","rank":"mon.0","addrs":{"addrvec":[]},)j"
+      R"j("stamp":"2026-11-24T23:27:26.455784+0000","seq":190,"channel":"cluster",)j"
+      R"j("priority":"[INF]","message":"osd.2 failed (root=default,host=nodeC) (2 reporters )j"
+      R"j(from different host after 26.083096 >= grace 20.000000)"},)j"
+      R"j({"name":"mgr.x","rank":"mgr.4100","stamp":"2026-11-24T23:22:42.901083+0000",)j"
+      R"j("seq":64,"channel":"cluster","priority":"[DBG]","message":"pgmap v87: 17 pgs"}])j",
+      "last.json");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.kind, CephInputKind::kLogJson);
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink.events[0].kind, CephEventKind::kOsdDown);
+  EXPECT_EQ(sink.events[0].host, "nodeC");
+  EXPECT_EQ(sink.events[0].daemon, "mon.a");
+  EXPECT_EQ(sink.events[0].severity, "INF");
+  EXPECT_NE(sink.events[0].time_ms, kNoTime);
 }
 
 struct SampleKind {

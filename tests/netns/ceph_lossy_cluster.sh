@@ -125,7 +125,9 @@ ceph_() { in_mon timeout 30 ceph -c "$CONF" "$@"; }
 monmaptool --create --addv a "[v2:$PUB.10:3300]" --fsid "$FSID" "$W/monmap" >/dev/null || exit 1
 mkdir -p "$W/mon.a" "$W/mgr.x"
 in_mon ceph-mon -c "$CONF" -i a --mkfs --monmap "$W/monmap" || { log "mon mkfs failed"; exit 1; }
-in_mon ceph-mon -c "$CONF" -i a -f 2>>"$W/stderr.log" &
+# Started with `ip netns exec` directly (not through a shell function, which would run in a
+# subshell): $! must be the daemon's own pid for the cleanup to stop it.
+ip netns exec $P-mon ceph-mon -c "$CONF" -i a -f 2>>"$W/stderr.log" &
 PIDS+=($!)
 ok=0
 for _ in $(seq 1 30); do
@@ -133,7 +135,7 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 [ $ok = 1 ] || { log "mon did not answer in 30 s"; tail -20 "$W/log/ceph-mon.a.log" >&2; exit 1; }
-in_mon ceph-mgr -c "$CONF" -i x -f 2>>"$W/stderr.log" &
+ip netns exec $P-mon ceph-mgr -c "$CONF" -i x -f 2>>"$W/stderr.log" &
 PIDS+=($!)
 
 for i in $(seq 0 $((NOSD - 1))); do
@@ -164,7 +166,8 @@ for _ in $(seq 1 60); do
   if ceph_ pg stat 2>/dev/null | grep -q "16 active+clean"; then break; fi
   sleep 1
 done
-in_mon timeout 400 rados -c "$CONF" -p kw bench 400 write -b 4096 -t 8 --no-cleanup >/dev/null 2>&1 &
+ip netns exec $P-mon timeout 400 rados -c "$CONF" -p kw bench 400 write -b 4096 -t 8 \
+  --no-cleanup >/dev/null 2>&1 &
 PIDS+=($!)
 sleep 15
 
