@@ -9,7 +9,10 @@
 
 #include "ingest/ceph_input.h"
 #include "diagnose/prometheus_observations.h"
+#include "diagnose/topology_component_map.h"
 #include "ingest/line_reader.h"
+#include "timeline/inputs.h"
+#include "timeline/merge.h"
 
 namespace kiriwake::diagnose {
 
@@ -19,6 +22,7 @@ std::string_view InputKindName(InputKind k) {
     case InputKind::kObservations: return "observations";
     case InputKind::kPing: return "ping";
     case InputKind::kCeph: return "ceph";
+    case InputKind::kLog: return "log";
     case InputKind::kDocumentation: return "documentation";
     case InputKind::kUnrecognised: return "unrecognised";
     case InputKind::kUnreadable: return "unreadable";
@@ -137,10 +141,125 @@ std::string PingSource(const std::string& path, const DiagnoseOptions& o,
     if (topo->FindEndpoint(name)) return name;
     if (p == p.parent_path()) break;
   }
+  // Or the file's own name starts with it: "ceph1-ping-ceph4.log", "esxi1_ping.txt".
+  std::string base = fs::path(path).filename().string();
+  size_t cut = base.find_first_of("-_.");
+  if (cut != std::string::npos && topo->FindEndpoint(base.substr(0, cut))) {
+    return base.substr(0, cut);
+  }
   return "";
 }
 
+// Holds what a Ceph reader finds in one input until we know the input is Ceph's, so a file that
+// turns out not to be (a syslog, an ESXi log) leaves no events or warnings in the analysis.
+// Past kMaxHeld events the input is plainly Ceph's and events flow straight through.
+class BufferingCephSink final : public ingest::CephSink {
+ public:
+  explicit BufferingCephSink(ingest::CephSink* to) : to_(to) {}
+  void OnEvent(const ingest::CephEvent& e) override {
+    if (passing_) {
+      to_->OnEvent(e);
+      return;
+    }
+    events_.push_back(e);
+    if (events_.size() > kMaxHeld) Commit();
+  }
+  void OnOsdInfo(const ingest::CephOsdInfo& i) override {
+    if (passing_) {
+      to_->OnOsdInfo(i);
+    } else {
+      infos_.push_back(i);
+    }
+  }
+  void OnWarning(const Diagnostic& d) override {
+    if (passing_) {
+      to_->OnWarning(d);
+    } else if (warnings_.size() < 1000) {
+      warnings_.push_back(d);
+    }
+  }
+  void Commit() {
+    for (const auto& e : events_) to_->OnEvent(e);
+    for (const auto& i : infos_) to_->OnOsdInfo(i);
+    for (const auto& w : warnings_) to_->OnWarning(w);
+    events_.clear();
+    infos_.clear();
+    warnings_.clear();
+    passing_ = true;
+  }
+
+ private:
+  static constexpr size_t kMaxHeld = 10000;
+  ingest::CephSink* to_;
+  bool passing_ = false;
+  std::vector<ingest::CephEvent> events_;
+  std::vector<ingest::CephOsdInfo> infos_;
+  std::vector<Diagnostic> warnings_;
+};
+
 }  // namespace
+
+// Every timed input on one clock, then the incident as one chain, with the localization's culprit
+// (if any) as its root cause. Inputs nothing else recognised become "log" inputs here when the
+// timeline reads them, and stay unrecognised (an error) when it does not.
+static Status TellTheStory(const DiagnoseOptions& options, const std::vector<std::string>& files,
+                    const model::Topology* topo, DiagnoseResult* r) {
+  std::unique_ptr<TopologyComponentMap> map;
+  if (topo != nullptr) map = std::make_unique<TopologyComponentMap>(*topo);
+  timeline::InputRequest req;
+  req.paths = files;
+  req.tz = options.tz;
+  req.tz_per_file = options.tz_per_file;
+  req.keep_raw = false;
+  req.extra_map = map.get();
+  KW_ASSIGN_OR_RETURN(auto in, timeline::OpenInputs(req));
+  for (const auto& w : in->warnings) r->warnings.push_back(w);
+  std::set<std::string> hints(in->hints_files.begin(), in->hints_files.end());
+  std::map<std::string, const timeline::FileSource*> by_name;
+  for (const auto& src : in->sources) by_name[src->name()] = src.get();
+  for (InputFile& f : r->inputs) {
+    if (hints.count(f.path)) {
+      f.kind = InputKind::kLog;
+      f.status = Status::Ok();
+      f.detail = "timeline hints (zones, hosts, names)";
+      continue;
+    }
+    auto it = by_name.find(f.path);
+    if (it == by_name.end() || f.kind != InputKind::kUnrecognised) continue;
+    if (it->second->unrecognized().ok()) {
+      f.kind = InputKind::kLog;
+      f.status = Status::Ok();
+      f.detail = std::string(timeline::SourceKindName(it->second->kind()));
+    }
+  }
+  for (const auto& e : in->errors) r->warnings.push_back(Diagnostic{e.loc(), e.message()});
+  std::vector<const timeline::FileSource*> srcs;
+  for (const auto& src : in->sources) srcs.push_back(src.get());
+  timeline::Merger merger(std::move(in->sources), {});
+  timeline::StoryBuilder story;
+  timeline::Event ev;
+  while (merger.Next(&ev)) {
+    ++r->timeline_events;
+    if (timeline::IsNotable(ev) && r->events.size() < options.max_events) r->events.push_back(ev);
+    story.Add(ev);
+  }
+  for (const auto* src : srcs) {
+    r->clock_assumptions.push_back(src->Assumption());
+    if (!src->status().ok()) r->warnings.push_back(Diagnostic{src->status().loc(), src->status().message()});
+  }
+  timeline::StoryInput si;
+  si.map = map ? static_cast<const timeline::ComponentMap*>(map.get()) : in->hints_map.get();
+  if (r->localization && r->localization->culprit_named() && topo != nullptr) {
+    const infer::Suspect& s = r->localization->suspects.front();
+    timeline::LocalizationVerdict v;
+    v.component = topo->component(s.components.front()).id;
+    v.probability = s.probability;
+    v.keys = ComponentKeys(*topo, s.components.front());
+    si.verdict = v;
+  }
+  r->story = story.Build(si);
+  return Status::Ok();
+}
 
 Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
   DiagnoseResult r;
@@ -155,6 +274,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
   infer::CephAccumulator ceph;
   bool have_ceph = false;
   std::vector<size_t> observation_inputs;
+  std::vector<std::string> timed_files;  // inputs whose lines carry times: the timeline's
   std::vector<std::string> topology_candidates;
   for (const std::string& path : files) {
     InputFile f;
@@ -202,6 +322,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
         f.detail = fmt::format("{} session{}", log->sessions.size(),
                                log->sessions.size() == 1 ? "" : "s");
         f.warnings = log->warnings;
+        timed_files.push_back(path);
         for (auto& s : log->sessions) {
           for (auto& w : s.warnings) f.warnings.push_back(w);
           PingEvidence e;
@@ -217,30 +338,35 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
     {
       auto reader = ingest::LineReader::Open(path);
       ingest::CephInputStats stats;
-      Status s = reader.ok() ? ingest::ReadCephInput(reader->get(), &ceph, &stats)
+      BufferingCephSink probe(&ceph);
+      Status s = reader.ok() ? ingest::ReadCephInput(reader->get(), &probe, &stats)
                              : reader.status();
-      if (s.ok() && stats.kind != ingest::CephInputKind::kEmpty && stats.events + stats.other_lines > 0) {
+      bool ceph_json = stats.kind != ingest::CephInputKind::kEmpty &&
+                       stats.kind != ingest::CephInputKind::kLog &&
+                       stats.kind != ingest::CephInputKind::kHealthText;
+      // A log counts as Ceph's only when it holds Ceph events; JSON documents (osd tree,
+      // metadata) carry identities instead.
+      if (s.ok() && (stats.events > 0 || ceph_json)) {
+        probe.Commit();
         f.kind = InputKind::kCeph;
-        f.detail = fmt::format("{}, {} events", ingest::CephInputKindName(stats.kind),
-                               stats.events);
+        f.detail = stats.events > 0 ? fmt::format("{}, {} events",
+                                                  ingest::CephInputKindName(stats.kind),
+                                                  stats.events)
+                                    : std::string(ingest::CephInputKindName(stats.kind));
         have_ceph = true;
-        r.inputs.push_back(std::move(f));
-        continue;
-      }
-      if (s.ok() && stats.kind != ingest::CephInputKind::kEmpty) {
-        // JSON Ceph documents (osd tree, metadata) have no events but identities.
-        f.kind = InputKind::kCeph;
-        f.detail = std::string(ingest::CephInputKindName(stats.kind));
-        have_ceph = true;
+        timed_files.push_back(path);
         r.inputs.push_back(std::move(f));
         continue;
       }
       ceph_status = s;
     }
+    // Anything else may be a log the timeline reads (syslog, ESXi, iLO, kubectl, PostgreSQL,
+    // a hints file); the timeline pass below decides, and says so when nothing does.
     f.kind = InputKind::kUnrecognised;
     f.status = Status::Unrecognized(fmt::format(
-        "{}: not recognised as a topology, observations, ping output or a Ceph artifact",
+        "{}: not recognised as a topology, observations, ping output, a Ceph artifact or a log",
         path));
+    timed_files.push_back(path);
     r.inputs.push_back(std::move(f));
   }
   for (auto& w : ceph.TakeWarnings()) r.warnings.push_back(std::move(w));
@@ -337,7 +463,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
     auto src = topo->FindEndpoint(p.src);
     if (p.src.empty() || !src) {
       p.not_used_why = p.src.empty()
-                           ? "sender unknown (put the file in a folder named after the sender, "
+                           ? "sender unknown (name the file or its folder after the sender, "
                              "or pass --src)"
                            : fmt::format("sender {} is not in the topology", p.src);
       continue;
@@ -396,6 +522,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
                         infer::Localize(*topo, r.observations, options.localize));
     r.localization = std::move(lr);
   }
+  if (!timed_files.empty()) KW_RETURN_IF_ERROR(TellTheStory(options, timed_files, topo, &r));
   return r;
 }
 

@@ -18,6 +18,8 @@
 #include "ingest/promql_client.h"
 #include "model/observation.h"
 #include "model/topology.h"
+#include "timeline/event.h"
+#include "timeline/story.h"
 #include "util/result.h"
 #include "util/status.h"
 
@@ -25,7 +27,7 @@ namespace kiriwake::diagnose {
 
 // Persisted in --json as lowercase strings: DO NOT rename.
 enum class InputKind {
-  kTopology, kObservations, kPing, kCeph, kDocumentation, kUnrecognised, kUnreadable
+  kTopology, kObservations, kPing, kCeph, kLog, kDocumentation, kUnrecognised, kUnreadable
 };
 std::string_view InputKindName(InputKind k);
 
@@ -61,6 +63,11 @@ struct DiagnoseOptions {
   // Also read the agents' loss counters from a Prometheus-compatible engine (needs a topology).
   std::optional<ingest::PromQLOptions> prometheus;
   ingest::LossMatrixOptions prometheus_matrix;
+  // Clocks of logs without a zone (timeline/inputs.h): --tz ZONE and --tz FILE=ZONE.
+  std::optional<std::string> tz;
+  std::vector<std::pair<std::string, std::string>> tz_per_file;
+  // Notable timeline events kept for the report (the story sees all of them).
+  size_t max_events = 5000;
 };
 
 struct DiagnoseResult {
@@ -73,6 +80,11 @@ struct DiagnoseResult {
   std::vector<ObservationOrigin> origins;
   std::optional<infer::LocalizeResult> localization;
   std::vector<Diagnostic> warnings;
+  // Every timed input on one clock, told as one chain (timeline/story.h).
+  std::optional<timeline::Story> story;
+  std::vector<timeline::Event> events;  // notable events, time order, at most max_events
+  uint64_t timeline_events = 0;         // all events merged
+  std::vector<std::string> clock_assumptions;  // one per timed input
 
   bool any_input_failed() const;
   // Ceph evidence that was read but not used for localization (direct measurements won).

@@ -3,6 +3,7 @@
 #include "report/ceph_report.h"
 #include "report/diagnose_report.h"
 #include "report/localize_report.h"
+#include "report/timeline_render.h"
 
 namespace kiriwake::report {
 
@@ -47,6 +48,9 @@ std::string DiagnoseJson(const diagnose::DiagnoseResult& r) {
   } else {
     doc["localize"] = nullptr;
   }
+  doc["story"] = r.story ? TimelineStoryJson(*r.story) : json(nullptr);
+  doc["timeline_events"] = r.timeline_events;
+  doc["clock_assumptions"] = r.clock_assumptions;
   doc["topology"] = r.topology ? json(r.topology_path) : json(nullptr);
   doc["warnings"] = json::array();
   for (const auto& w : r.warnings) doc["warnings"].push_back(w.ToString());

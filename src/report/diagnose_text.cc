@@ -6,6 +6,7 @@
 
 #include "report/ceph_report.h"
 #include "report/html_report.h"
+#include "report/timeline_render.h"
 #include "report/diagnose_report.h"
 #include "report/localize_report.h"
 
@@ -132,6 +133,10 @@ std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& o
     out += "\nNo topology among the inputs (--topology T.yaml): the evidence cannot be placed on "
            "cables, ports and switches.\n";
   }
+  if (r.story && (r.story->root_cause || !r.story->effects.empty())) {
+    out += fmt::format("\nThe incident, from {} events on one clock (UTC)\n", r.timeline_events);
+    out += TimelineStoryText(*r.story, nullptr);
+  }
   out += "\nVerdict: " + DiagnoseVerdict(r) + "\n";
   // The last line names the thing to replace, for people and for `tail -1`.
   if (r.localization && r.localization->culprit_named() && r.topology) {
@@ -160,7 +165,20 @@ std::string DiagnoseHtml(const diagnose::DiagnoseResult& r) {
   h.observations = &r.observations;
   for (const auto& o : r.origins) h.observation_origins.push_back(o.what + " " + o.loc.ToString());
   if (r.localization) h.localization = &*r.localization;
-  if (r.ceph) {
+  if (r.story) h.story = TimelineStoryText(*r.story, nullptr);
+  for (const auto& e : r.events) {
+    int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     e.time.time_since_epoch()).count();
+    std::string source = e.host.empty() ? std::string(timeline::SourceKindName(e.source))
+                                        : fmt::format("{} {}", e.host,
+                                                      timeline::SourceKindName(e.source));
+    h.events.push_back({ms, source,
+                        e.severity >= timeline::Severity::kError     ? "error"
+                        : e.severity >= timeline::Severity::kWarning ? "warning"
+                                                                     : "info",
+                        e.message, e.loc.ToString()});
+  }
+  if (r.ceph && r.events.empty()) {
     for (const auto& c : r.ceph->checks) {
       if (c.first_ms == infer::kNoTime) continue;
       h.events.push_back({c.first_ms, "ceph", c.severity == "ERR" ? "error" : "warning",

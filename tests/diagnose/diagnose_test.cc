@@ -37,11 +37,29 @@ TEST(Diagnose, SeedIncidentEndsInTheDacCableWithOnlyItsPorts) {
   EXPECT_EQ(r->localization->suspects.size(), 1u) << "nothing else may be blamed";
   EXPECT_TRUE(r->problem_found());
   EXPECT_FALSE(r->any_input_failed());
-  // The saved ping has no known sender: shown, not used. Ceph corroborates, measurements decide.
-  ASSERT_EQ(r->pings.size(), 1u);
-  EXPECT_FALSE(r->pings[0].used);
+  // The post's ping has no known sender: shown, not used; ceph1's named pings are measurements.
+  // Ceph corroborates, measurements decide.
+  ASSERT_EQ(r->pings.size(), 3u);
+  for (const auto& p : r->pings) {
+    bool named = p.file.find("/ceph1-ping-") != std::string::npos;
+    EXPECT_EQ(p.used, named) << p.file << ": " << p.not_used_why;
+    if (named) {
+      EXPECT_EQ(p.src, "ceph1");
+    }
+  }
   ASSERT_TRUE(r->ceph.has_value());
   EXPECT_TRUE(r->ceph_as_corroboration());
+  // Every log on one clock, told as one chain: the cable is the root cause, the DIMM coincident.
+  ASSERT_TRUE(r->story.has_value());
+  ASSERT_TRUE(r->story->root_cause.has_value());
+  EXPECT_EQ(r->story->root_cause->target, "dac-esxi2-allied");
+  EXPECT_EQ(r->story->root_cause->host, "esxi2");
+  bool dimm = false;
+  for (const auto& c : r->story->coincident) dimm = dimm || c.tag == "dimm_failure";
+  EXPECT_TRUE(dimm) << "the DIMM on esxi2 must be named coincident";
+  for (const auto& in : r->inputs) {
+    EXPECT_NE(in.kind, InputKind::kUnrecognised) << in.path;
+  }
 }
 
 class DiagnoseDir : public ::testing::Test {
