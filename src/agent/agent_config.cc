@@ -1,5 +1,7 @@
 #include "agent/agent_config.h"
 
+#include "model/topology.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -175,12 +177,46 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path) {
 
 Result<AgentConfig> AgentConfigFromTopology(const std::string& topology_path,
                                             const std::string& self) {
-  // TODO(issue 6): derive peers from model/topology once merged: every endpoint on every network
-  // `self` is on, each network's source address from self's interface on it.
-  return Status::Unavailable(fmt::format(
-      "{}: peers from a topology (--self {}) are not wired in this build yet; list them in "
-      "agent.yaml's peers",
-      topology_path, self));
+  KW_ASSIGN_OR_RETURN(model::Topology topo, model::LoadTopology(topology_path));
+  auto me = topo.FindEndpoint(self);
+  if (!me) {
+    return Status::NotFound(fmt::format("{}: --self {}: no host or VM of that name",
+                                        topology_path, self));
+  }
+  AgentConfig c;
+  c.name = self;
+  // Every endpoint on every network this one has an address on, probed from that address, so
+  // each network (front and back, service and storage) is measured on its own.
+  for (int32_t n = 0; n < static_cast<int32_t>(topo.networks().size()); ++n) {
+    std::string_view mine = topo.EndpointAddress(*me, n);
+    if (mine.empty()) continue;
+    AgentNetwork net;
+    net.name = topo.networks()[n].name;
+    KW_ASSIGN_OR_RETURN(net.source, probe::ParseEndpoint(mine, 0));
+    c.networks.push_back(net);
+    auto add = [&](model::Endpoint e) -> Status {
+      if (e == *me) return Status::Ok();
+      std::string_view addr = topo.EndpointAddress(e, n);
+      if (addr.empty()) return Status::Ok();
+      AgentPeer p;
+      p.name = topo.EndpointName(e);
+      KW_ASSIGN_OR_RETURN(p.address, probe::ParseEndpoint(addr, 8623));
+      p.network = net.name;
+      c.peers.push_back(std::move(p));
+      return Status::Ok();
+    };
+    for (int32_t h = 0; h < static_cast<int32_t>(topo.hosts().size()); ++h) {
+      KW_RETURN_IF_ERROR(add(model::Endpoint{model::Endpoint::Kind::kHost, h}));
+    }
+    for (int32_t v = 0; v < static_cast<int32_t>(topo.vms().size()); ++v) {
+      KW_RETURN_IF_ERROR(add(model::Endpoint{model::Endpoint::Kind::kVm, v}));
+    }
+  }
+  if (c.peers.empty()) {
+    return Status::Usage(fmt::format("{}: {} shares no network with any other host or VM",
+                                     topology_path, self));
+  }
+  return c;
 }
 
 }  // namespace kiriwake::agent

@@ -24,6 +24,9 @@ struct AgentArgs {
   std::string topology;
   std::string self;
   std::string user;
+  // Overrides for --topology mode (agent.yaml sets these itself).
+  std::string db, http, listen;
+  double interval_ms = 0, aggregate_seconds = 0;
 };
 
 // Structured logs to stderr, one logfmt line each: ts=... level=... msg="..." key=value.
@@ -43,13 +46,26 @@ ExitStatus RunAgentVerb(const AgentArgs& a) {
     PrintError("give either --config agent.yaml or --topology T.yaml --self NAME");
     return ExitStatus::kError;
   }
+  if (!a.config.empty() && (!a.db.empty() || !a.http.empty() || !a.listen.empty() ||
+                            a.interval_ms > 0 || a.aggregate_seconds > 0)) {
+    PrintError("--db, --http, --listen, --interval-ms and --aggregate-seconds go with --topology; "
+               "agent.yaml sets them itself");
+    return ExitStatus::kError;
+  }
   if (!a.topology.empty() && a.self.empty()) {
     PrintError("--topology needs --self NAME (which host of the topology this agent runs on)");
     return ExitStatus::kError;
   }
   auto load = [a]() -> Result<agent::AgentConfig> {
     if (!a.config.empty()) return agent::LoadAgentConfig(a.config);
-    return agent::AgentConfigFromTopology(a.topology, a.self);
+    auto c = agent::AgentConfigFromTopology(a.topology, a.self);
+    if (!c.ok()) return c;
+    if (!a.db.empty()) c->db = a.db;
+    if (!a.http.empty()) c->http = a.http;
+    if (!a.listen.empty()) c->listen = a.listen;
+    if (a.interval_ms > 0) c->interval_ms = a.interval_ms;
+    if (a.aggregate_seconds > 0) c->aggregate_seconds = a.aggregate_seconds;
+    return c;
   };
   auto config = load();
   if (!config.ok()) {
@@ -155,6 +171,12 @@ void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs) {
   sub->add_option("--config", args->config, "agent.yaml (peers, networks, listen, http, db, ...)");
   sub->add_option("--topology", args->topology, "derive peers from a topology file (with --self)");
   sub->add_option("--self", args->self, "this host's name in the topology");
+  sub->add_option("--db", args->db, "with --topology: history database path");
+  sub->add_option("--http", args->http, "with --topology: HTTP ADDR:PORT (\"\" disables)");
+  sub->add_option("--listen", args->listen, "with --topology: responder ADDR:PORT");
+  sub->add_option("--interval-ms", args->interval_ms, "with --topology: probe interval per peer");
+  sub->add_option("--aggregate-seconds", args->aggregate_seconds,
+                  "with --topology: aggregation window of the history");
   sub->add_option("--user", args->user,
                   "drop to this user after opening sockets, the database and the HTTP port");
   verbs->push_back({sub, [args] { return RunAgentVerb(*args); }});

@@ -12,6 +12,7 @@
 #include "cli/verb.h"
 #include "diagnose/diagnose.h"
 #include "report/diagnose_report.h"
+#include "util/text.h"
 
 namespace kiriwake::cli {
 namespace {
@@ -24,6 +25,9 @@ struct DiagnoseArgs {
   std::string html;
   std::string color = "auto";
   PrometheusArgs prometheus;
+  std::string agents;
+  int64_t last_seconds = 0;
+  std::vector<std::string> tz;
 };
 
 constexpr const char* kDiagnoseHelp =
@@ -47,6 +51,25 @@ ExitStatus Run(const DiagnoseArgs& args) {
   o.inputs = args.inputs;
   o.topology_path = args.topology;
   o.src = args.src;
+  for (std::string_view a : text::Split(args.agents, ',')) {
+    if (!text::Trim(a).empty()) o.agents.emplace_back(text::Trim(a));
+  }
+  if (args.last_seconds < 0) {
+    PrintError("--last: expected a number of seconds");
+    return ExitStatus::kError;
+  }
+  o.last_seconds = args.last_seconds;
+  for (const std::string& t : args.tz) {
+    size_t eq = t.find('=');
+    if (eq != std::string::npos) {
+      o.tz_per_file.emplace_back(t.substr(0, eq), t.substr(eq + 1));
+    } else if (o.tz) {
+      PrintError("--tz ZONE given twice; use --tz FILE=ZONE for per-file zones");
+      return ExitStatus::kError;
+    } else {
+      o.tz = t;
+    }
+  }
   if (!args.prometheus.url.empty()) {
     auto po = PrometheusOptions(args.prometheus);
     auto mo = LossMatrixOptionsFrom(args.prometheus);
@@ -98,6 +121,13 @@ void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs) {
   sub->add_option("--topology", args->topology, "Topology file (else one found among the inputs)");
   sub->add_option("--src", args->src, "The host or VM that ran the saved pings");
   sub->add_flag("--json", args->json, "One JSON document (docs/json.md, \"diagnose\")");
+  sub->add_option("--agents", args->agents,
+                  "Live agents to pull observations from: HOST[:PORT],... (port 9623)");
+  sub->add_option("--last", args->last_seconds,
+                  "Only agent history from the last N seconds (databases and live agents)");
+  sub->add_option("--tz", args->tz,
+                  "Zone of logs without one: ZONE, or FILE=ZONE for one file; repeatable")
+      ->allow_extra_args(false);
   AddPrometheusFlags(sub, &args->prometheus);
   sub->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
   sub->add_option("--color", args->color, "Colour the text output: auto, always, never")

@@ -11,6 +11,12 @@
 #include "diagnose/prometheus_observations.h"
 #include "diagnose/topology_component_map.h"
 #include "ingest/line_reader.h"
+#include "store/probe_store.h"
+#include "util/text.h"
+
+#include <httplib.h>
+#include <chrono>
+#include <fstream>
 #include "timeline/inputs.h"
 #include "timeline/merge.h"
 
@@ -23,6 +29,8 @@ std::string_view InputKindName(InputKind k) {
     case InputKind::kPing: return "ping";
     case InputKind::kCeph: return "ceph";
     case InputKind::kLog: return "log";
+    case InputKind::kAgentDb: return "agent-db";
+    case InputKind::kAgent: return "agent";
     case InputKind::kDocumentation: return "documentation";
     case InputKind::kUnrecognised: return "unrecognised";
     case InputKind::kUnreadable: return "unreadable";
@@ -131,7 +139,7 @@ bool LooksLikeObservations(const std::vector<std::string>& head) {
 
 // The measuring endpoint of a ping file: --src, else the nearest parent folder named after an
 // endpoint of the topology.
-std::string PingSource(const std::string& path, const DiagnoseOptions& o,
+std::string SenderOf(const std::string& path, const DiagnoseOptions& o,
                        const model::Topology* topo) {
   if (!o.src.empty()) return o.src;
   if (topo == nullptr) return "";
@@ -263,7 +271,7 @@ static Status TellTheStory(const DiagnoseOptions& options, const std::vector<std
 
 Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
   DiagnoseResult r;
-  if (options.inputs.empty() && options.topology_path.empty()) {
+  if (options.inputs.empty() && options.topology_path.empty() && options.agents.empty()) {
     return Status::Usage("diagnose: give at least one file or directory");
   }
   std::vector<InputFile> unreadable;
@@ -274,6 +282,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
   infer::CephAccumulator ceph;
   bool have_ceph = false;
   std::vector<size_t> observation_inputs;
+  std::vector<size_t> agent_db_inputs;
   std::vector<std::string> timed_files;  // inputs whose lines carry times: the timeline's
   std::vector<std::string> topology_candidates;
   for (const std::string& path : files) {
@@ -286,6 +295,17 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
       f.detail = "documentation, not read";
       r.inputs.push_back(std::move(f));
       continue;
+    }
+    {
+      // An agent's history database (store/probe_store.h) is SQLite: "SQLite format 3\0".
+      std::ifstream magic(path, std::ios::binary);
+      char m[16] = {};
+      if (magic.read(m, sizeof(m)) && std::string_view(m, 16) == std::string_view("SQLite format 3\0", 16)) {
+        f.kind = InputKind::kAgentDb;
+        agent_db_inputs.push_back(r.inputs.size());
+        r.inputs.push_back(std::move(f));
+        continue;
+      }
     }
     auto head = Head(path, 200);
     if (!head.ok()) {
@@ -425,6 +445,129 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
       r.observations.push_back(std::move(o));
     }
   }
+  int64_t since_ns = 0;
+  if (options.last_seconds > 0) {
+    since_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count() -
+               options.last_seconds * 1'000'000'000;
+  }
+  for (size_t idx : agent_db_inputs) {
+    InputFile& in = r.inputs[idx];
+    if (topo == nullptr) {
+      in.status = Status::Usage("an agent database needs a topology to place its pairs on");
+      continue;
+    }
+    std::string src = SenderOf(in.path, options, topo);
+    if (src.empty()) {
+      in.status = Status::Usage(fmt::format(
+          "{}: whose history is this? Name the file or its folder after the agent (esxi1.db)",
+          in.path));
+      continue;
+    }
+    auto store = store::ProbeStore::Open(in.path, /*read_only=*/true);
+    if (!store.ok()) {
+      in.status = store.status();
+      continue;
+    }
+    auto rows = (*store)->AggregatesSince(since_ns, src);
+    if (!rows.ok()) {
+      in.status = rows.status();
+      continue;
+    }
+    // One observation per (peer, network) over the whole window: the sum of its aggregates.
+    std::map<std::pair<std::string, std::string>, std::pair<uint64_t, uint64_t>> sums;
+    std::map<std::pair<std::string, std::string>, std::string> address;
+    for (const auto& t : *rows) {
+      auto& s = sums[{t.name, t.network}];
+      s.first += t.series.transmitted;
+      s.second += std::min(t.series.lost_count, t.series.transmitted);
+      address[{t.name, t.network}] = t.address;
+    }
+    auto self = topo->FindEndpoint(src);
+    size_t used = 0, unknown = 0;
+    for (const auto& [key, counts] : sums) {
+      auto dst = topo->FindEndpoint(key.first);
+      if (!dst) {
+        std::string a = address[key];
+        if (size_t colon = a.rfind(':'); colon != std::string::npos && a.find(']') == std::string::npos) {
+          a = a.substr(0, colon);
+        }
+        if (auto fa = topo->FindAddress(a)) dst = fa->first;
+      }
+      auto net = topo->FindNetwork(key.second);
+      if (!self || !dst || !net || counts.first == 0) {
+        ++unknown;
+        continue;
+      }
+      model::Observation o;
+      o.src = *self;
+      o.dst = *dst;
+      o.network = *net;
+      o.sent = counts.first;
+      o.lost = counts.second;
+      o.loc = SourceLoc{in.path, 0, 0};
+      r.origins.push_back({"agent-db", o.loc});
+      r.observations.push_back(o);
+      ++used;
+    }
+    in.detail = fmt::format("history of {}: {} pairs", src, used);
+    if (unknown > 0) {
+      in.warnings.push_back(Diagnostic{SourceLoc{in.path, 0, 0},
+                                       fmt::format("{} pairs name peers or networks the topology "
+                                                   "does not have; not used",
+                                                   unknown)});
+    }
+  }
+  for (const std::string& agent : options.agents) {
+    InputFile f;
+    f.path = agent;
+    f.kind = InputKind::kAgent;
+    if (topo == nullptr) {
+      f.status = Status::Usage("--agents needs a topology to place the pairs on");
+      r.inputs.push_back(std::move(f));
+      continue;
+    }
+    std::string host = agent;
+    int port = 9623;
+    if (size_t colon = agent.rfind(':'); colon != std::string::npos && agent.find(']') == std::string::npos) {
+      auto p = text::ParseUint(std::string_view(agent).substr(colon + 1));
+      if (!p || *p == 0 || *p > 65535) {
+        f.status = Status::Usage(fmt::format("--agents: expected HOST[:PORT], saw \"{}\"", agent));
+        r.inputs.push_back(std::move(f));
+        continue;
+      }
+      host = agent.substr(0, colon);
+      port = static_cast<int>(*p);
+    }
+    httplib::Client cli(host, port);
+    cli.set_connection_timeout(10, 0);
+    cli.set_read_timeout(30, 0);
+    std::string path = "/api/v1/observations";
+    if (since_ns > 0) path += fmt::format("?since={}", since_ns / 1'000'000'000);
+    auto res = cli.Get(path);
+    if (!res || res->status != 200) {
+      f.status = Status::Unavailable(fmt::format(
+          "agent {}: {}", agent,
+          res ? fmt::format("HTTP {}", res->status) : httplib::to_string(res.error())));
+      r.inputs.push_back(std::move(f));
+      continue;
+    }
+    model::ObservationOptions oo;
+    oo.lenient = true;
+    auto set = model::ParseObservations(res->body, fmt::format("http://{}{}", agent, path), *topo, oo);
+    if (!set.ok()) {
+      f.status = set.status();
+    } else {
+      f.detail = fmt::format("{} measurements", set->observations.size());
+      f.warnings = set->warnings;
+      for (auto& o : set->observations) {
+        r.origins.push_back({"agent", o.loc});
+        r.observations.push_back(std::move(o));
+      }
+    }
+    r.inputs.push_back(std::move(f));
+  }
   if (options.prometheus) {
     InputFile f;
     f.path = options.prometheus->url;
@@ -451,7 +594,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
     r.inputs.push_back(std::move(f));
   }
   for (PingEvidence& p : r.pings) {
-    p.src = PingSource(p.file, options, topo);
+    p.src = SenderOf(p.file, options, topo);
     if (topo == nullptr) {
       p.not_used_why = "no topology";
       continue;

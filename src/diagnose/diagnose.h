@@ -27,7 +27,8 @@ namespace kiriwake::diagnose {
 
 // Persisted in --json as lowercase strings: DO NOT rename.
 enum class InputKind {
-  kTopology, kObservations, kPing, kCeph, kLog, kDocumentation, kUnrecognised, kUnreadable
+  kTopology, kObservations, kPing, kCeph, kLog, kAgentDb, kAgent, kDocumentation, kUnrecognised,
+  kUnreadable
 };
 std::string_view InputKindName(InputKind k);
 
@@ -66,6 +67,10 @@ struct DiagnoseOptions {
   // Clocks of logs without a zone (timeline/inputs.h): --tz ZONE and --tz FILE=ZONE.
   std::optional<std::string> tz;
   std::vector<std::pair<std::string, std::string>> tz_per_file;
+  // Live agents to pull observations from (HOST[:PORT], port 9623 by default).
+  std::vector<std::string> agents;
+  // Only agent history (databases, live agents) newer than this many seconds; 0 = all.
+  int64_t last_seconds = 0;
   // Notable timeline events kept for the report (the story sees all of them).
   size_t max_events = 5000;
 };
