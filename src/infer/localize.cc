@@ -371,12 +371,17 @@ double Engine::GainAt(uint32_t cls, double rate) const {
   return g;
 }
 
+// BIC prices a parameter at 0.5 ln N; a third of that is enough to prefer one wide fault over
+// two narrow ones that fit only by sampling noise, and still lets a 2% cable fault seen by a few
+// hundred probes through (benchmark: random home labs; docs/performance.md).
+constexpr double kRatePrice = 0.15;
+
 double Engine::FaultLogOdds(uint32_t cls) const {
   double prior = class_prior_[cls];
   const EvalData& d = Eval(cls);
   double probes = d.zero_sent;
   for (const Incidence& x : d.eval) probes += static_cast<double>(paths_[x.path].sent);
-  return std::log(prior / (1.0 - prior)) - 0.5 * std::log(std::max(2.0, probes));
+  return std::log(prior / (1.0 - prior)) - kRatePrice * std::log(std::max(2.0, probes));
 }
 
 double Engine::Gain(uint32_t cls, double* rate) const {
