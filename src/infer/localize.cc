@@ -371,9 +371,10 @@ double Engine::GainAt(uint32_t cls, double rate) const {
   return g;
 }
 
-// BIC prices a parameter at 0.5 ln N; a third of that is enough to prefer one wide fault over
-// two narrow ones that fit only by sampling noise, and still lets a 2% cable fault seen by a few
-// hundred probes through (benchmark: random home labs; docs/performance.md).
+// BIC prices a parameter at 0.5 ln N; 0.15 ln N is enough to prefer one wide fault over two
+// narrow ones that fit only by sampling noise (the lab test's card fault), while a 2% cable fault
+// seen by a few hundred probes still gets through (localize_bench, random home labs: 0.983/0.977
+// by prior and 0.939/0.944 uniform with 0.15; 0.985/0.980 and 0.923/0.936 without the price).
 constexpr double kRatePrice = 0.15;
 
 double Engine::FaultLogOdds(uint32_t cls) const {
