@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/prometheus_flags.h"
 #include "cli/verb.h"
+#include "diagnose/prometheus_observations.h"
 #include "infer/localize.h"
 #include "model/observation.h"
 #include "model/topology.h"
@@ -25,6 +27,7 @@ struct LocalizeArgs {
   bool lenient = false;
   double background_loss_ratio = 0.001;
   std::vector<std::string> priors;
+  PrometheusArgs prometheus;
 };
 
 constexpr const char* kLocalizeHelp =
@@ -69,18 +72,40 @@ ExitStatus RunLocalize(const LocalizeArgs& args) {
                            EscapeForMessage(args.src), args.topology));
     return ExitStatus::kError;
   }
-  auto obs = model::LoadObservations(args.observations, *topology, obs_options);
+  if (args.observations.empty() == args.prometheus.url.empty()) {
+    PrintError("give either --observations FILE or --prometheus URL");
+    return ExitStatus::kError;
+  }
+  Result<model::ObservationSet> obs = Status::Internal("no source");
+  std::string source = args.observations;
+  if (!args.prometheus.url.empty()) {
+    auto po = PrometheusOptions(args.prometheus);
+    auto mo = LossMatrixOptionsFrom(args.prometheus);
+    if (!po.ok() || !mo.ok()) {
+      PrintError(po.ok() ? mo.status() : po.status());
+      return ExitStatus::kError;
+    }
+    auto client = ingest::PromQLClient::Create(*po);
+    if (!client.ok()) {
+      PrintError(client.status());
+      return ExitStatus::kError;
+    }
+    source = args.prometheus.url;
+    obs = diagnose::ObservationsFromPrometheus(*topology, *client, *mo);
+  } else {
+    obs = model::LoadObservations(args.observations, *topology, obs_options);
+  }
   if (!obs.ok()) {
     PrintError(obs.status());
     return ExitStatus::kError;
   }
   for (const Diagnostic& d : obs->warnings) PrintWarning(d.ToString());
   if (obs->skipped_lines > 0) {
-    PrintWarning(fmt::format("{}: skipped {} bad line{} (--lenient)", args.observations,
+    PrintWarning(fmt::format("{}: skipped {} bad line{} (--lenient)", source,
                              obs->skipped_lines, obs->skipped_lines == 1 ? "" : "s"));
   }
   if (obs->observations.empty()) {
-    PrintError(fmt::format("{}: no observations to reason over", args.observations));
+    PrintError(fmt::format("{}: no observations to reason over", source));
     return ExitStatus::kError;
   }
   auto result = infer::Localize(*topology, obs->observations, options);
@@ -103,8 +128,8 @@ void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs) {
   sub->add_option("--topology", args->topology, "Topology YAML (hosts, switches, cables, "
                   "networks, vms)")->required();
   sub->add_option("--observations", args->observations,
-                  "Observations: JSON Lines, or a ping-log --json document ('-' for stdin)")
-      ->required();
+                  "Observations: JSON Lines, or a ping-log --json document ('-' for stdin)");
+  AddPrometheusFlags(sub, &args->prometheus);
   sub->add_option("--src", args->src, "Sender of a ping-log --json document (host, VM or "
                   "address); default src for JSON Lines without one");
   sub->add_flag("--json", args->json, "Print one JSON document (docs/json.md) instead of text");

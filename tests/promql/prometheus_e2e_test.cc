@@ -216,6 +216,20 @@ TEST_F(PromE2E, PrometheusScrapesAgentsAndKiriwakeReadsTheLossMatrixAndTheAlertF
     ss << out.rdbuf();
     EXPECT_EQ(WEXITSTATUS(raw), 1) << ss.str();
     EXPECT_NE(ss.str().find("Culprit: dac-esxi2-allied"), std::string::npos) << ss.str();
+    // localize reads the same matrix and names the same link.
+    std::string lcmd = fmt::format(
+        "{} localize --json --prometheus http://{} --window 20s --topology {}/examples/"
+        "seed-incident/topology.yaml > {}/loc.out 2> {}/loc.err",
+        KIRIWAKE_BIN, hp, KW_SOURCE_DIR, dir_.string(), dir_.string());
+    raw = std::system(lcmd.c_str());
+    std::ifstream lout(dir_ / "loc.out");
+    std::stringstream ls;
+    ls << lout.rdbuf();
+    EXPECT_EQ(WEXITSTATUS(raw), 1) << ls.str();
+    auto doc = nlohmann::json::parse(ls.str(), nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << ls.str();
+    ASSERT_FALSE(doc["suspects"].empty());
+    EXPECT_EQ(doc["suspects"][0]["components"][0], "dac-esxi2-allied");
   }
 
   // The alert, as Prometheus itself reports it.
