@@ -80,10 +80,30 @@ TEST(AgentConfig, OutOfRangeIntervalIsRejected) {
   EXPECT_EQ(c.status().loc().line, 1);
 }
 
-TEST(AgentConfig, TopologyHookSaysItIsNotWiredYet) {
-  auto c = AgentConfigFromTopology("t.yaml", "esxi1");
+TEST(AgentConfig, TopologyGivesEveryPeerOnEveryNetworkOfSelf) {
+  auto c = AgentConfigFromTopology(std::string(KW_SOURCE_DIR) +
+                                       "/examples/seed-incident/topology.yaml",
+                                   "ceph4");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->name, "ceph4");
+  // ceph4 is on service and storage (no mgmt address): 3 hosts + 3 other VMs on each.
+  ASSERT_EQ(c->networks.size(), 2u);
+  EXPECT_EQ(c->networks[0].name, "service");
+  EXPECT_EQ(c->peers.size(), 12u);
+  int to_esxi2_storage = 0;
+  for (const auto& p : c->peers) {
+    EXPECT_NE(p.name, "ceph4");
+    if (p.name == "esxi2" && p.network == "storage") ++to_esxi2_storage;
+  }
+  EXPECT_EQ(to_esxi2_storage, 1);
+}
+
+TEST(AgentConfig, TopologyWithUnknownSelfIsNotFound) {
+  auto c = AgentConfigFromTopology(std::string(KW_SOURCE_DIR) +
+                                       "/examples/seed-incident/topology.yaml",
+                                   "nobody");
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
 }
 
 TEST(AgentSince, AcceptsUnixSecondsAndRfc3339) {
