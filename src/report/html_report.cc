@@ -470,7 +470,10 @@ std::vector<Heatmap> BuildHeatmaps(const model::Topology& t,
     if (o.network >= 0) by_net[o.network].push_back(&o);
   }
   std::vector<Heatmap> out;
-  for (const auto& [net, obs] : by_net) {
+  for (const auto& entry : by_net) {
+    // Named copies, not structured bindings: clang 14 cannot capture those in the lambdas below.
+    const int32_t net = entry.first;
+    const std::vector<const model::Observation*>& obs = entry.second;
     Heatmap h;
     h.network = t.networks()[net].name;
     // Coarser and coarser keys until the matrix fits.
