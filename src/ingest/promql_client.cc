@@ -109,6 +109,10 @@ Status ParseEnvelope(std::string_view body, std::string_view what, std::string_v
     return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
                       fmt::format("not Prometheus API JSON at byte {}: {}", e.byte,
                                   EscapeForMessage(body)));
+  } catch (const json::exception& e) {
+    // e.g. out_of_range 406, a number too large for a double (found by fuzz/promql_fuzz.cc).
+    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                      fmt::format("not Prometheus API JSON: {}", e.what()));
   }
   if (!doc.is_object() || !doc.contains("status") || !doc["status"].is_string()) {
     return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},

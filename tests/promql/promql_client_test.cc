@@ -44,6 +44,13 @@ TEST(PromQLParse, NotJsonIsMalformedWithByteOffset) {
   EXPECT_NE(v.status().message().find("byte"), std::string::npos);
 }
 
+// fuzz/promql_fuzz.cc found this: a number too large for a double threw out_of_range.
+TEST(PromQLParse, HugeNumberIsMalformedNotACrash) {
+  auto v = ParsePromVector("6e666667666666666", "q");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kMalformed);
+}
+
 TEST(PromQLParse, WrongResultTypeIsMalformed) {
   auto v = ParsePromVector(R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
                            "q");
