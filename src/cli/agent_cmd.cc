@@ -101,19 +101,13 @@ ExitStatus RunCollect(const CollectArgs& a) {
   for (std::string_view agent_sv : text::Split(a.agents, ',')) {
     std::string agent(text::Trim(agent_sv));
     if (agent.empty()) continue;
-    std::string host = agent;
-    int port = 9623;
-    if (size_t colon = agent.rfind(':'); colon != std::string::npos && agent.find(']') == std::string::npos) {
-      auto p = text::ParseUint(std::string_view(agent).substr(colon + 1));
-      if (!p || *p == 0 || *p > 65535) {
-        PrintError(fmt::format("{}: expected HOST[:PORT]", agent));
-        status = ExitStatus::kError;
-        continue;
-      }
-      host = agent.substr(0, colon);
-      port = static_cast<int>(*p);
+    auto hp = text::SplitHostPort(agent, 9623);
+    if (!hp) {
+      PrintError(fmt::format("{}: expected HOST[:PORT]", agent));
+      status = ExitStatus::kError;
+      continue;
     }
-    httplib::Client cli(host, port);
+    httplib::Client cli(hp->host, hp->port);
     cli.set_connection_timeout(static_cast<time_t>(a.timeout_s), 0);
     cli.set_read_timeout(static_cast<time_t>(a.timeout_s), 0);
     std::string path = "/api/v1/observations";

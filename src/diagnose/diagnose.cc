@@ -290,7 +290,7 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
     f.path = path;
     std::string lower = path;
     std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (lower.ends_with(".md") || lower.ends_with(".txt.orig") || lower.ends_with("readme")) {
+    if (lower.ends_with(".md") || lower.ends_with("readme")) {
       f.kind = InputKind::kDocumentation;
       f.detail = "documentation, not read";
       r.inputs.push_back(std::move(f));
@@ -489,11 +489,8 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
     for (const auto& [key, counts] : sums) {
       auto dst = topo->FindEndpoint(key.first);
       if (!dst) {
-        std::string a = address[key];
-        if (size_t colon = a.rfind(':'); colon != std::string::npos && a.find(']') == std::string::npos) {
-          a = a.substr(0, colon);
-        }
-        if (auto fa = topo->FindAddress(a)) dst = fa->first;
+        auto hp = text::SplitHostPort(address[key], 0);
+        if (auto fa = hp ? topo->FindAddress(hp->host) : std::nullopt) dst = fa->first;
       }
       auto net = topo->FindNetwork(key.second);
       if (!self || !dst || !net || counts.first == 0) {
@@ -528,19 +525,13 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
       r.inputs.push_back(std::move(f));
       continue;
     }
-    std::string host = agent;
-    int port = 9623;
-    if (size_t colon = agent.rfind(':'); colon != std::string::npos && agent.find(']') == std::string::npos) {
-      auto p = text::ParseUint(std::string_view(agent).substr(colon + 1));
-      if (!p || *p == 0 || *p > 65535) {
-        f.status = Status::Usage(fmt::format("--agents: expected HOST[:PORT], saw \"{}\"", agent));
-        r.inputs.push_back(std::move(f));
-        continue;
-      }
-      host = agent.substr(0, colon);
-      port = static_cast<int>(*p);
+    auto hp = text::SplitHostPort(agent, 9623);
+    if (!hp) {
+      f.status = Status::Usage(fmt::format("--agents: expected HOST[:PORT], saw \"{}\"", agent));
+      r.inputs.push_back(std::move(f));
+      continue;
     }
-    httplib::Client cli(host, port);
+    httplib::Client cli(hp->host, hp->port);
     cli.set_connection_timeout(10, 0);
     cli.set_read_timeout(30, 0);
     std::string path = "/api/v1/observations";

@@ -77,6 +77,16 @@ std::vector<std::string_view> SplitWords(std::string_view s) {
   return out;
 }
 
+std::optional<HostPort> SplitHostPort(std::string_view s, int default_port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || s.find(']') != std::string_view::npos) {
+    return HostPort{std::string(s), default_port};
+  }
+  auto p = ParseUint(s.substr(colon + 1));
+  if (!p || *p == 0 || *p > 65535) return std::nullopt;
+  return HostPort{std::string(s.substr(0, colon)), static_cast<int>(*p)};
+}
+
 namespace {
 // Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
 size_t Utf8SeqLen(std::string_view s, size_t i) {

@@ -60,6 +60,14 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 // Splits on runs of spaces/tabs, dropping empty fields.
 std::vector<std::string_view> SplitWords(std::string_view s);
 
+// "HOST[:PORT]" (a bracketed IPv6 "[::1]:80" keeps its brackets out of the way): the host and
+// the port, `default_port` when none is given. nullopt for a port that is not 1-65535.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+std::optional<HostPort> SplitHostPort(std::string_view s, int default_port);
+
 // True when s is valid UTF-8 (rejects overlongs and surrogates).
 bool IsValidUtf8(std::string_view s);
 // Replaces invalid UTF-8 bytes with U+FFFD, so the text is safe for JSON and terminals.

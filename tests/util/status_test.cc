@@ -69,5 +69,19 @@ TEST(Text, Utf8ValidationRejectsOverlongsAndRepairs) {
   EXPECT_EQ(text::ToValidUtf8("a\xffz"), "a\xEF\xBF\xBDz");
 }
 
+TEST(Text, SplitHostPortDefaultsAndRejectsBadPorts) {
+  auto a = text::SplitHostPort("10.77.1.2", 9623);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->host, "10.77.1.2");
+  EXPECT_EQ(a->port, 9623);
+  auto b = text::SplitHostPort("agent1:9700", 9623);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->host, "agent1");
+  EXPECT_EQ(b->port, 9700);
+  EXPECT_FALSE(text::SplitHostPort("agent1:0", 9623).has_value());
+  EXPECT_FALSE(text::SplitHostPort("agent1:x", 9623).has_value());
+  EXPECT_EQ(text::SplitHostPort("[::1]:80", 1)->host, "[::1]:80");  // brackets: left whole
+}
+
 }  // namespace
 }  // namespace kiriwake
