@@ -13,7 +13,12 @@
 
 namespace {
 
-constexpr const char* kPrefix = "kwlt";
+// ctest runs each test as its own process, in parallel: each test owns a prefix so two labs never
+// share namespace names or a state file.
+std::string PrefixOf() {
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  return name.rfind("UpTwice", 0) == 0 ? "kwlu" : "kwlt";
+}
 
 std::string Sh(const std::string& cmd, int* status = nullptr) {
   std::string out;
@@ -34,7 +39,7 @@ std::string Kw(const std::string& args, int* status = nullptr) {
 // Loss percentage of 200 pings at 2 ms spacing from node `from` to `addr`.
 double LossPercent(const std::string& from, const std::string& addr) {
   std::string out = Sh(fmt::format("ip netns exec {}-{} ping -n -c 200 -i 0.002 -W 1 -q {} 2>&1",
-                                   kPrefix, from, addr));
+                                   PrefixOf(), from, addr));
   std::smatch m;
   if (!std::regex_search(out, m, std::regex(R"(([0-9.]+)% packet loss)"))) return -1;
   return std::stod(m[1]);
@@ -42,6 +47,7 @@ double LossPercent(const std::string& from, const std::string& addr) {
 
 class LabNetns : public ::testing::Test {
  protected:
+  const std::string kPrefix = PrefixOf();
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces";
     if (Sh("command -v nft").empty()) GTEST_SKIP() << "needs nftables (nft)";

@@ -1,5 +1,5 @@
-// Runs the REAL iputils ping and fping between two network namespaces (kwpa 10.77.1.1 ->
-// kwpb 10.77.1.2, a veth pair) while nftables in kwpb drops ~10% of echo replies at random, saves
+// Runs the REAL iputils ping and fping between two network namespaces (kwp<pid>a 10.77.1.1 ->
+// kwp<pid>b 10.77.1.2, a veth pair) while nftables in b drops ~10% of echo replies at random, saves
 // their output, parses it with kiriwake and checks the reconstruction against the truth the run
 // itself establishes: ping -O's "no answer yet" lines, fping's "timed out" lines and "-" marks,
 // and each tool's totals. Needs root, ip and nft; skipped with a message otherwise. Bounded
@@ -20,8 +20,10 @@
 namespace kiriwake {
 namespace {
 
-constexpr const char* kNsA = "kwpa";
-constexpr const char* kNsB = "kwpb";
+// ctest runs every test as its own process, in parallel: the namespaces carry the test's pid, so
+// two tests never share (or delete) each other's.
+const std::string kNsA = "kwp" + std::to_string(::getpid()) + "a";
+const std::string kNsB = "kwp" + std::to_string(::getpid()) + "b";
 constexpr int kProbes = 200;
 
 int Sh(const std::string& cmd) {
@@ -30,10 +32,12 @@ int Sh(const std::string& cmd) {
 }
 
 void RemoveOurNamespaces() {
-  // Only the two names this test creates (prefix kwp): other namespaces are not ours, even
-  // when their names start the same way.
-  Sh("for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -x 'kwp[ab]'); do "
-     "ip netns del \"$n\" 2>/dev/null; done");
+  // Ours, and those a crashed run of this suite left behind (kwp<pid>[ab] whose pid is gone);
+  // a live test's namespaces are not ours to delete.
+  Sh("for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -xE 'kwp[0-9]+[ab]'); do "
+     "p=${n#kwp}; p=${p%?}; "
+     "if [ \"$p\" = " + std::to_string(::getpid()) + " ] || ! kill -0 \"$p\" 2>/dev/null; then "
+     "ip netns del \"$n\" 2>/dev/null; fi; done");
 }
 
 class PingNetns : public ::testing::Test {
@@ -56,7 +60,9 @@ class PingNetns : public ::testing::Test {
                 " addr add 10.77.1.2/24 dev kwpvb" + " && ip -n " + a +
                 " link set kwpva up && ip -n " + b + " link set kwpvb up" + " && ip -n " + a +
                 " link set lo up && ip -n " + b + " link set lo up");
-    if (rc != 0) GTEST_SKIP() << "cannot create network namespaces here (rc " << rc << ")";
+    // Root and the tools are here (checked above), so a failure to build the pair is a failure,
+    // not a reason to skip.
+    ASSERT_EQ(rc, 0) << "cannot create network namespaces " << a << "/" << b;
     // ~10% of echo replies leaving kwpb are dropped at random (no tc netem in this kernel).
     rc = Sh("ip netns exec " + b +
             " nft -f - <<'EOF'\n"
@@ -77,7 +83,7 @@ class PingNetns : public ::testing::Test {
   // Runs `cmd` in kwpa with stdout+stderr saved to dir_/name; returns the path.
   std::string RunInA(const std::string& cmd, const std::string& name) {
     std::string path = dir_ + "/" + name;
-    Sh("ip netns exec " + std::string(kNsA) + " timeout 60 " + cmd + " >" + path + " 2>&1");
+    Sh("ip netns exec " + kNsA + " timeout 60 " + cmd + " >" + path + " 2>&1");
     return path;
   }
 
