@@ -1,5 +1,7 @@
 #include "agent/agent_metrics.h"
 
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace kiriwake::agent {
@@ -50,10 +52,20 @@ void AgentMetrics::Record(const std::string& peer, const std::string& network,
       s.rtt_sum_s += sec;
       break;
     }
-    case probe::ProbeOutcome::kLost: ++s.sent; ++s.lost; break;
-    case probe::ProbeOutcome::kErrored: ++s.sent; ++s.errored; break;
-    case probe::ProbeOutcome::kLate: ++s.late; break;
-    case probe::ProbeOutcome::kDuplicate: ++s.duplicates; break;
+    case probe::ProbeOutcome::kLost:
+      ++s.sent;
+      ++s.lost;
+      break;
+    case probe::ProbeOutcome::kErrored:
+      ++s.sent;
+      ++s.errored;
+      break;
+    case probe::ProbeOutcome::kLate:
+      ++s.late;
+      break;
+    case probe::ProbeOutcome::kDuplicate:
+      ++s.duplicates;
+      break;
   }
 }
 
@@ -63,14 +75,28 @@ void AgentMetrics::SetResponder(const probe::ResponderCounters& c) {
 }
 
 std::string AgentMetrics::Render() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<PathKey, PathCounters>> paths;
+  probe::ResponderCounters responder;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths.assign(series_.begin(), series_.end());
+    responder = responder_;
+  }
+  return RenderExposition(src_, paths, responder);
+}
+
+std::string RenderExposition(const std::string& src,
+                             const std::vector<std::pair<PathKey, PathCounters>>& paths,
+                             const probe::ResponderCounters& responder) {
+  using Series = PathCounters;
   std::string out;
+  out.reserve(512 + paths.size() * 4096);
   auto counter = [&](const char* name, const char* help, auto get) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
-    for (const auto& [k, s] : series_) {
-      out += fmt::format("{}{{src=\"{}\",peer=\"{}\",network=\"{}\",proto=\"{}\"}} {}\n", name,
-                         Esc(src_), Esc(std::get<0>(k)), Esc(std::get<1>(k)), Esc(std::get<2>(k)),
-                         get(s));
+    fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+    for (const auto& [k, s] : paths) {
+      fmt::format_to(
+          std::back_inserter(out), "{}{{src=\"{}\",peer=\"{}\",network=\"{}\",proto=\"{}\"}} {}\n",
+          name, Esc(src), Esc(std::get<0>(k)), Esc(std::get<1>(k)), Esc(std::get<2>(k)), get(s));
     }
   };
   counter("kiriwake_probe_sent_total", "Probes that have ended (answered, lost or errored).",
@@ -86,35 +112,45 @@ std::string AgentMetrics::Render() const {
   counter("kiriwake_probe_duplicate_total", "Extra replies to an already answered probe.",
           [](const Series& s) { return s.duplicates; });
   const char* h = "kiriwake_probe_rtt_seconds";
-  out += fmt::format("# HELP {} Round-trip time of answered probes, responder turnaround "
-                     "excluded.\n# TYPE {} histogram\n", h, h);
-  for (const auto& [k, s] : series_) {
-    std::string labels = fmt::format("src=\"{}\",peer=\"{}\",network=\"{}\",proto=\"{}\"",
-                                     Esc(src_), Esc(std::get<0>(k)), Esc(std::get<1>(k)),
-                                     Esc(std::get<2>(k)));
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP {} Round-trip time of answered probes, responder turnaround "
+                 "excluded.\n# TYPE {} histogram\n",
+                 h, h);
+  for (const auto& [k, s] : paths) {
+    std::string labels = fmt::format("src=\"{}\",peer=\"{}\",network=\"{}\",proto=\"{}\"", Esc(src),
+                                     Esc(std::get<0>(k)), Esc(std::get<1>(k)), Esc(std::get<2>(k)));
     for (size_t i = 0; i < kRttBucketsSeconds.size(); ++i) {
-      out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", h, labels, kRttBucketsSeconds[i],
-                         s.buckets[i]);
+      fmt::format_to(std::back_inserter(out), "{}_bucket{{{},le=\"{}\"}} {}\n", h, labels,
+                     kRttBucketsSeconds[i], s.buckets[i]);
     }
-    out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", h, labels, s.rtt_count);
-    out += fmt::format("{}_sum{{{}}} {}\n", h, labels, s.rtt_sum_s);
-    out += fmt::format("{}_count{{{}}} {}\n", h, labels, s.rtt_count);
+    fmt::format_to(std::back_inserter(out), "{}_bucket{{{},le=\"+Inf\"}} {}\n", h, labels,
+                   s.rtt_count);
+    fmt::format_to(std::back_inserter(out), "{}_sum{{{}}} {}\n", h, labels, s.rtt_sum_s);
+    fmt::format_to(std::back_inserter(out), "{}_count{{{}}} {}\n", h, labels, s.rtt_count);
   }
-  out += "# HELP kiriwake_agent_peers Configured (peer, network, proto) paths.\n"
-         "# TYPE kiriwake_agent_peers gauge\n";
-  out += fmt::format("kiriwake_agent_peers{{src=\"{}\"}} {}\n", Esc(src_), series_.size());
-  const probe::ResponderCounters& r = responder_;
-  out += "# HELP kiriwake_responder_received_total Datagrams read by the responder.\n"
-         "# TYPE kiriwake_responder_received_total counter\n";
-  out += fmt::format("kiriwake_responder_received_total{{src=\"{}\"}} {}\n", Esc(src_), r.received);
-  out += "# HELP kiriwake_responder_replied_total Replies sent by the responder.\n"
-         "# TYPE kiriwake_responder_replied_total counter\n";
-  out += fmt::format("kiriwake_responder_replied_total{{src=\"{}\"}} {}\n", Esc(src_), r.replied);
-  out += "# HELP kiriwake_responder_dropped_total Datagrams the responder ignored, by reason.\n"
-         "# TYPE kiriwake_responder_dropped_total counter\n";
+  out +=
+      "# HELP kiriwake_agent_peers Configured (peer, network, proto) paths.\n"
+      "# TYPE kiriwake_agent_peers gauge\n";
+  fmt::format_to(std::back_inserter(out), "kiriwake_agent_peers{{src=\"{}\"}} {}\n", Esc(src),
+                 paths.size());
+  const probe::ResponderCounters& r = responder;
+  out +=
+      "# HELP kiriwake_responder_received_total Datagrams read by the responder.\n"
+      "# TYPE kiriwake_responder_received_total counter\n";
+  fmt::format_to(std::back_inserter(out), "kiriwake_responder_received_total{{src=\"{}\"}} {}\n",
+                 Esc(src), r.received);
+  out +=
+      "# HELP kiriwake_responder_replied_total Replies sent by the responder.\n"
+      "# TYPE kiriwake_responder_replied_total counter\n";
+  fmt::format_to(std::back_inserter(out), "kiriwake_responder_replied_total{{src=\"{}\"}} {}\n",
+                 Esc(src), r.replied);
+  out +=
+      "# HELP kiriwake_responder_dropped_total Datagrams the responder ignored, by reason.\n"
+      "# TYPE kiriwake_responder_dropped_total counter\n";
   auto drop = [&](const char* reason, uint64_t v) {
-    out += fmt::format("kiriwake_responder_dropped_total{{src=\"{}\",reason=\"{}\"}} {}\n",
-                       Esc(src_), reason, v);
+    fmt::format_to(std::back_inserter(out),
+                   "kiriwake_responder_dropped_total{{src=\"{}\",reason=\"{}\"}} {}\n", Esc(src),
+                   reason, v);
   };
   for (size_t i = 1; i < 8; ++i) {
     drop(probe::DecodeErrorName(static_cast<probe::DecodeError>(i)), r.malformed[i]);

@@ -18,6 +18,7 @@ void AddPingLogCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddDiagnoseCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddPrometheusTargetsCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddSimCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddSimExporterCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddProbeCommand(CLI::App& app, std::vector<Verb>* verbs);  // probe, responder
 void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs);  // agent, collect
 void AddTimelineCommand(CLI::App& app, std::vector<Verb>* verbs);

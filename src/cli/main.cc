@@ -62,6 +62,7 @@ int Main(int argc, char** argv) {
   AddDiagnoseCommand(app, &verbs);
   AddPrometheusTargetsCommand(app, &verbs);
   AddSimCommand(app, &verbs);
+  AddSimExporterCommand(app, &verbs);
   AddProbeCommand(app, &verbs);
   AddAgentCommand(app, &verbs);
   AddTimelineCommand(app, &verbs);

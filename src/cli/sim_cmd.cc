@@ -26,6 +26,7 @@ struct SimArgs {
   std::string loss = "0.02-0.10";
   uint64_t probes = 200;
   int64_t pairs = 0;
+  int peers = 0;
   double background = 0.0002;
   uint64_t seed = 1;
   bool no_vms = false;
@@ -35,7 +36,8 @@ struct SimArgs {
 constexpr const char* kSimHelp =
     "Generate a topology (seed, homelab:N, leafspine:L,S,H, fattree:K), inject faults with "
     "loss rates in a range, and simulate probing: a full mesh of endpoint pairs, or --pairs N "
-    "random flows (Pingmesh-like), each hashed onto one route (teaming, ECMP) with binomial "
+    "random flows or --peers P random peers per endpoint (Pingmesh-like), each hashed onto one "
+    "route (teaming, ECMP) with binomial "
     "losses. Writes DIR/topology.yaml, DIR/observations.jsonl and DIR/truth.json.\n\n"
     "Exit status: 0 written; 2 an error.";
 
@@ -53,6 +55,7 @@ ExitStatus RunSim(const SimArgs& a) {
   o.faults = a.faults;
   o.probes_per_pair = a.probes;
   o.sampled_pairs = a.pairs;
+  o.peers_per_endpoint = a.peers;
   o.background_loss_ratio = a.background;
   o.seed = a.seed;
   o.include_vms = !a.no_vms;
@@ -66,8 +69,10 @@ ExitStatus RunSim(const SimArgs& a) {
   auto lo = text::ParseDouble(text::Clipped(a.loss, 0, dash));
   auto hi = dash == std::string::npos ? lo : text::ParseDouble(text::Clipped(a.loss, dash + 1));
   if (!lo || !hi || !(*lo > 0 && *lo <= *hi && *hi <= 1) || a.faults < 0 || a.probes == 0 ||
-      !(a.background >= 0 && a.background < 0.5)) {
-    PrintError("--loss expects MIN-MAX ratios like 0.02-0.10; --faults >= 0; --probes > 0");
+      !(a.background >= 0 && a.background < 0.5) || a.peers < 0) {
+    PrintError(
+        "--loss expects MIN-MAX ratios like 0.02-0.10; --faults >= 0; --probes > 0; "
+        "--peers >= 0");
     return ExitStatus::kError;
   }
   o.min_loss_ratio = *lo;
@@ -108,9 +113,10 @@ ExitStatus RunSim(const SimArgs& a) {
   truth["seed"] = a.seed;
   truth["faults"] = nlohmann::json::array();
   for (const infer::InjectedFault& f : sc->truth) {
-    truth["faults"].push_back({{"component", topo->component(f.component).id},
-                               {"kind", model::ComponentKindName(topo->component(f.component).kind)},
-                               {"loss_ratio", f.loss_ratio}});
+    truth["faults"].push_back(
+        {{"component", topo->component(f.component).id},
+         {"kind", model::ComponentKindName(topo->component(f.component).kind)},
+         {"loss_ratio", f.loss_ratio}});
   }
   for (auto [name, content] : {std::pair<const char*, const std::string*>{"topology.yaml", &yaml},
                                {"observations.jsonl", &obs}}) {
@@ -141,14 +147,20 @@ ExitStatus RunSim(const SimArgs& a) {
 void AddSimCommand(CLI::App& app, std::vector<Verb>* verbs) {
   auto a = std::make_shared<SimArgs>();
   CLI::App* sub = app.add_subcommand("sim", kSimHelp);
-  sub->add_option("--shape", a->shape, "seed, homelab:N, leafspine:L,S,H or fattree:K (default seed)");
+  sub->add_option("--shape", a->shape,
+                  "seed, homelab:N, leafspine:L,S,H or fattree:K (default seed)");
   sub->add_option("--faults", a->faults, "Number of faults to inject (default 1)");
   sub->add_option("--kinds", a->kinds,
                   "Kinds a fault may hit: cable,host_port,switch_port,card,driver,switch,host,"
                   "vm,vswitch (default cable)");
   sub->add_option("--loss", a->loss, "Fault loss ratio range MIN-MAX (default 0.02-0.10)");
   sub->add_option("--probes", a->probes, "Probes per pair (default 200)");
-  sub->add_option("--pairs", a->pairs, "Random flows to probe, Pingmesh-like (default 0 = full mesh)");
+  sub->add_option("--pairs", a->pairs,
+                  "Random flows to probe, Pingmesh-like (default 0 = full mesh)");
+  sub->add_option("--peers", a->peers,
+                  "Every endpoint probes this many random peers on each network (default 0 = "
+                  "full mesh)")
+      ->excludes(sub->get_option("--pairs"));
   sub->add_option("--background-loss", a->background, "Loss on every path (default 0.0002)");
   sub->add_option("--seed", a->seed, "Random seed (default 1)");
   sub->add_flag("--no-vms", a->no_vms, "Probe hosts only, not VMs");

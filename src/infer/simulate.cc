@@ -28,9 +28,11 @@ Result<std::vector<model::ComponentKind>> ParseKinds(std::string_view list) {
       }
     }
     if (!found) {
-      return Status::Usage(fmt::format("unknown component kind \"{}\": expected host, vm, "
-                                       "vswitch, card, driver, host_port, switch_port, switch "
-                                       "or cable", EscapeForMessage(part)));
+      return Status::Usage(
+          fmt::format("unknown component kind \"{}\": expected host, vm, "
+                      "vswitch, card, driver, host_port, switch_port, switch "
+                      "or cable",
+                      EscapeForMessage(part)));
     }
   }
   return out;
@@ -61,7 +63,24 @@ Result<Scenario> Simulate(const model::Topology& t, const SimOptions& o) {
       if (!t.EndpointAddress(e, static_cast<int32_t>(n)).empty()) on_net[n].push_back(e);
     }
   }
-  if (o.sampled_pairs <= 0) {
+  if (o.peers_per_endpoint > 0) {
+    for (size_t n = 0; n < on_net.size(); ++n) {
+      const auto& eps = on_net[n];
+      size_t want = std::min(static_cast<size_t>(o.peers_per_endpoint),
+                             eps.empty() ? size_t{0} : eps.size() - 1);
+      for (size_t i = 0; i < eps.size(); ++i) {
+        // Distinct peers by rejection: want is far below the endpoints on any large network, and
+        // when it is not, the loop still ends (want <= eps.size() - 1).
+        std::vector<size_t> chosen;
+        while (chosen.size() < want) {
+          size_t j = rng() % eps.size();
+          if (j == i || std::find(chosen.begin(), chosen.end(), j) != chosen.end()) continue;
+          chosen.push_back(j);
+          flows.push_back({eps[i], eps[j], static_cast<int32_t>(n), rng()});
+        }
+      }
+    }
+  } else if (o.sampled_pairs <= 0) {
     for (size_t n = 0; n < on_net.size(); ++n) {
       for (const Endpoint& a : on_net[n]) {
         for (const Endpoint& b : on_net[n]) {
@@ -103,8 +122,8 @@ Result<Scenario> Simulate(const model::Topology& t, const SimOptions& o) {
     pool.push_back(c);
   }
   if (o.fixed_faults.empty() && static_cast<int>(pool.size()) < o.faults) {
-    return Status::Usage(fmt::format("only {} candidate components for {} faults", pool.size(),
-                                     o.faults));
+    return Status::Usage(
+        fmt::format("only {} candidate components for {} faults", pool.size(), o.faults));
   }
   Scenario s;
   std::uniform_real_distribution<double> loss(o.min_loss_ratio, o.max_loss_ratio);

@@ -31,6 +31,10 @@ struct SimOptions {
   // 0: full mesh of all endpoints (hosts, and VMs when include_vms) on every network. >0: this
   // many random (src, dst, network) flows, Pingmesh-style.
   int64_t sampled_pairs = 0;
+  // >0 (instead of sampled_pairs): every endpoint probes this many distinct random peers on each
+  // network it is on, as each agent of a Pingmesh-like deployment does (fewer when the network
+  // has fewer endpoints).
+  int peers_per_endpoint = 0;
   bool include_vms = true;
   // Faults only on components some probed route crosses (otherwise nothing could find them).
   bool observable_faults_only = true;

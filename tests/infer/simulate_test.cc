@@ -1,5 +1,9 @@
 #include "infer/simulate.h"
 
+#include <map>
+#include <set>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "model/topology_gen.h"
@@ -46,6 +50,41 @@ TEST(Simulate, UnknownKindIsAUsageError) {
   auto k = ParseKinds("cable,host_port");
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(k->size(), 2u);
+}
+
+}  // namespace
+}  // namespace kiriwake::infer
+
+namespace kiriwake::infer {
+namespace {
+
+TEST(Simulate, PeersPerEndpointGivesEachSourceThatManyDistinctPeers) {
+  auto t = model::Topology::Build(model::FatTree(4));
+  ASSERT_TRUE(t.ok());
+  SimOptions o;
+  o.peers_per_endpoint = 6;
+  o.include_vms = false;
+  auto s = Simulate(*t, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::map<std::string, std::set<std::string>> peers;
+  for (const model::Observation& ob : s->observations) {
+    EXPECT_FALSE(ob.src == ob.dst);
+    EXPECT_TRUE(peers[t->EndpointName(ob.src)].insert(t->EndpointName(ob.dst)).second)
+        << "repeated peer";
+  }
+  EXPECT_EQ(peers.size(), 16u);
+  for (const auto& [src, set] : peers) EXPECT_EQ(set.size(), 6u) << src;
+}
+
+TEST(Simulate, MorePeersThanTheNetworkHasMeansEveryOtherEndpoint) {
+  auto t = model::Topology::Build(model::FatTree(4));
+  ASSERT_TRUE(t.ok());
+  SimOptions o;
+  o.peers_per_endpoint = 100;
+  o.include_vms = false;
+  auto s = Simulate(*t, o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->observations.size(), 16u * 15u);
 }
 
 }  // namespace

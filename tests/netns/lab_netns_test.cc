@@ -1,8 +1,6 @@
 // `kiriwake lab` on real namespaces: the seed's home lab comes up with working paths, a fault on
 // the esxi2-allied cable makes exactly the service paths through esxi2 lossy, clear removes it,
 // and down leaves nothing behind. Uses the real ping binary.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
@@ -10,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace {
 

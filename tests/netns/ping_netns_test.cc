@@ -36,7 +36,9 @@ void RemoveOurNamespaces() {
   // a live test's namespaces are not ours to delete.
   Sh("for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -xE 'kwp[0-9]+[ab]'); do "
      "p=${n#kwp}; p=${p%?}; "
-     "if [ \"$p\" = " + std::to_string(::getpid()) + " ] || ! kill -0 \"$p\" 2>/dev/null; then "
+     "if [ \"$p\" = " +
+     std::to_string(::getpid()) +
+     " ] || ! kill -0 \"$p\" 2>/dev/null; then "
      "ip netns del \"$n\" 2>/dev/null; fi; done");
 }
 

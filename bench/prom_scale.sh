@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Scale test of the Prometheus path (issue 9): N simulated agents from `kiriwake sim`'s fat-tree
+# (faults injected), served by `kiriwake sim-exporter`, scraped by a REAL Prometheus started here
+# on loopback; then the loss-matrix query and `kiriwake localize --prometheus` are timed and the
+# culprits checked against the simulator's truth. Prints one line per figure and a summary table.
+#
+#   bench/prom_scale.sh K [PEERS] [SCRAPE_INTERVAL_S] [FAULTS]
+#     K: fat-tree parameter (k^3/4 agents): 16 -> 1,024 agents, 34 -> 9,826 agents
+#
+# Peer for the end-to-end time: `kiriwake localize` on the same observations read from the file
+# the simulator wrote (no Prometheus), measured in the same run. Goal: 10,000 agents x 20 peers
+# localized in under 5 s end to end.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+k=${1:?usage: bench/prom_scale.sh K [PEERS] [SCRAPE_INTERVAL_S] [FAULTS]}
+peers=${2:-20}
+interval=${3:-15}
+faults=${4:-5}
+window_s=60   # counters grow by one observation (300 probes) per window
+kw=$root/build/release/kiriwake
+[ -x "$kw" ] || "$root/scripts/build" release >/dev/null
+command -v prometheus >/dev/null || { echo "prometheus is not installed (scripts/setup)" >&2; exit 2; }
+
+dir=$root/build/bench/prom-scale-k$k
+rm -rf "$dir"
+mkdir -p "$dir"
+eport=$((19700 + k)); pport=$((19800 + k))
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+echo "== sim: fattree:$k, $peers peers per agent, $faults faults"
+"$kw" sim --shape "fattree:$k" --peers "$peers" --faults "$faults" --probes 300 --no-vms \
+  --seed 7 --out "$dir/sim" | sed 's/^/   /'
+agents=$(python3 -c "import sys; print(len({l.split('\"src\":\"')[1].split('\"')[0] for l in open(sys.argv[1])}))" "$dir/sim/observations.jsonl")
+
+"$kw" sim-exporter "$dir/sim" --listen 127.0.0.1:$eport --period $window_s \
+  --file-sd "$dir/targets.json" --threads 4 >"$dir/exporter.log" 2>&1 &
+pids+=($!)
+exporter_pid=$!
+cat >"$dir/prometheus.yml" <<YML
+global:
+  scrape_interval: ${interval}s
+  scrape_timeout: $((interval < 10 ? interval : 10))s
+scrape_configs:
+  - job_name: prometheus   # itself, for the ingest figures
+    scrape_interval: 5s
+    static_configs:
+      - targets: ['127.0.0.1:$pport']
+  - job_name: kiriwake
+    file_sd_configs:
+      - files: ['$dir/targets.json']
+YML
+for _ in $(seq 50); do [ -s "$dir/targets.json" ] && break; sleep 0.2; done
+prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+  --web.listen-address=127.0.0.1:$pport --log.level=warn >"$dir/prometheus.log" 2>&1 &
+pids+=($!)
+prom_pid=$!
+url=http://127.0.0.1:$pport
+q() { curl -sfG "$url/api/v1/query" --data-urlencode "query=$1" | python3 -c \
+  'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "nan")'; }
+for _ in $(seq 100); do curl -sf "$url/-/ready" >/dev/null 2>&1 && break; sleep 0.3; done
+
+# Let at least two full windows of scrapes land.
+settle=$((2 * window_s + 2 * interval))
+echo "== scraping $agents agents every ${interval}s; waiting ${settle}s"
+cpu0=$(awk '{print $14+$15}' /proc/$prom_pid/stat)
+ecpu0=$(awk '{print $14+$15}' /proc/$exporter_pid/stat)
+sleep "$settle"
+cpu1=$(awk '{print $14+$15}' /proc/$prom_pid/stat)
+ecpu1=$(awk '{print $14+$15}' /proc/$exporter_pid/stat)
+hz=$(getconf CLK_TCK)
+prom_cpu=$(python3 -c "print(f'{($cpu1-$cpu0)/$hz/$settle*100:.0f}')")
+exp_cpu=$(python3 -c "print(f'{($ecpu1-$ecpu0)/$hz/$settle*100:.0f}')")
+prom_rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$prom_pid/status)
+up=$(q 'count(up{job="kiriwake"} == 1)')
+series=$(q 'prometheus_tsdb_head_series')
+sps=$(q 'round(sum(rate(prometheus_tsdb_head_samples_appended_total[1m])))')
+scrape_ms=$(q 'round(avg(scrape_duration_seconds{job="kiriwake"}) * 1000, 0.1)')
+echo "   targets up: $up of $agents; head series: $series; samples/s: $sps"
+echo "   mean scrape: ${scrape_ms} ms; Prometheus CPU ${prom_cpu}% of a core, RSS ${prom_rss} MiB; exporter CPU ${exp_cpu}%"
+
+echo "== loss-matrix query (sent and lost, ${window_s}s window)"
+qstart=$(date +%s.%N)
+for m in kiriwake_probe_sent_total kiriwake_probe_lost_total; do
+  curl -sfG "$url/api/v1/query" --data-urlencode \
+    "query=sum by (src, peer, network) (increase(${m}[${window_s}s]))" -o "$dir/$m.json"
+done
+qend=$(date +%s.%N)
+query_s=$(python3 -c "print(f'{$qend-$qstart:.2f}')")
+rows=$(python3 -c "import json; print(len(json.load(open('$dir/kiriwake_probe_sent_total.json'))['data']['result']))")
+echo "   $rows pairs in ${query_s}s (two queries)"
+
+score() {  # precision recall of a localize --json document against truth.json
+  python3 - "$1" "$dir/sim/truth.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1])); truth = {f["component"] for f in json.load(open(sys.argv[2]))["faults"]}
+groups = [set(s["components"]) for s in doc["suspects"] if s["diagnosed"]]
+hit = sum(1 for g in groups if g & truth)
+found = sum(1 for t in truth if any(t in g for g in groups))
+sizes = [len(g) for g in groups if g & truth]
+print(f"{hit / len(groups) if groups else 1.0:.3f} {found / len(truth) if truth else 1.0:.3f} "
+      f"{sum(sizes) / len(sizes) if sizes else 0:.1f}")
+PY
+}
+run_timed() {  # prints "seconds peakMiB" of the command; its stdout goes to $1
+  local out=$1; shift
+  /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" >"$out" 2>"$dir/stderr.txt" || [ $? -eq 1 ]
+  tail -n 1 "$dir/time.txt" | awk '{printf "%s %.0f\n", $1, $2/1024}'
+}
+echo "== localize --prometheus (end to end: queries + paths + inference)"
+read -r prom_s prom_mib < <(run_timed "$dir/prom.json" "$kw" localize --json \
+  --topology "$dir/sim/topology.yaml" --prometheus "$url" --window ${window_s}s \
+  --prometheus-timeout 120)
+read -r prom_p prom_r prom_g < <(score "$dir/prom.json")
+echo "   ${prom_s}s, ${prom_mib} MiB; precision $prom_p recall $prom_r mean group $prom_g"
+echo "== peer: localize from the simulator's file (same observations, no Prometheus)"
+read -r file_s file_mib < <(run_timed "$dir/file.json" "$kw" localize --json \
+  --topology "$dir/sim/topology.yaml" --observations "$dir/sim/observations.jsonl")
+read -r file_p file_r file_g < <(score "$dir/file.json")
+echo "   ${file_s}s, ${file_mib} MiB; precision $file_p recall $file_r mean group $file_g"
+
+ratio=$(python3 -c "print(f'{$prom_s/$file_s:.2f}' if $file_s > 0 else 'n/a')")
+goal=$(python3 -c "print('met' if $prom_s < 5 else 'NOT met')")
+echo
+echo "| agents | peers | series | samples/s | Prom CPU | Prom RSS | matrix query | localize --prometheus | from file | ratio | precision/recall | goal < 5 s |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '| %s | %s | %.0f | %.0f | %s%% | %s MiB | %s s | %s s (%s MiB) | %s s | %s | %s/%s | %s |\n' \
+  "$agents" "$peers" "$series" "$sps" "$prom_cpu" "$prom_rss" "$query_s" "$prom_s" "$prom_mib" \
+  "$file_s" "$ratio" "$prom_p" "$prom_r" "$goal"
