@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 #include <queue>
@@ -22,20 +23,27 @@ double ComponentPriors::For(const model::Component& c) const {
   switch (c.kind) {
     case ComponentKind::kCable:
       if (c.medium == "dac" || c.medium == "twinax") return cable_dac;
-      if (c.medium == "fiber" || c.medium == "fibre" || c.medium == "optic" ||
-          c.medium == "aoc") {
+      if (c.medium == "fiber" || c.medium == "fibre" || c.medium == "optic" || c.medium == "aoc") {
         return cable_fiber;
       }
       if (c.medium == "copper" || c.medium == "utp" || c.medium == "rj45") return cable_copper;
       return cable_other;
-    case ComponentKind::kHostPort: return host_port;
-    case ComponentKind::kSwitchPort: return switch_port;
-    case ComponentKind::kCard: return card;
-    case ComponentKind::kDriver: return driver;
-    case ComponentKind::kVswitch: return vswitch;
-    case ComponentKind::kHost: return host;
-    case ComponentKind::kVm: return vm;
-    case ComponentKind::kSwitch: return switch_;
+    case ComponentKind::kHostPort:
+      return host_port;
+    case ComponentKind::kSwitchPort:
+      return switch_port;
+    case ComponentKind::kCard:
+      return card;
+    case ComponentKind::kDriver:
+      return driver;
+    case ComponentKind::kVswitch:
+      return vswitch;
+    case ComponentKind::kHost:
+      return host;
+    case ComponentKind::kVm:
+      return vm;
+    case ComponentKind::kSwitch:
+      return switch_;
   }
   return cable_other;
 }
@@ -61,9 +69,12 @@ bool ComponentPriors::Set(std::string_view name, double value) {
 
 std::string_view NextTestKindName(NextTestKind k) {
   switch (k) {
-    case NextTestKind::kProbe: return "probe";
-    case NextTestKind::kMoveUplink: return "move_uplink";
-    case NextTestKind::kSwapCable: return "swap_cable";
+    case NextTestKind::kProbe:
+      return "probe";
+    case NextTestKind::kMoveUplink:
+      return "move_uplink";
+    case NextTestKind::kSwapCable:
+      return "swap_cable";
   }
   return "unknown";
 }
@@ -111,8 +122,7 @@ struct PathState {
 // Uncertain faults are mixtures: enumerated exactly up to 4 (16 terms), beyond that each
 // contributes its expected survival — an approximation only paths crossing many faulty ECMP
 // members need.
-double PathLL(double n, double m, double base, const PathState& st, float extra_w,
-              double extra_r) {
+double PathLL(double n, double m, double base, const PathState& st, float extra_w, double extra_r) {
   double cert = base * st.certain_survival;
   Uncertain list[5];
   int k = 0;
@@ -160,8 +170,8 @@ struct Incidence {
 class Engine {
  public:
   Engine(const model::Topology& t, const std::vector<PathObservation>& paths,
-         const LocalizeOptions& o)
-      : topo_(t), paths_(paths), opt_(o) {}
+         const LocalizeOptions& o, const std::vector<ComponentId>* representative)
+      : topo_(t), paths_(paths), opt_(o), representative_(representative) {}
 
   LocalizeResult Run(model::PathFinder* finder, const std::vector<model::Observation>* obs);
 
@@ -175,7 +185,17 @@ class Engine {
   // fault with one rate on sampling noise alone: a card dropping 10% on both its ports would be
   // named as two cables. Real faults gain hundreds of nats; the price is a few.
   double FaultLogOdds(uint32_t cls) const;
-  double GainAt(uint32_t cls, double rate) const;
+  // The state-dependent incidences of a class as terms: those on paths no chosen fault touches
+  // are grouped by (weight, sent, lost), since their likelihood terms are equal — in an ECMP
+  // fabric the thousands of paths crossing a tier with a background loss or two collapse into a
+  // handful of terms. The rest stay one term per path.
+  struct Term {
+    float weight;
+    uint32_t path;  // the group's first path
+    double count;
+  };
+  std::vector<Term> Terms(uint32_t cls) const;
+  double GainAt(uint32_t cls, const std::vector<Term>& terms, double rate) const;
   void Apply(uint32_t cls, double rate, int sign);
   void FillEvidence(uint32_t cls, Evidence* ev) const;
   void NextTests(LocalizeResult* r, model::PathFinder* finder,
@@ -184,6 +204,9 @@ class Engine {
   const model::Topology& topo_;
   const std::vector<PathObservation>& paths_;
   const LocalizeOptions& opt_;
+  // Folded paths: component -> the component whose incidences stand for it (null: unfolded).
+  const std::vector<ComponentId>* representative_;
+  ComponentId Carrier(ComponentId c) const { return representative_ ? (*representative_)[c] : c; }
   double base_survival_ = 1.0;
 
   // CSR: component -> its dynamic incidences (on a path with loss, or with weight < 1). The
@@ -198,8 +221,9 @@ class Engine {
   std::vector<uint32_t> zero_example_;
   std::vector<uint64_t> zero_h1_, zero_h2_;
   // Classes of components with identical incidence.
-  std::vector<uint32_t> class_of_;              // component -> class (UINT32_MAX: unobserved)
+  std::vector<uint32_t> class_of_;  // component -> class (UINT32_MAX: unobserved)
   std::vector<std::vector<ComponentId>> classes_;
+  std::vector<ComponentId> class_carrier_;  // a member that has the class's incidences
   std::vector<double> class_prior_;
   std::vector<char> path_lossy_;
   // Per class, the incidences whose likelihood depends on the state (some loss, or an uncertain
@@ -240,7 +264,7 @@ class Engine {
   std::span<const Incidence> Inc(ComponentId c) const {
     return {inc_.data() + inc_start_[c], inc_.data() + inc_start_[c + 1]};
   }
-  std::span<const Incidence> ClassInc(uint32_t cls) const { return Inc(classes_[cls][0]); }
+  std::span<const Incidence> ClassInc(uint32_t cls) const { return Inc(class_carrier_[cls]); }
 };
 
 void Engine::BuildIncidence() {
@@ -294,7 +318,7 @@ void Engine::BuildClasses() {
     uint32_t found = UINT32_MAX;
     for (uint32_t cls : cands) {
       auto other = ClassInc(cls);
-      ComponentId o = classes_[cls][0];
+      ComponentId o = class_carrier_[cls];
       if (other.size() != inc.size() || zero_count_[o] != zero_count_[c] ||
           zero_h1_[o] != zero_h1_[c] || zero_h2_[o] != zero_h2_[c] ||
           zero_sent_[o] != zero_sent_[c]) {
@@ -302,8 +326,7 @@ void Engine::BuildClasses() {
       }
       bool same = true;
       for (size_t i = 0; i < inc.size() && same; ++i) {
-        same = other[i].path == inc[i].path &&
-               std::fabs(other[i].weight - inc[i].weight) < 1e-6f;
+        same = other[i].path == inc[i].path && std::fabs(other[i].weight - inc[i].weight) < 1e-6f;
       }
       if (same) {
         found = cls;
@@ -313,10 +336,20 @@ void Engine::BuildClasses() {
     if (found == UINT32_MAX) {
       found = static_cast<uint32_t>(classes_.size());
       classes_.emplace_back();
+      class_carrier_.push_back(c);
       cands.push_back(found);
     }
     classes_[found].push_back(c);
     class_of_[c] = found;
+  }
+  // Folded components join their representative's class.
+  if (representative_) {
+    for (ComponentId c = 0; c < n; ++c) {
+      ComponentId rep = (*representative_)[c];
+      if (rep == c || rep == model::kNoComponent || class_of_[rep] == UINT32_MAX) continue;
+      class_of_[c] = class_of_[rep];
+      classes_[class_of_[c]].push_back(c);
+    }
   }
   class_prior_.resize(classes_.size());
   for (size_t k = 0; k < classes_.size(); ++k) {
@@ -336,7 +369,7 @@ void Engine::BuildClasses() {
 const Engine::EvalData& Engine::Eval(uint32_t cls) const {
   if (eval_index_[cls] < 0) {
     EvalData d;
-    d.zero_sent = zero_sent_[classes_[cls][0]];
+    d.zero_sent = zero_sent_[class_carrier_[cls]];
     std::map<std::pair<float, uint64_t>, double> zu;
     for (const Incidence& x : ClassInc(cls)) {
       if (paths_[x.path].lost == 0 && x.weight < model::Path::kCertainWeight) {
@@ -354,7 +387,39 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
   return eval_data_[eval_index_[cls]];
 }
 
-double Engine::GainAt(uint32_t cls, double rate) const {
+std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
+  const EvalData& d = Eval(cls);
+  std::vector<Term> terms;
+  terms.reserve(std::min<size_t>(d.eval.size(), 4096));
+  struct Key {
+    float weight;
+    uint64_t sent, lost;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      uint32_t wb;
+      std::memcpy(&wb, &k.weight, sizeof wb);
+      return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb;
+    }
+  };
+  std::unordered_map<Key, size_t, KeyHash> group;
+  for (const Incidence& x : d.eval) {
+    const PathState& st = state_[x.path];
+    if (st.certain_survival == 1.0 && st.uncertain.empty()) {
+      const PathObservation& p = paths_[x.path];
+      auto [it, fresh] = group.try_emplace(Key{x.weight, p.sent, p.lost}, terms.size());
+      if (!fresh) {
+        terms[it->second].count += 1;
+        continue;
+      }
+    }
+    terms.push_back({x.weight, x.path, 1});
+  }
+  return terms;
+}
+
+double Engine::GainAt(uint32_t cls, const std::vector<Term>& terms, double rate) const {
   const EvalData& d = Eval(cls);
   if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
   double g = d.zero_sent * std::log1p(-rate);
@@ -362,11 +427,11 @@ double Engine::GainAt(uint32_t cls, double rate) const {
     double w = wn.first, n = static_cast<double>(wn.second);
     g += count * std::log(w * std::exp(n * std::log1p(-std::min(rate, 1.0 - 1e-12))) + 1.0 - w);
   }
-  for (const Incidence& x : d.eval) {
-    const PathObservation& p = paths_[x.path];
-    g += PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
-                state_[x.path], x.weight, rate) -
-         path_ll_[x.path];
+  for (const Term& t : terms) {
+    const PathObservation& p = paths_[t.path];
+    g += t.count * (PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
+                           state_[t.path], t.weight, rate) -
+                    path_ll_[t.path]);
   }
   return g;
 }
@@ -390,8 +455,8 @@ double Engine::Gain(uint32_t cls, double* rate) const {
   const EvalData& d = Eval(cls);
   bool certain = d.zero_uncertain.empty();
   for (const Incidence& x : d.eval) {
-    certain = certain && x.weight >= model::Path::kCertainWeight &&
-              state_[x.path].uncertain.empty();
+    certain =
+        certain && x.weight >= model::Path::kCertainWeight && state_[x.path].uncertain.empty();
   }
   if (certain) {
     // Newton's method on the concave log-likelihood f(r) = Z log(1-r) + sum m log(1 - s(1-r))
@@ -435,33 +500,34 @@ double Engine::Gain(uint32_t cls, double* rate) const {
       }
     }
     *rate = r;
-    return GainAt(cls, r) + log_odds;
+    return GainAt(cls, Terms(cls), r) + log_odds;
   }
+  const std::vector<Term> terms = Terms(cls);
   // Golden-section search over the loss rate: the log-likelihood is unimodal in r for certain
   // paths (binomial in a linear function of r) and close to it for mixtures.
   double lo = 0.0, hi = 1.0;
   const double phi = 0.6180339887498949;
   double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
-  double fa = GainAt(cls, a), fb = GainAt(cls, b);
+  double fa = GainAt(cls, terms, a), fb = GainAt(cls, terms, b);
   for (int it = 0; it < 22; ++it) {
     if (fa < fb) {
       lo = a;
       a = b;
       fa = fb;
       b = lo + phi * (hi - lo);
-      fb = GainAt(cls, b);
+      fb = GainAt(cls, terms, b);
     } else {
       hi = b;
       b = a;
       fb = fa;
       a = hi - phi * (hi - lo);
-      fa = GainAt(cls, a);
+      fa = GainAt(cls, terms, a);
     }
   }
   double r = fa > fb ? a : b;
   double best = std::max(fa, fb);
   // A fault that destroys everything is worth checking too: golden search cannot reach r = 1.
-  double full = GainAt(cls, 1.0);
+  double full = GainAt(cls, terms, 1.0);
   if (full > best) {
     best = full;
     r = 1.0;
@@ -491,8 +557,8 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
       }
     }
     const PathObservation& p = paths_[x.path];
-    path_ll_[x.path] = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost),
-                              base_survival_, st, 0, 0);
+    path_ll_[x.path] =
+        PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_, st, 0, 0);
   }
 }
 
@@ -507,7 +573,7 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
       clean.push_back(x.path);
     }
   }
-  ComponentId rep = classes_[cls][0];
+  ComponentId rep = class_carrier_[cls];
   ev->clean_paths += zero_count_[rep];
   if (zero_example_[rep] != UINT32_MAX) clean.push_back(zero_example_[rep]);
   for (auto* list : {&lossy, &clean}) {
@@ -518,8 +584,7 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
   }
 }
 
-LocalizeResult Engine::Run(model::PathFinder* finder,
-                           const std::vector<model::Observation>* obs) {
+LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::Observation>* obs) {
   LocalizeResult r;
   base_survival_ = 1.0 - opt_.background_loss_ratio;
   r.background_loss_ratio = opt_.background_loss_ratio;
@@ -535,8 +600,8 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     path_lossy_[i] = p.lost > 0 && BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio) <
                                        opt_.lossy_p_value;
     r.lossy_paths += path_lossy_[i];
-    path_ll_[i] = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost),
-                         base_survival_, state_[i], 0, 0);
+    path_ll_[i] = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
+                         state_[i], 0, 0);
   }
 
   // Candidates: classes on at least one path with more loss than background alone explains.
@@ -654,7 +719,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     auto zero_term = [&]() {
       double z = 0;
       for (size_t j = 0; j < chosen.size(); ++j) {
-        double zs = zero_sent_[classes_[chosen[j]][0]];
+        double zs = zero_sent_[class_carrier_[chosen[j]]];
         if (zs > 0) z += zs * std::log1p(-std::min(chosen_rate[j], 1.0 - 1e-12));
       }
       return z;
@@ -704,8 +769,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
   constexpr int kRivalsPerFault = 4;
   int accepted = 0;
   int64_t trial_budget = 40 + 6 * static_cast<int64_t>(chosen.size());
-  for (size_t i = 0; i < chosen.size() && accepted < 2 * opt_.max_faults && trial_budget > 0;
-       ++i) {
+  for (size_t i = 0; i < chosen.size() && accepted < 2 * opt_.max_faults && trial_budget > 0; ++i) {
     uint32_t c = chosen[i];
     // Greedy errs towards wide devices (card, driver, host, switch) that explain many paths at
     // once; a class holding a cable is already the likeliest kind, so only device-only classes
@@ -820,8 +884,11 @@ LocalizeResult Engine::Run(model::PathFinder* finder,
     if (seen.count(k)) continue;
     Exonerated ex;
     ex.component = c;
-    for (const Incidence& x : Inc(c)) (path_lossy_[x.path] ? ex.lossy_paths : ex.clean_paths)++;
-    ex.clean_paths += zero_count_[c];
+    ComponentId carrier = Carrier(c);
+    for (const Incidence& x : Inc(carrier)) {
+      (path_lossy_[x.path] ? ex.lossy_paths : ex.clean_paths)++;
+    }
+    ex.clean_paths += zero_count_[carrier];
     r.exonerated.push_back(ex);
   }
   std::stable_sort(r.exonerated.begin(), r.exonerated.end(),
@@ -873,8 +940,10 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         }
         NextTest t;
         t.kind = NextTestKind::kSwapCable;
-        t.action = fmt::format("swap cable {}{} for a known-good one and measure again: if the "
-                               "loss stays, the cable is cleared", comp.id, where);
+        t.action = fmt::format(
+            "swap cable {}{} for a known-good one and measure again: if the "
+            "loss stays, the cable is cleared",
+            comp.id, where);
         t.splits = {c};
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
@@ -896,10 +965,14 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         NextTest t;
         t.kind = NextTestKind::kMoveUplink;
         t.action = free_port.empty()
-                       ? fmt::format("move the cable from {} to another port of {} and measure "
-                                     "again", comp.id, sw)
-                       : fmt::format("move the cable from {} to the free port {} and measure "
-                                     "again", comp.id, free_port);
+                       ? fmt::format(
+                             "move the cable from {} to another port of {} and measure "
+                             "again",
+                             comp.id, sw)
+                       : fmt::format(
+                             "move the cable from {} to the free port {} and measure "
+                             "again",
+                             comp.id, free_port);
         t.splits = {c};
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
@@ -917,12 +990,13 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         }
         NextTest t;
         t.kind = NextTestKind::kMoveUplink;
-        t.action = other.empty()
-                       ? fmt::format("move {}'s uplink off port {} and measure again", h.name,
-                                     hp.name)
-                       : fmt::format("move {}'s traffic from port {} to {} (another path to the "
-                                     "network, as the admin did with the 1GbE line) and measure "
-                                     "again", h.name, hp.name, other);
+        t.action = other.empty() ? fmt::format("move {}'s uplink off port {} and measure again",
+                                               h.name, hp.name)
+                                 : fmt::format(
+                                       "move {}'s traffic from port {} to {} (another path to the "
+                                       "network, as the admin did with the 1GbE line) and measure "
+                                       "again",
+                                       h.name, hp.name, other);
         t.splits = {c};
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
@@ -941,8 +1015,8 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
     };
     if (obs) {
       for (const model::Observation& o : *obs) {
-        measured.insert(key(static_cast<int>(o.src.kind), o.src.index,
-                            static_cast<int>(o.dst.kind), o.dst.index, o.network));
+        measured.insert(key(static_cast<int>(o.src.kind), o.src.index, static_cast<int>(o.dst.kind),
+                            o.dst.index, o.network));
       }
     }
     // Suspect components to split, with the suspect they belong to.
@@ -966,12 +1040,12 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         for (const model::Endpoint& b : endpoints) {
           if (budget <= 0) break;
           if (a == b || topo_.EndpointAddress(b, n).empty()) continue;
-          if (measured.count(key(static_cast<int>(a.kind), a.index, static_cast<int>(b.kind),
-                                 b.index, n))) {
+          if (measured.count(
+                  key(static_cast<int>(a.kind), a.index, static_cast<int>(b.kind), b.index, n))) {
             continue;
           }
           --budget;
-          auto path = finder->Find(a, b, n);
+          auto path = finder->FindCertain(a, b, n);
           if (!path.ok()) continue;
           // For each suspect: which of its members this path crosses for sure.
           std::unordered_map<size_t, std::vector<ComponentId>> crossed;
@@ -994,9 +1068,8 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
             double mass = 0, q = 0;
             for (ComponentId c : s.components) mass += prior(c);
             for (ComponentId c : part) q += prior(c);
-            double gain = part.size() == s.components.size()
-                              ? Entropy2(s.probability)
-                              : s.probability * Entropy2(q / mass);
+            double gain = part.size() == s.components.size() ? Entropy2(s.probability)
+                                                             : s.probability * Entropy2(q / mass);
             NextTest t;
             t.kind = NextTestKind::kProbe;
             t.src = a;
@@ -1032,8 +1105,9 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
 LocalizeResult LocalizePaths(const model::Topology& topology,
                              const std::vector<PathObservation>& paths,
                              const LocalizeOptions& options, model::PathFinder* finder,
-                             const std::vector<model::Observation>* observations) {
-  Engine engine(topology, paths, options);
+                             const std::vector<model::Observation>* observations,
+                             const std::vector<ComponentId>* representative) {
+  Engine engine(topology, paths, options, representative);
   return engine.Run(finder, observations);
 }
 
@@ -1042,6 +1116,8 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                                 const LocalizeOptions& options) {
   model::PathFinder finder(topology);
   std::vector<PathObservation> paths;
+  std::vector<model::Flow> flows;
+  std::vector<size_t> first_observation;
   std::unordered_map<uint64_t, size_t> by_flow;
   for (size_t i = 0; i < observations.size(); ++i) {
     const model::Observation& o = observations[i];
@@ -1053,27 +1129,25 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                  (static_cast<uint64_t>(o.dst.kind) << 39) ^
                  (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
     auto [it, fresh] = by_flow.emplace(k, paths.size());
-    if (fresh && !o.route.empty()) {
+    if (fresh) {
       // A traced route is certain: each component once, weight 1.
-      std::vector<ComponentId> r = o.route;
-      std::sort(r.begin(), r.end());
-      r.erase(std::unique(r.begin(), r.end()), r.end());
-      model::Path path;
-      for (ComponentId c : r) path.entries.push_back({c, 1.0f});
-      paths.push_back({std::move(path), 0, 0, {}});
-    } else if (fresh) {
-      auto path = finder.Find(o.src, o.dst, o.network);
-      if (!path.ok()) {
-        return Status::At(path.status().code(), o.loc, path.status().message());
-      }
-      paths.push_back({std::move(*path), 0, 0, {}});
+      flows.push_back({o.src, o.dst, o.network, o.route.empty() ? nullptr : &o.route});
+      first_observation.push_back(i);
+      paths.push_back({model::Path{}, 0, 0, {}});
     }
     PathObservation& p = paths[it->second];
     p.sent += o.sent;
     p.lost += o.lost;
     p.observations.push_back(static_cast<uint32_t>(i));
   }
-  Engine engine(topology, paths, options);
+  size_t failed = 0;
+  auto folded = finder.FindFolded(flows, &failed);
+  if (!folded.ok()) {
+    const model::Observation& o = observations[first_observation[failed]];
+    return Status::At(folded.status().code(), o.loc, folded.status().message());
+  }
+  for (size_t i = 0; i < paths.size(); ++i) paths[i].path = std::move(folded->paths[i]);
+  Engine engine(topology, paths, options, &folded->representative);
   return engine.Run(&finder, &observations);
 }
 

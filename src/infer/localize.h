@@ -38,18 +38,18 @@ namespace kiriwake::infer {
 // values only shift how much evidence a diagnosis needs; the ratios matter. Override per kind
 // (--prior kind=value) or per cable (`prior:` in the topology).
 struct ComponentPriors {
-  double cable_dac = 0.02;       // passive copper twinax: connector wear, bent cables
-  double cable_fiber = 0.02;     // fibre + optics: dirty connectors, failing transceivers
-  double cable_copper = 0.01;    // RJ45 copper: sturdier, but still the weakest link
-  double cable_other = 0.015;    // medium unknown
-  double host_port = 0.002;      // a NIC port (cage, PHY)
-  double switch_port = 0.002;    // a switch port (cage, PHY)
-  double card = 0.001;           // a whole NIC card
-  double driver = 0.001;         // a NIC driver on one host (e.g. after an upgrade)
-  double vswitch = 0.0005;       // a hypervisor's virtual switch
-  double host = 0.001;           // a host's stack (CPU, memory, kernel) dropping packets
-  double vm = 0.001;             // a VM's stack
-  double switch_ = 0.0005;       // a whole switch (backplane, firmware)
+  double cable_dac = 0.02;     // passive copper twinax: connector wear, bent cables
+  double cable_fiber = 0.02;   // fibre + optics: dirty connectors, failing transceivers
+  double cable_copper = 0.01;  // RJ45 copper: sturdier, but still the weakest link
+  double cable_other = 0.015;  // medium unknown
+  double host_port = 0.002;    // a NIC port (cage, PHY)
+  double switch_port = 0.002;  // a switch port (cage, PHY)
+  double card = 0.001;         // a whole NIC card
+  double driver = 0.001;       // a NIC driver on one host (e.g. after an upgrade)
+  double vswitch = 0.0005;     // a hypervisor's virtual switch
+  double host = 0.001;         // a host's stack (CPU, memory, kernel) dropping packets
+  double vm = 0.001;           // a VM's stack
+  double switch_ = 0.0005;     // a whole switch (backplane, firmware)
 
   double For(const model::Component& c) const;
   // Sets one value by name ("dac", "fiber", "copper", "cable", "host_port", "switch_port",
@@ -108,26 +108,24 @@ std::string_view NextTestKindName(NextTestKind k);  // "probe", "move_uplink", "
 
 struct NextTest {
   NextTestKind kind = NextTestKind::kProbe;
-  std::string action;                       // what to do, in words
-  std::vector<model::ComponentId> splits;   // the components this test separates from the rest
-  double expected_gain_bits = 0;            // expected reduction of uncertainty (entropy)
+  std::string action;                      // what to do, in words
+  std::vector<model::ComponentId> splits;  // the components this test separates from the rest
+  double expected_gain_bits = 0;           // expected reduction of uncertainty (entropy)
   // For probes: the pair to measure.
   model::Endpoint src, dst;
   int32_t network = -1;
 };
 
 struct LocalizeResult {
-  std::vector<Suspect> suspects;        // by probability, highest first
-  std::vector<Exonerated> exonerated;   // observed, not suspected; those on lossy paths first
+  std::vector<Suspect> suspects;       // by probability, highest first
+  std::vector<Exonerated> exonerated;  // observed, not suspected; those on lossy paths first
   std::vector<model::ComponentId> unobserved;  // no measured path crosses them
-  std::vector<NextTest> next_tests;     // by expected gain, highest first
+  std::vector<NextTest> next_tests;            // by expected gain, highest first
   int64_t paths = 0;
   int64_t lossy_paths = 0;
   int64_t unexplained_lossy_paths = 0;  // lossy paths no reported suspect lies on
   double background_loss_ratio = 0;
-  bool culprit_named() const {
-    return !suspects.empty() && suspects.front().diagnosed();
-  }
+  bool culprit_named() const { return !suspects.empty() && suspects.front().diagnosed(); }
 };
 
 // Localizes from parsed observations (paths computed here). Errors only for paths that cannot be
@@ -137,11 +135,14 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                                 const LocalizeOptions& options);
 
 // The engine on precomputed paths (the benchmark and simulator use it directly). next_tests
-// probes are only proposed when `finder` is given.
+// probes are only proposed when `finder` is given. When the paths are folded
+// (PathFinder::FindFolded), `representative` maps every component to the one whose entries stand
+// for it, so groups, priors and the exonerated list still name every member.
 LocalizeResult LocalizePaths(const model::Topology& topology,
                              const std::vector<PathObservation>& paths,
                              const LocalizeOptions& options, model::PathFinder* finder = nullptr,
-                             const std::vector<model::Observation>* observations = nullptr);
+                             const std::vector<model::Observation>* observations = nullptr,
+                             const std::vector<model::ComponentId>* representative = nullptr);
 
 }  // namespace kiriwake::infer
 

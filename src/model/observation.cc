@@ -38,8 +38,10 @@ class Parser {
         loc.column = static_cast<int64_t>(e.byte);
       } catch (const std::exception&) {
       }
-      return Status::Malformed(loc, "a JSON object like {\"src\", \"dst\", \"network\", "
-                               "\"sent\", \"lost\"}", line);
+      return Status::Malformed(loc,
+                               "a JSON object like {\"src\", \"dst\", \"network\", "
+                               "\"sent\", \"lost\"}",
+                               line);
     }
     if (!j.is_object()) return Status::Malformed(loc, "a JSON object", line);
     Observation o;
@@ -157,7 +159,8 @@ class Parser {
       }
     }
     if (dst.empty()) {
-      return Status::At(StatusCode::kMalformed, loc, "expected \"target\": {\"name\", \"address\"}");
+      return Status::At(StatusCode::kMalformed, loc,
+                        "expected \"target\": {\"name\", \"address\"}");
     }
     Observation o;
     o.loc = loc;
@@ -186,14 +189,15 @@ class Parser {
     if (v.is_number_float()) {
       double d = v.get<double>();
       if (d < 0) {
-        return Status::At(StatusCode::kMalformed, loc, fmt::format("\"{}\" is negative ({})", key, d));
+        return Status::At(StatusCode::kMalformed, loc,
+                          fmt::format("\"{}\" is negative ({})", key, d));
       }
       if (d == std::floor(d) && d < 1e15) return static_cast<uint64_t>(d);
     }
-    return Status::At(StatusCode::kMalformed, loc,
-                      fmt::format("expected \"{}\" to be a whole number, saw {}", key,
-                                  EscapeForMessage(v.dump(-1, ' ', false,
-                                                          json::error_handler_t::replace))));
+    return Status::At(
+        StatusCode::kMalformed, loc,
+        fmt::format("expected \"{}\" to be a whole number, saw {}", key,
+                    EscapeForMessage(v.dump(-1, ' ', false, json::error_handler_t::replace))));
   }
 
   Result<Resolved> Resolve(const std::string& text, const SourceLoc& loc) {
@@ -220,11 +224,11 @@ class Parser {
     for (const Resolved& r : {s, d}) {
       if (r.network < 0) continue;
       if (net >= 0 && net != r.network) {
-        return Status::At(StatusCode::kMalformed, loc,
-                          fmt::format("address of {} is on network {}, not {}",
-                                      topology_.EndpointName(r.endpoint),
-                                      topology_.networks()[r.network].name,
-                                      topology_.networks()[net].name));
+        return Status::At(
+            StatusCode::kMalformed, loc,
+            fmt::format("address of {} is on network {}, not {}",
+                        topology_.EndpointName(r.endpoint), topology_.networks()[r.network].name,
+                        topology_.networks()[net].name));
       }
       net = r.network;
     }
@@ -240,28 +244,27 @@ class Parser {
       }
       if (common.size() != 1) {
         return Status::At(StatusCode::kMalformed, loc,
-                          fmt::format("missing \"network\": {} and {} share {} networks",
-                                      src, dst, common.size()));
+                          fmt::format("missing \"network\": {} and {} share {} networks", src, dst,
+                                      common.size()));
       }
       net = common[0];
     }
     if (s.endpoint == d.endpoint) {
-      return Status::At(StatusCode::kMalformed, loc,
-                        fmt::format("src and dst are both {}", src));
+      return Status::At(StatusCode::kMalformed, loc, fmt::format("src and dst are both {}", src));
     }
     for (const Resolved& r : {s, d}) {
       if (topology_.EndpointAddress(r.endpoint, net).empty()) {
         return Status::At(StatusCode::kNotFound, loc,
                           fmt::format("no path carries {} -> {} on network {}: {} has no "
-                                      "address there", src, dst, topology_.networks()[net].name,
+                                      "address there",
+                                      src, dst, topology_.networks()[net].name,
                                       topology_.EndpointName(r.endpoint)));
       }
     }
-    auto path = paths_.Find(s.endpoint, d.endpoint, net);
-    if (!path.ok()) {
+    if (Status path = paths_.Check(s.endpoint, d.endpoint, net); !path.ok()) {
       return Status::At(StatusCode::kNotFound, loc,
                         fmt::format("no path carries {} -> {} on network {}: {}", src, dst,
-                                    topology_.networks()[net].name, path.status().message()));
+                                    topology_.networks()[net].name, path.message()));
     }
     o->src = s.endpoint;
     o->dst = d.endpoint;
@@ -294,8 +297,8 @@ Result<ObservationSet> ParseObservations(std::string_view text, std::string_view
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.size() - pos
-                                                                          : nl - pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
     ++line_no;
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

@@ -78,8 +78,8 @@ const PathFinder::Bfs& PathFinder::BfsFrom(int32_t sw) {
 }
 
 const std::vector<PathEntry>* PathFinder::Segment(int32_t sa, int32_t sb) {
-  uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(sa)) << 32) |
-                 static_cast<uint32_t>(sb);
+  uint64_t key =
+      (static_cast<uint64_t>(static_cast<uint32_t>(sa)) << 32) | static_cast<uint32_t>(sb);
   if (auto it = segments_.find(key); it != segments_.end()) return &it->second;
   const Bfs& from_a = BfsFrom(sa);
   const Bfs& from_b = BfsFrom(sb);
@@ -110,8 +110,8 @@ const std::vector<PathEntry>* PathFinder::Segment(int32_t sa, int32_t sb) {
   return &out;
 }
 
-Status PathFinder::CheckEndpoints(Endpoint a, Endpoint b, int32_t network, int32_t* ha,
-                                  int32_t* hb, const std::vector<int32_t>** ua,
+Status PathFinder::CheckEndpoints(Endpoint a, Endpoint b, int32_t network, int32_t* ha, int32_t* hb,
+                                  const std::vector<int32_t>** ua,
                                   const std::vector<int32_t>** ub) const {
   if (a == b) {
     return Status::Usage(fmt::format("a path from {} to itself", topology_.EndpointName(a)));
@@ -126,69 +126,335 @@ Status PathFinder::CheckEndpoints(Endpoint a, Endpoint b, int32_t network, int32
   *ub = topology_.Uplinks(*hb, network);
   const std::string& net = topology_.networks()[network].name;
   if (!*ua) {
-    return Status::NotFound(fmt::format("host {} has no uplink on network {}",
-                                        topology_.hosts()[*ha].name, net));
+    return Status::NotFound(
+        fmt::format("host {} has no uplink on network {}", topology_.hosts()[*ha].name, net));
   }
   if (!*ub) {
-    return Status::NotFound(fmt::format("host {} has no uplink on network {}",
-                                        topology_.hosts()[*hb].name, net));
+    return Status::NotFound(
+        fmt::format("host {} has no uplink on network {}", topology_.hosts()[*hb].name, net));
   }
   return Status::Ok();
 }
 
-Result<Path> PathFinder::Find(Endpoint a, Endpoint b, int32_t network) {
+Status PathFinder::Decompose(Endpoint a, Endpoint b, int32_t network, Parts* out) {
+  out->entries.clear();
+  out->segments.clear();
   int32_t ha = -1, hb = -1;
   const std::vector<int32_t>* ua = nullptr;
   const std::vector<int32_t>* ub = nullptr;
   KW_RETURN_IF_ERROR(CheckEndpoints(a, b, network, &ha, &hb, &ua, &ub));
   const auto& hosts = topology_.hosts();
   const auto& switches = topology_.switches();
-  Accumulator acc;
+  auto add = [&](ComponentId c, size_t denom) {
+    if (c != kNoComponent) out->entries.push_back({c, static_cast<uint32_t>(denom)});
+  };
   for (Endpoint e : {a, b}) {
     if (e.kind == Endpoint::Kind::kVm) {
-      acc.Add(topology_.vms()[e.index].component, 1);
-      acc.Add(hosts[topology_.EndpointHost(e)].vswitch, 1);
+      add(topology_.vms()[e.index].component, 1);
+      add(hosts[topology_.EndpointHost(e)].vswitch, 1);
     }
   }
-  acc.Add(hosts[ha].component, 1);
-  if (ha == hb) return acc.Finish();
-  acc.Add(hosts[hb].component, 1);
+  add(hosts[ha].component, 1);
+  if (ha == hb) return Status::Ok();
+  add(hosts[hb].component, 1);
   auto add_side = [&](int32_t h, const std::vector<int32_t>& ups) {
-    double w = 1.0 / static_cast<double>(ups.size());
     for (int32_t pi : ups) {
       const HostPort& p = hosts[h].ports[pi];
-      acc.Add(p.port, w);
-      acc.Add(p.card, w);
-      acc.Add(p.driver, w);
-      acc.Add(p.cable, w);
-      acc.Add(p.peer_port, w);
+      for (ComponentId c : {p.port, p.card, p.driver, p.cable, p.peer_port}) add(c, ups.size());
     }
   };
   add_side(ha, *ua);
   add_side(hb, *ub);
-  double pair_w = 1.0 / static_cast<double>(ua->size() * ub->size());
-  double reachable_w = 0;
+  size_t pair_denom = ua->size() * ub->size();
+  bool reachable = false;
   for (int32_t pa : *ua) {
     for (int32_t pb : *ub) {
       int32_t sa = hosts[ha].ports[pa].peer_switch;
       int32_t sb = hosts[hb].ports[pb].peer_switch;
       if (sa == sb) {
-        acc.Add(switches[sa].component, pair_w);
-        reachable_w += pair_w;
-        continue;
+        add(switches[sa].component, pair_denom);
+        reachable = true;
+      } else if (BfsFrom(sa).dist[sb] >= 0) {
+        out->segments.push_back({sa, sb, static_cast<uint32_t>(pair_denom)});
+        reachable = true;
       }
-      const std::vector<PathEntry>* seg = Segment(sa, sb);
-      if (seg->empty()) continue;
-      reachable_w += pair_w;
-      for (const PathEntry& e : *seg) acc.Add(e.component, pair_w * e.weight);
     }
   }
-  if (reachable_w <= 0) {
-    return Status::NotFound(fmt::format(
-        "no switch path joins {} and {} on network {}", hosts[ha].name, hosts[hb].name,
-        topology_.networks()[network].name));
+  if (!reachable) {
+    return Status::NotFound(fmt::format("no switch path joins {} and {} on network {}",
+                                        hosts[ha].name, hosts[hb].name,
+                                        topology_.networks()[network].name));
+  }
+  return Status::Ok();
+}
+
+Result<Path> PathFinder::Find(Endpoint a, Endpoint b, int32_t network) {
+  Parts parts;
+  KW_RETURN_IF_ERROR(Decompose(a, b, network, &parts));
+  Accumulator acc;
+  for (const RawEntry& e : parts.entries) acc.Add(e.component, 1.0 / e.denom);
+  for (const SegmentUse& u : parts.segments) {
+    double share = 1.0 / u.denom;
+    for (const PathEntry& e : *Segment(u.from, u.to)) acc.Add(e.component, share * e.weight);
   }
   return acc.Finish();
+}
+
+Status PathFinder::Check(Endpoint a, Endpoint b, int32_t network) {
+  Parts parts;
+  return Decompose(a, b, network, &parts);
+}
+
+Result<Path> PathFinder::FindCertain(Endpoint a, Endpoint b, int32_t network) {
+  Parts parts;
+  KW_RETURN_IF_ERROR(Decompose(a, b, network, &parts));
+  if (parts.segments.size() != 1 || parts.segments[0].denom != 1) {
+    // Teams on both sides, or several segments: rare and small; the full path says it.
+    KW_ASSIGN_OR_RETURN(Path full, Find(a, b, network));
+    std::erase_if(full.entries, [](const PathEntry& e) { return e.weight < Path::kCertainWeight; });
+    return full;
+  }
+  Accumulator acc;
+  for (const RawEntry& e : parts.entries) acc.Add(e.component, 1.0 / e.denom);
+  // Within the one segment, a switch is certain when it is the only one at its distance on the
+  // shortest-path DAG, and a link when it is the only link between two such switches.
+  const auto& switches = topology_.switches();
+  int32_t sa = parts.segments[0].from, sb = parts.segments[0].to;
+  const Bfs& from_a = BfsFrom(sa);
+  const Bfs& from_b = BfsFrom(sb);
+  int32_t d = from_a.dist[sb];
+  std::vector<int32_t> only(static_cast<size_t>(d) + 1, -1);
+  std::vector<int32_t> count(static_cast<size_t>(d) + 1, 0);
+  for (size_t u = 0; u < switches.size(); ++u) {
+    int32_t du = from_a.dist[u];
+    if (du < 0 || from_b.dist[u] < 0 || du + from_b.dist[u] != d) continue;
+    ++count[du];
+    only[du] = static_cast<int32_t>(u);
+  }
+  for (int32_t k = 0; k <= d; ++k) {
+    if (count[k] != 1) continue;
+    int32_t u = only[k];
+    acc.Add(switches[u].component, 1);
+    if (k == d || count[k + 1] != 1) continue;
+    const SwitchLink* link = nullptr;
+    int links = 0;
+    for (const SwitchLink& l : switches[u].links) {
+      if (l.to == only[k + 1]) {
+        link = &l;
+        ++links;
+      }
+    }
+    if (links == 1) {
+      for (ComponentId c : {link->local_port, link->cable, link->remote_port}) acc.Add(c, 1);
+    }
+  }
+  Path p = acc.Finish();
+  std::erase_if(p.entries, [](const PathEntry& e) { return e.weight < Path::kCertainWeight; });
+  return p;
+}
+
+namespace {
+
+// Arithmetic modulo the Mersenne prime 2^61 - 1: exact, so components crossed alike get equal
+// signatures whatever the order of the sums.
+constexpr uint64_t kMod = (uint64_t{1} << 61) - 1;
+uint64_t AddMod(uint64_t x, uint64_t y) {
+  uint64_t s = x + y;
+  return s >= kMod ? s - kMod : s;
+}
+uint64_t MulMod(uint64_t x, uint64_t y) {
+  unsigned __int128 p = static_cast<unsigned __int128>(x) * y;
+  uint64_t lo = static_cast<uint64_t>(p & kMod), hi = static_cast<uint64_t>(p >> 61);
+  return AddMod(lo, hi);
+}
+uint64_t PowMod(uint64_t x, uint64_t e) {
+  uint64_t r = 1;
+  for (; e; e >>= 1, x = MulMod(x, x)) {
+    if (e & 1) r = MulMod(r, x);
+  }
+  return r;
+}
+uint64_t InvMod(uint64_t x) { return PowMod(x % kMod, kMod - 2); }
+
+struct Sig {
+  uint64_t a = 0, b = 0;
+  bool zero() const { return a == 0 && b == 0; }
+  void Add(const Sig& s, uint64_t w) {
+    a = AddMod(a, MulMod(s.a, w));
+    b = AddMod(b, MulMod(s.b, w));
+  }
+  friend bool operator==(const Sig&, const Sig&) = default;
+};
+struct SigHash {
+  size_t operator()(const Sig& s) const { return s.a * 0x9e3779b97f4a7c15ULL ^ s.b; }
+};
+
+}  // namespace
+
+Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_t* failed_flow) {
+  const auto& switches = topology_.switches();
+  size_t n = topology_.components().size();
+  std::vector<Sig> sig(n);
+  std::vector<uint64_t> inv_small(2, 1);  // 1/d mod p for small denominators
+  auto inv = [&](uint32_t d) {
+    while (inv_small.size() <= d) inv_small.push_back(InvMod(inv_small.size()));
+    return inv_small[d];
+  };
+  // Pass 1: each flow's own entries, and its mass on the segments toward each sink switch.
+  std::vector<Parts> parts(flows.size());
+  std::unordered_map<int32_t, std::vector<std::pair<int32_t, Sig>>> mass_by_sink;
+  for (size_t i = 0; i < flows.size(); ++i) {
+    const Flow& f = flows[i];
+    Sig r{Mix(i * 2 + 1) % kMod, Mix(i * 2 + 2) % kMod};
+    if (f.route) {
+      for (ComponentId c : *f.route) parts[i].entries.push_back({c, 1});
+    } else if (Status st = Decompose(f.src, f.dst, f.network, &parts[i]); !st.ok()) {
+      if (failed_flow) *failed_flow = i;
+      return st;
+    }
+    if (f.route) {
+      // A traced route names each component once, whatever it repeats.
+      auto& e = parts[i].entries;
+      std::sort(e.begin(), e.end(),
+                [](const RawEntry& x, const RawEntry& y) { return x.component < y.component; });
+      e.erase(std::unique(
+                  e.begin(), e.end(),
+                  [](const RawEntry& x, const RawEntry& y) { return x.component == y.component; }),
+              e.end());
+    }
+    for (const RawEntry& e : parts[i].entries) sig[e.component].Add(r, inv(e.denom));
+    for (const SegmentUse& u : parts[i].segments) {
+      Sig m;
+      m.Add(r, inv(u.denom));
+      mass_by_sink[u.to].push_back({u.from, m});
+    }
+  }
+  // Pass 2: per sink, push the mass down the shortest-path DAG toward it. The share of a
+  // segment's flows through switch u is paths(from..u) * paths(u..sink) / paths(from..sink);
+  // pushing from u to each next hop v by paths(v..sink) / paths(u..sink) gives exactly that.
+  std::vector<uint64_t> count_mod(switches.size());
+  std::vector<Sig> mass(switches.size());
+  std::vector<int32_t> order;
+  for (auto& [sink, sources] : mass_by_sink) {
+    const Bfs& to_sink = BfsFrom(sink);
+    order.clear();
+    std::fill(count_mod.begin(), count_mod.end(), 0);
+    // Path counts modulo p, in BFS order from the sink (counts can overflow a double's
+    // integers in large fabrics; the signature must be exact).
+    for (size_t u = 0; u < switches.size(); ++u) {
+      if (to_sink.dist[u] >= 0) order.push_back(static_cast<int32_t>(u));
+    }
+    std::sort(order.begin(), order.end(),
+              [&](int32_t x, int32_t y) { return to_sink.dist[x] < to_sink.dist[y]; });
+    count_mod[sink] = 1;
+    for (int32_t u : order) {
+      if (u == sink) continue;
+      for (const SwitchLink& l : switches[u].links) {
+        if (to_sink.dist[l.to] == to_sink.dist[u] - 1) {
+          count_mod[u] = AddMod(count_mod[u], count_mod[l.to]);
+        }
+      }
+    }
+    for (int32_t u : order) mass[u] = Sig{};
+    for (const auto& [from, m] : sources) {
+      mass[from].a = AddMod(mass[from].a, m.a);
+      mass[from].b = AddMod(mass[from].b, m.b);
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      int32_t u = *it;
+      if (mass[u].zero()) continue;
+      sig[switches[u].component].Add(mass[u], 1);
+      if (u == sink) continue;
+      uint64_t inv_u = InvMod(count_mod[u]);
+      for (const SwitchLink& l : switches[u].links) {
+        if (to_sink.dist[l.to] != to_sink.dist[u] - 1) continue;
+        Sig share;
+        share.Add(mass[u], MulMod(count_mod[l.to], inv_u));
+        for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
+          if (c != kNoComponent) sig[c].Add(share, 1);
+        }
+        mass[l.to].a = AddMod(mass[l.to].a, share.a);
+        mass[l.to].b = AddMod(mass[l.to].b, share.b);
+      }
+    }
+  }
+  // Classes: equal signatures; the lowest id represents its class.
+  FoldedPaths out;
+  out.representative.assign(n, kNoComponent);
+  std::unordered_map<Sig, ComponentId, SigHash> rep_of_sig;
+  for (ComponentId c = 0; c < n; ++c) {
+    if (sig[c].zero()) continue;
+    auto [it, fresh] = rep_of_sig.try_emplace(sig[c], c);
+    out.representative[c] = it->second;
+  }
+  auto is_rep = [&](ComponentId c) { return c != kNoComponent && out.representative[c] == c; };
+  // Pass 3: each flow's path over representatives only. A segment restricted to them is built
+  // from its next hops' restricted segments (memoised per sink), so nothing the size of an
+  // unfolded segment is ever made.
+  std::unordered_map<int32_t, std::vector<size_t>> flows_by_sink;
+  for (size_t i = 0; i < flows.size(); ++i) {
+    for (const SegmentUse& u : parts[i].segments) {
+      auto& v = flows_by_sink[u.to];
+      if (v.empty() || v.back() != i) v.push_back(i);
+    }
+  }
+  std::vector<Accumulator> accs(flows.size());
+  for (size_t i = 0; i < flows.size(); ++i) {
+    for (const RawEntry& e : parts[i].entries) {
+      if (is_rep(e.component)) accs[i].Add(e.component, 1.0 / e.denom);
+    }
+  }
+  std::vector<std::vector<PathEntry>> memo(switches.size());
+  std::vector<char> done(switches.size());
+  for (auto& [sink, users] : flows_by_sink) {
+    const Bfs& to_sink = BfsFrom(sink);
+    std::fill(done.begin(), done.end(), 0);
+    // Iterative post-order so deep fabrics cannot overflow the stack.
+    auto restricted = [&](int32_t start) -> const std::vector<PathEntry>& {
+      std::vector<std::pair<int32_t, bool>> stack{{start, false}};
+      while (!stack.empty()) {
+        auto [u, expanded] = stack.back();
+        stack.pop_back();
+        if (done[u]) continue;
+        if (!expanded) {
+          stack.push_back({u, true});
+          if (u == sink) continue;
+          for (const SwitchLink& l : switches[u].links) {
+            if (to_sink.dist[l.to] == to_sink.dist[u] - 1 && !done[l.to]) {
+              stack.push_back({l.to, false});
+            }
+          }
+          continue;
+        }
+        Accumulator acc;
+        if (is_rep(switches[u].component)) acc.Add(switches[u].component, 1);
+        if (u != sink) {
+          double total = to_sink.count[u];
+          for (const SwitchLink& l : switches[u].links) {
+            if (to_sink.dist[l.to] != to_sink.dist[u] - 1) continue;
+            double f = to_sink.count[l.to] / total;
+            for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
+              if (is_rep(c)) acc.Add(c, f);
+            }
+            for (const PathEntry& e : memo[l.to]) acc.Add(e.component, f * e.weight);
+          }
+        }
+        memo[u] = acc.Finish().entries;
+        done[u] = 1;
+      }
+      return memo[start];
+    };
+    for (size_t i : users) {
+      for (const SegmentUse& u : parts[i].segments) {
+        if (u.to != sink) continue;
+        double share = 1.0 / u.denom;
+        for (const PathEntry& e : restricted(u.from)) accs[i].Add(e.component, share * e.weight);
+      }
+    }
+  }
+  out.paths.reserve(flows.size());
+  for (size_t i = 0; i < flows.size(); ++i) out.paths.push_back(accs[i].Finish());
+  return out;
 }
 
 Result<std::vector<ComponentId>> PathFinder::Route(Endpoint a, Endpoint b, int32_t network,
@@ -220,8 +486,8 @@ Result<std::vector<ComponentId>> PathFinder::Route(Endpoint a, Endpoint b, int32
     if (u != target) {
       const Bfs& to_b = BfsFrom(target);
       if (to_b.dist[u] < 0) {
-        return Status::NotFound(fmt::format("no switch path joins {} and {}", hosts[ha].name,
-                                            hosts[hb].name));
+        return Status::NotFound(
+            fmt::format("no switch path joins {} and {}", hosts[ha].name, hosts[hb].name));
       }
       while (u != target) {
         std::vector<const SwitchLink*> next;

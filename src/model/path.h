@@ -40,6 +40,23 @@ struct Path {
   static constexpr float kCertainWeight = 0.9999f;
 };
 
+// A flow whose path FindFolded computes.
+struct Flow {
+  Endpoint src, dst;
+  int32_t network = -1;
+  // A traced route (component ids): certain, used as given instead of the topology's routes.
+  const std::vector<ComponentId>* route = nullptr;
+};
+
+// The paths of many flows, with interchangeable components folded into one representative.
+struct FoldedPaths {
+  // Per flow: entries only for representatives, with the weight each of its members has.
+  std::vector<Path> paths;
+  // Per component: the representative that stands for it (itself for a representative), or
+  // kNoComponent when no flow crosses it.
+  std::vector<ComponentId> representative;
+};
+
 class PathFinder {
  public:
   explicit PathFinder(const Topology& topology);
@@ -50,6 +67,22 @@ class PathFinder {
   // The path of a flow a -> b on `network`. NotFound when either endpoint has no uplink on the
   // network or the switches do not connect; Usage when a == b.
   Result<Path> Find(Endpoint a, Endpoint b, int32_t network);
+  // The same errors as Find without building the path: whether a -> b has one.
+  Status Check(Endpoint a, Endpoint b, int32_t network);
+  // Only the components a -> b crosses for certain (weight 1): what a probe on that pair would
+  // surely test. Cheap even where Find's ECMP segments are thousands of entries long.
+  Result<Path> FindCertain(Endpoint a, Endpoint b, int32_t network);
+
+  // The paths of all `flows` at once, folding every set of components that each flow crosses
+  // with the same weight (so no measurement of these flows can tell them apart) into one
+  // representative. Why: with ECMP routes unknown, a flow between two pods of a k=34 fat-tree
+  // crosses ~2,000 components with weight 1/289 or so; 200,000 such flows are 400M path entries
+  // and minutes of work, yet every one of them crosses a pod's whole core-facing tier alike.
+  // Folding happens before any path is materialised: a random linear signature
+  // sum_f R(f) w_f(c) mod 2^61-1 per component, computed by pushing each flow's mass down its
+  // sink's shortest-path DAG, and equal signatures (two independent ones) are one class.
+  // NotFound/Usage as Find, with the failing flow's index in *failed_flow.
+  Result<FoldedPaths> FindFolded(const std::vector<Flow>& flows, size_t* failed_flow);
 
   // One concrete route (for the simulator): team member and ECMP next hops chosen by `flow_hash`
   // the way a switch's hash would. Components in travel order.
@@ -58,10 +91,26 @@ class PathFinder {
 
  private:
   struct Bfs {
-    std::vector<int32_t> dist;   // hops from the source switch, -1 unreachable
-    std::vector<double> count;   // number of shortest paths from the source switch
+    std::vector<int32_t> dist;  // hops from the source switch, -1 unreachable
+    std::vector<double> count;  // number of shortest paths from the source switch
   };
   const Bfs& BfsFrom(int32_t sw);
+  // A flow's path before switch segments are expanded: the certain and teamed entries it
+  // crosses itself (weight 1/denom each, repeats not merged) and the switch segments its
+  // uplink pairs take (each with share 1/denom); unreachable segments are left out.
+  struct RawEntry {
+    ComponentId component;
+    uint32_t denom;
+  };
+  struct SegmentUse {
+    int32_t from, to;
+    uint32_t denom;
+  };
+  struct Parts {
+    std::vector<RawEntry> entries;
+    std::vector<SegmentUse> segments;
+  };
+  Status Decompose(Endpoint a, Endpoint b, int32_t network, Parts* out);
   // Marginal weights of the ECMP segment between two different switches; empty if unreachable.
   const std::vector<PathEntry>* Segment(int32_t sa, int32_t sb);
   Status CheckEndpoints(Endpoint a, Endpoint b, int32_t network, int32_t* ha, int32_t* hb,
