@@ -16,7 +16,9 @@ k=${1:?usage: bench/prom_scale.sh K [PEERS] [SCRAPE_INTERVAL_S] [FAULTS]}
 peers=${2:-20}
 interval=${3:-15}
 faults=${4:-5}
-window_s=60   # counters grow by one observation (300 probes) per window
+# Counters grow by one observation (300 probes) per window; the window spans at least four
+# scrapes so increase() always has two samples in it.
+window_s=$(( interval * 4 > 60 ? interval * 4 : 60 ))
 kw=$root/build/release/kiriwake
 [ -x "$kw" ] || "$root/scripts/build" release >/dev/null
 command -v prometheus >/dev/null || { echo "prometheus is not installed (scripts/setup)" >&2; exit 2; }
@@ -62,7 +64,7 @@ q() { curl -sfG "$url/api/v1/query" --data-urlencode "query=$1" | python3 -c \
 for _ in $(seq 100); do curl -sf "$url/-/ready" >/dev/null 2>&1 && break; sleep 0.3; done
 
 # Let at least two full windows of scrapes land.
-settle=$((2 * window_s + 2 * interval))
+settle=$((window_s + 2 * interval))
 echo "== scraping $agents agents every ${interval}s; waiting ${settle}s"
 cpu0=$(awk '{print $14+$15}' /proc/$prom_pid/stat)
 ecpu0=$(awk '{print $14+$15}' /proc/$exporter_pid/stat)
@@ -72,7 +74,7 @@ ecpu1=$(awk '{print $14+$15}' /proc/$exporter_pid/stat)
 hz=$(getconf CLK_TCK)
 prom_cpu=$(python3 -c "print(f'{($cpu1-$cpu0)/$hz/$settle*100:.0f}')")
 exp_cpu=$(python3 -c "print(f'{($ecpu1-$ecpu0)/$hz/$settle*100:.0f}')")
-prom_rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$prom_pid/status)
+prom_rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/$prom_pid/status)
 up=$(q 'count(up{job="kiriwake"} == 1)')
 series=$(q 'prometheus_tsdb_head_series')
 sps=$(q 'round(sum(rate(prometheus_tsdb_head_samples_appended_total[1m])))')
@@ -82,14 +84,16 @@ echo "   mean scrape: ${scrape_ms} ms; Prometheus CPU ${prom_cpu}% of a core, RS
 
 echo "== loss-matrix query (sent and lost, ${window_s}s window)"
 qstart=$(date +%s.%N)
-for m in kiriwake_probe_sent_total kiriwake_probe_lost_total; do
-  curl -sfG "$url/api/v1/query" --data-urlencode \
-    "query=sum by (src, peer, network) (increase(${m}[${window_s}s]))" -o "$dir/$m.json"
+now=$(date +%s)
+for m in kiriwake_probe_sent_total kiriwake_probe_lost_total; do  # in parallel, as kiriwake does
+  curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode \
+    "query=sum by (src, peer, network) (increase(${m}[${window_s}s]))" -o "$dir/$m.json" &
 done
+wait
 qend=$(date +%s.%N)
 query_s=$(python3 -c "print(f'{$qend-$qstart:.2f}')")
 rows=$(python3 -c "import json; print(len(json.load(open('$dir/kiriwake_probe_sent_total.json'))['data']['result']))")
-echo "   $rows pairs in ${query_s}s (two queries)"
+echo "   $rows pairs in ${query_s}s (two queries in parallel)"
 
 score() {  # precision recall of a localize --json document against truth.json
   python3 - "$1" "$dir/sim/truth.json" <<'PY'

@@ -1,5 +1,6 @@
 // `kiriwake localize`: which component explains the loss measured between endpoint pairs.
 #include <cstdio>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -49,15 +50,40 @@ ExitStatus RunLocalize(const LocalizeArgs& args) {
   options.background_loss_ratio = args.background_loss_ratio;
   for (const std::string& p : args.priors) {
     size_t eq = p.find('=');
-    auto value = eq == std::string::npos ? std::nullopt
-                                         : text::ParseDouble(text::Clipped(p, eq + 1));
+    auto value =
+        eq == std::string::npos ? std::nullopt : text::ParseDouble(text::Clipped(p, eq + 1));
     if (!value || !(*value > 0 && *value < 0.5) ||
         !options.priors.Set(text::Clipped(p, 0, eq), *value)) {
-      PrintError(fmt::format("--prior expects KIND=P with KIND one of dac, fiber, copper, cable, "
-                             "host_port, switch_port, card, driver, vswitch, host, vm, switch and "
-                             "0 < P < 0.5; saw \"{}\"", EscapeForMessage(p)));
+      PrintError(
+          fmt::format("--prior expects KIND=P with KIND one of dac, fiber, copper, cable, "
+                      "host_port, switch_port, card, driver, vswitch, host, vm, switch and "
+                      "0 < P < 0.5; saw \"{}\"",
+                      EscapeForMessage(p)));
       return ExitStatus::kError;
     }
+  }
+  if (args.observations.empty() == args.prometheus.url.empty()) {
+    PrintError("give either --observations FILE or --prometheus URL");
+    return ExitStatus::kError;
+  }
+  // The loss matrix does not depend on the topology: read it from the query engine while the
+  // topology loads (both take seconds at ten thousand agents).
+  std::future<Result<ingest::LossMatrix>> matrix;
+  if (!args.prometheus.url.empty()) {
+    auto po = PrometheusOptions(args.prometheus);
+    auto mo = LossMatrixOptionsFrom(args.prometheus);
+    if (!po.ok() || !mo.ok()) {
+      PrintError(po.ok() ? mo.status() : po.status());
+      return ExitStatus::kError;
+    }
+    auto client = ingest::PromQLClient::Create(*po);
+    if (!client.ok()) {
+      PrintError(client.status());
+      return ExitStatus::kError;
+    }
+    matrix = std::async(std::launch::async, [c = std::move(*client), m = std::move(*mo)] {
+      return ingest::ReadLossMatrix(c, m);
+    });
   }
   auto topology = model::LoadTopology(args.topology);
   if (!topology.ok()) {
@@ -72,26 +98,16 @@ ExitStatus RunLocalize(const LocalizeArgs& args) {
                            EscapeForMessage(args.src), args.topology));
     return ExitStatus::kError;
   }
-  if (args.observations.empty() == args.prometheus.url.empty()) {
-    PrintError("give either --observations FILE or --prometheus URL");
-    return ExitStatus::kError;
-  }
   Result<model::ObservationSet> obs = Status::Internal("no source");
   std::string source = args.observations;
-  if (!args.prometheus.url.empty()) {
-    auto po = PrometheusOptions(args.prometheus);
-    auto mo = LossMatrixOptionsFrom(args.prometheus);
-    if (!po.ok() || !mo.ok()) {
-      PrintError(po.ok() ? mo.status() : po.status());
-      return ExitStatus::kError;
-    }
-    auto client = ingest::PromQLClient::Create(*po);
-    if (!client.ok()) {
-      PrintError(client.status());
-      return ExitStatus::kError;
-    }
+  if (matrix.valid()) {
     source = args.prometheus.url;
-    obs = diagnose::ObservationsFromPrometheus(*topology, *client, *mo);
+    auto m = matrix.get();
+    if (m.ok()) {
+      obs = diagnose::ObservationsFromMatrix(*topology, *m, source);
+    } else {
+      obs = m.status();
+    }
   } else {
     obs = model::LoadObservations(args.observations, *topology, obs_options);
   }
@@ -101,8 +117,8 @@ ExitStatus RunLocalize(const LocalizeArgs& args) {
   }
   for (const Diagnostic& d : obs->warnings) PrintWarning(d.ToString());
   if (obs->skipped_lines > 0) {
-    PrintWarning(fmt::format("{}: skipped {} bad line{} (--lenient)", source,
-                             obs->skipped_lines, obs->skipped_lines == 1 ? "" : "s"));
+    PrintWarning(fmt::format("{}: skipped {} bad line{} (--lenient)", source, obs->skipped_lines,
+                             obs->skipped_lines == 1 ? "" : "s"));
   }
   if (obs->observations.empty()) {
     PrintError(fmt::format("{}: no observations to reason over", source));
@@ -125,12 +141,15 @@ ExitStatus RunLocalize(const LocalizeArgs& args) {
 void AddLocalizeCommand(CLI::App& app, std::vector<Verb>* verbs) {
   auto args = std::make_shared<LocalizeArgs>();
   CLI::App* sub = app.add_subcommand("localize", kLocalizeHelp);
-  sub->add_option("--topology", args->topology, "Topology YAML (hosts, switches, cables, "
-                  "networks, vms)")->required();
+  sub->add_option("--topology", args->topology,
+                  "Topology YAML (hosts, switches, cables, "
+                  "networks, vms)")
+      ->required();
   sub->add_option("--observations", args->observations,
                   "Observations: JSON Lines, or a ping-log --json document ('-' for stdin)");
   AddPrometheusFlags(sub, &args->prometheus);
-  sub->add_option("--src", args->src, "Sender of a ping-log --json document (host, VM or "
+  sub->add_option("--src", args->src,
+                  "Sender of a ping-log --json document (host, VM or "
                   "address); default src for JSON Lines without one");
   sub->add_flag("--json", args->json, "Print one JSON document (docs/json.md) instead of text");
   sub->add_flag("--lenient", args->lenient,

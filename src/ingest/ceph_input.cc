@@ -13,15 +13,24 @@ namespace kiriwake::ingest {
 
 std::string_view CephInputKindName(CephInputKind k) {
   switch (k) {
-    case CephInputKind::kEmpty: return "empty";
-    case CephInputKind::kLog: return "log";
-    case CephInputKind::kHealthText: return "health_text";
-    case CephInputKind::kHealthJson: return "health_json";
-    case CephInputKind::kOsdNetwork: return "dump_osd_network";
-    case CephInputKind::kOsdDump: return "osd_dump";
-    case CephInputKind::kOsdTree: return "osd_tree";
-    case CephInputKind::kOsdMetadata: return "osd_metadata";
-    case CephInputKind::kLogJson: return "log_json";
+    case CephInputKind::kEmpty:
+      return "empty";
+    case CephInputKind::kLog:
+      return "log";
+    case CephInputKind::kHealthText:
+      return "health_text";
+    case CephInputKind::kHealthJson:
+      return "health_json";
+    case CephInputKind::kOsdNetwork:
+      return "dump_osd_network";
+    case CephInputKind::kOsdDump:
+      return "osd_dump";
+    case CephInputKind::kOsdTree:
+      return "osd_tree";
+    case CephInputKind::kOsdMetadata:
+      return "osd_metadata";
+    case CephInputKind::kLogJson:
+      return "log_json";
   }
   return "unknown";
 }
@@ -77,7 +86,8 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
     return Status::At(StatusCode::kMalformed, loc,
                       "invalid JSON: " + (p == std::string::npos ? what : what.substr(p)));
   } catch (const nlohmann::json::exception& e) {
-    return Status::At(StatusCode::kMalformed, {file, 0, 0}, std::string("invalid JSON: ") + e.what());
+    return Status::At(StatusCode::kMalformed, {file, 0, 0},
+                      std::string("invalid JSON: ") + e.what());
   }
   // Readers use only non-throwing accessors (find/contains/is_*), but be safe at the boundary.
   try {
@@ -156,8 +166,8 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
     stats->bytes = reader->decoded_bytes();
     return st;
   }
-  stats->kind = text::Trim(line).starts_with("HEALTH_") ? CephInputKind::kHealthText
-                                                         : CephInputKind::kLog;
+  stats->kind =
+      text::Trim(line).starts_with("HEALTH_") ? CephInputKind::kHealthText : CephInputKind::kLog;
   CephLineParser parser(file);
   CephEvent event;
   int warned = 0;
@@ -183,9 +193,9 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
         ++stats->unknown_lines;
         if (warned < kMaxCephLineWarnings) {
           ++warned;
-          sink.OnWarning({{file, reader->line_number(), 0},
-                          "not a Ceph log or health line, skipped: \"" +
-                              EscapeForMessage(line) + "\""});
+          sink.OnWarning(
+              {{file, reader->line_number(), 0},
+               "not a Ceph log or health line, skipped: \"" + EscapeForMessage(line) + "\""});
         }
         break;
     }
@@ -197,8 +207,9 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
   stats->bytes = reader->decoded_bytes();
   KW_RETURN_IF_ERROR(reader->status());
   if (stats->unknown_lines > warned) {
-    sink.OnWarning({{file, 0, 0}, std::to_string(stats->unknown_lines) +
-                                      " lines were not Ceph log or health lines and were skipped"});
+    sink.OnWarning({{file, 0, 0},
+                    std::to_string(stats->unknown_lines) +
+                        " lines were not Ceph log or health lines and were skipped"});
   }
   if (stats->events == 0 && stats->other_lines == 0 && stats->unknown_lines > 0) {
     return Status::At(StatusCode::kUnrecognized, {file, 0, 0},

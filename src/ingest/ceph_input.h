@@ -18,7 +18,14 @@
 namespace kiriwake::ingest {
 
 enum class CephInputKind {
-  kEmpty, kLog, kHealthText, kHealthJson, kOsdNetwork, kOsdDump, kOsdTree, kOsdMetadata,
+  kEmpty,
+  kLog,
+  kHealthText,
+  kHealthJson,
+  kOsdNetwork,
+  kOsdDump,
+  kOsdTree,
+  kOsdMetadata,
   kLogJson  // `ceph log last -f json`
 };
 std::string_view CephInputKindName(CephInputKind k);
@@ -27,9 +34,9 @@ struct CephInputStats {
   CephInputKind kind = CephInputKind::kEmpty;
   int64_t lines = 0;
   int64_t events = 0;
-  int64_t other_lines = 0;    // well-formed Ceph lines with nothing we use
+  int64_t other_lines = 0;         // well-formed Ceph lines with nothing we use
   int64_t continuation_lines = 0;  // bare lines inside a log: rest of a multi-line entry
-  int64_t unknown_lines = 0;  // lines in no Ceph form we know (warned: the first kMaxWarnings)
+  int64_t unknown_lines = 0;       // lines in no Ceph form we know (warned: the first kMaxWarnings)
   uint64_t bytes = 0;
 };
 

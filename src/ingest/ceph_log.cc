@@ -9,30 +9,48 @@ namespace kiriwake::ingest {
 
 std::string_view CephInterfaceName(CephInterface i) {
   switch (i) {
-    case CephInterface::kFront: return "front";
-    case CephInterface::kBack: return "back";
-    case CephInterface::kUnknown: break;
+    case CephInterface::kFront:
+      return "front";
+    case CephInterface::kBack:
+      return "back";
+    case CephInterface::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view CephEventKindName(CephEventKind k) {
   switch (k) {
-    case CephEventKind::kCheckRaised: return "check_raised";
-    case CephEventKind::kCheckUpdated: return "check_updated";
-    case CephEventKind::kCheckCleared: return "check_cleared";
-    case CephEventKind::kHealthy: return "healthy";
-    case CephEventKind::kSlowPing: return "slow_ping";
-    case CephEventKind::kPingSample: return "ping_sample";
-    case CephEventKind::kOsdDown: return "osd_down";
-    case CephEventKind::kHostDown: return "host_down";
-    case CephEventKind::kMonDown: return "mon_down";
-    case CephEventKind::kFailureReport: return "failure_report";
-    case CephEventKind::kFailureCanceled: return "failure_canceled";
-    case CephEventKind::kWronglyMarkedDown: return "wrongly_marked_down";
-    case CephEventKind::kBoot: return "boot";
-    case CephEventKind::kHeartbeatNoReply: return "heartbeat_no_reply";
-    case CephEventKind::kSlowOps: return "slow_ops";
+    case CephEventKind::kCheckRaised:
+      return "check_raised";
+    case CephEventKind::kCheckUpdated:
+      return "check_updated";
+    case CephEventKind::kCheckCleared:
+      return "check_cleared";
+    case CephEventKind::kHealthy:
+      return "healthy";
+    case CephEventKind::kSlowPing:
+      return "slow_ping";
+    case CephEventKind::kPingSample:
+      return "ping_sample";
+    case CephEventKind::kOsdDown:
+      return "osd_down";
+    case CephEventKind::kHostDown:
+      return "host_down";
+    case CephEventKind::kMonDown:
+      return "mon_down";
+    case CephEventKind::kFailureReport:
+      return "failure_report";
+    case CephEventKind::kFailureCanceled:
+      return "failure_canceled";
+    case CephEventKind::kWronglyMarkedDown:
+      return "wrongly_marked_down";
+    case CephEventKind::kBoot:
+      return "boot";
+    case CephEventKind::kHeartbeatNoReply:
+      return "heartbeat_no_reply";
+    case CephEventKind::kSlowOps:
+      return "slow_ops";
   }
   return "unknown";
 }
@@ -165,8 +183,8 @@ bool ParseSlowPingDetail(std::string_view s, CephEvent* e) {
   if (!ms || !Consume(&s, " msec")) return false;
   e->ping_ms = *ms;
   e->kind = CephEventKind::kSlowPing;
-  e->check = e->iface == CephInterface::kBack ? "OSD_SLOW_PING_TIME_BACK"
-                                              : "OSD_SLOW_PING_TIME_FRONT";
+  e->check =
+      e->iface == CephInterface::kBack ? "OSD_SLOW_PING_TIME_BACK" : "OSD_SLOW_PING_TIME_FRONT";
   return true;
 }
 
@@ -385,7 +403,8 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e) {
     e->kind = CephEventKind::kCheckCleared;
     e->check = std::string(c);
     s.remove_prefix(c.size());
-    if (Consume(&s, " (was: ") && s.ends_with(")")) e->text = std::string(s.substr(0, s.size() - 1));
+    if (Consume(&s, " (was: ") && s.ends_with(")"))
+      e->text = std::string(s.substr(0, s.size() - 1));
     return true;
   }
   if (s == "Cluster is now healthy" || s == "overall HEALTH_OK" || s == "HEALTH_OK") {
@@ -677,7 +696,8 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
       msg = t;
     }
   }
-  // "Health detail: HEALTH_WARN ..." (the periodic dump's first entry) is a summary of what follows.
+  // "Health detail: HEALTH_WARN ..." (the periodic dump's first entry) is a summary of what
+  // follows.
   if (ClassifyCephMessage(msg, e)) {
     e->loc = {file_, line_number, 0};
     e->source = source;

@@ -33,12 +33,12 @@ std::optional<int64_t> ConsumeCephTime(std::string_view* s);
 bool ClassifyCephMessage(std::string_view msg, CephEvent* e);
 
 enum class CephLineClass {
-  kEvent,     // *event was filled
-  kOther,     // a well-formed Ceph line that carries nothing we use
+  kEvent,         // *event was filled
+  kOther,         // a well-formed Ceph line that carries nothing we use
   kContinuation,  // an unprefixed line after a daemon-log line: the rest of a multi-line entry
                   // (monmap and config dumps); counted, not warned about. The cluster log has
                   // no such lines (the mon splits multi-line messages into one entry per line).
-  kUnknown,   // not a Ceph line in any form we know: counted and warned about
+  kUnknown,       // not a Ceph line in any form we know: counted and warned about
 };
 
 class CephLineParser {

@@ -32,8 +32,9 @@ Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink)
     std::string msg = Str(entry, "message");
     std::string stamp = Str(entry, "stamp");
     if (msg.empty() && stamp.empty()) {
-      sink->OnWarning({{file, 0, 0}, "log entry " + std::to_string(index) +
-                                         " has no \"stamp\" or \"message\"; skipped"});
+      sink->OnWarning(
+          {{file, 0, 0},
+           "log entry " + std::to_string(index) + " has no \"stamp\" or \"message\"; skipped"});
       continue;
     }
     CephEvent e;

@@ -74,12 +74,18 @@ std::string CephAddrIp(std::string_view s) {
 
 std::string_view CephJsonKindName(CephJsonKind k) {
   switch (k) {
-    case CephJsonKind::kHealth: return "health";
-    case CephJsonKind::kOsdNetwork: return "dump_osd_network";
-    case CephJsonKind::kOsdDump: return "osd_dump";
-    case CephJsonKind::kOsdTree: return "osd_tree";
-    case CephJsonKind::kOsdMetadata: return "osd_metadata";
-    case CephJsonKind::kUnknown: break;
+    case CephJsonKind::kHealth:
+      return "health";
+    case CephJsonKind::kOsdNetwork:
+      return "dump_osd_network";
+    case CephJsonKind::kOsdDump:
+      return "osd_dump";
+    case CephJsonKind::kOsdTree:
+      return "osd_tree";
+    case CephJsonKind::kOsdMetadata:
+      return "osd_metadata";
+    case CephJsonKind::kUnknown:
+      break;
   }
   return "unknown";
 }

@@ -48,14 +48,16 @@ Status ReadCephOsdNetwork(const json& doc, const std::string& file, CephSink* si
     const json& avg = en.is_object() && en.contains("average") ? en["average"] : json();
     e.ping_ms = std::max({Num(avg, "1min"), Num(avg, "5min"), Num(avg, "15min")});
     if (e.reporter_osd < 0 || e.osd < 0 || e.iface == CephInterface::kUnknown || e.ping_ms < 0) {
-      sink->OnWarning({{file, 0, 0},
-                       "dump_osd_network entry " + std::to_string(index) +
-                           " lacks \"from osd\", \"to osd\", \"interface\" or \"average\"; skipped"});
+      sink->OnWarning(
+          {{file, 0, 0},
+           "dump_osd_network entry " + std::to_string(index) +
+               " lacks \"from osd\", \"to osd\", \"interface\" or \"average\"; skipped"});
       continue;
     }
     e.threshold_ms = threshold;
     e.stale = en.contains("stale") && en["stale"].is_boolean() && en["stale"].get<bool>();
-    e.check = e.iface == CephInterface::kBack ? "OSD_SLOW_PING_TIME_BACK" : "OSD_SLOW_PING_TIME_FRONT";
+    e.check =
+        e.iface == CephInterface::kBack ? "OSD_SLOW_PING_TIME_BACK" : "OSD_SLOW_PING_TIME_FRONT";
     sink->OnEvent(e);
   }
   return Status::Ok();

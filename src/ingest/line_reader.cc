@@ -1,16 +1,15 @@
 #include "ingest/line_reader.h"
 
-#include <fcntl.h>
-#include <iconv.h>
-#include <lzma.h>
-#include <unistd.h>
-#include <zlib.h>
-
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <iconv.h>
+#include <lzma.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "util/text.h"
 
@@ -18,20 +17,28 @@ namespace kiriwake::ingest {
 
 std::string_view TextEncodingName(TextEncoding e) {
   switch (e) {
-    case TextEncoding::kUtf8: return "utf-8";
-    case TextEncoding::kUtf8Bom: return "utf-8-bom";
-    case TextEncoding::kUtf16Le: return "utf-16le";
-    case TextEncoding::kUtf16Be: return "utf-16be";
-    case TextEncoding::kCp932: return "cp932";
+    case TextEncoding::kUtf8:
+      return "utf-8";
+    case TextEncoding::kUtf8Bom:
+      return "utf-8-bom";
+    case TextEncoding::kUtf16Le:
+      return "utf-16le";
+    case TextEncoding::kUtf16Be:
+      return "utf-16be";
+    case TextEncoding::kCp932:
+      return "cp932";
   }
   return "unknown";
 }
 
 std::string_view CompressionName(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kXz: return "xz";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kXz:
+      return "xz";
   }
   return "unknown";
 }
@@ -178,9 +185,9 @@ class XzSource final : public ByteSource {
         break;
       }
       if (rc != LZMA_OK) {
-        return Status::At(StatusCode::kMalformed, SourceLoc{name_, 0, 0},
-                          fmt::format("xz data is corrupt or cut (lzma error {})",
-                                      static_cast<int>(rc)));
+        return Status::At(
+            StatusCode::kMalformed, SourceLoc{name_, 0, 0},
+            fmt::format("xz data is corrupt or cut (lzma error {})", static_cast<int>(rc)));
       }
     }
     return n - ls_.avail_out;
@@ -204,10 +211,17 @@ class LineReader::Decoder {
   explicit Decoder(TextEncoding enc) : enc_(enc) {
     const char* from = nullptr;
     switch (enc) {
-      case TextEncoding::kUtf16Le: from = "UTF-16LE"; break;
-      case TextEncoding::kUtf16Be: from = "UTF-16BE"; break;
-      case TextEncoding::kCp932: from = "CP932"; break;
-      default: break;
+      case TextEncoding::kUtf16Le:
+        from = "UTF-16LE";
+        break;
+      case TextEncoding::kUtf16Be:
+        from = "UTF-16BE";
+        break;
+      case TextEncoding::kCp932:
+        from = "CP932";
+        break;
+      default:
+        break;
     }
     if (from != nullptr) cd_ = iconv_open("UTF-8", from);
   }
@@ -342,7 +356,9 @@ Status LineReader::Sniff() {
     compression_ = Compression::kGzip;
     source_ = std::make_unique<GzipSource>(
         std::make_unique<PrefixedSource>(std::move(raw), std::move(source_)), name_);
-  } else if (head_view.starts_with(std::string_view("\xFD" "7zXZ\0", 6))) {
+  } else if (head_view.starts_with(std::string_view("\xFD"
+                                                    "7zXZ\0",
+                                                    6))) {
     compression_ = Compression::kXz;
     source_ = std::make_unique<XzSource>(
         std::make_unique<PrefixedSource>(std::move(raw), std::move(source_)), name_);

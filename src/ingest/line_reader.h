@@ -77,7 +77,7 @@ class LineReader {
   void Append(std::string_view bytes);
   std::unique_ptr<char[]> buf_;
   size_t buf_len_ = 0, buf_cap_ = 0;
-  size_t pos_ = 0;  // start of the unread part of buf_
+  size_t pos_ = 0;       // start of the unread part of buf_
   std::string scratch_;  // decoder output before it is appended
   bool eof_ = false;
   bool sniffed_ = false;

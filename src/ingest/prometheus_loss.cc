@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -35,8 +36,7 @@ Status ReadCounter(const PromQLClient& client, const LossMatrixOptions& opt, con
   }
   if (unlabelled > 0) {
     out->warnings.push_back(fmt::format(
-        "{} series of {} lack a src, peer or network label and were not used", unlabelled,
-        metric));
+        "{} series of {} lack a src, peer or network label and were not used", unlabelled, metric));
   }
   return Status::Ok();
 }
@@ -46,16 +46,29 @@ Status ReadCounter(const PromQLClient& client, const LossMatrixOptions& opt, con
 Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOptions& opt) {
   LossMatrix out;
   std::vector<std::string> selectors;
-  if (opt.page_by_network) {
-    // Both counters: a series missing its network label must surface (as network ""), not vanish.
-    std::string q = fmt::format("count by ({}) ({{__name__=~\"{}|{}\"}})", kLabelNetwork,
-                                kMetricProbesSent, kMetricProbesLost);
+  // One evaluation instant for every query, so the pages and the two counters are one snapshot.
+  LossMatrixOptions at = opt;
+  if (!at.time_s) {
+    // The server's "now", not ours: a client clock ahead by more than the window would see
+    // nothing.
     ++out.queries;
-    KW_ASSIGN_OR_RETURN(PromVector nets, client.Instant(q, opt.time_s));
+    KW_ASSIGN_OR_RETURN(PromVector now, client.Instant("vector(time())"));
+    if (now.samples.size() != 1 || !std::isfinite(now.samples[0].value)) {
+      return Status::Malformed(SourceLoc{client.options().url + " query vector(time())", 0, 0},
+                               "one sample", fmt::format("{} samples", now.samples.size()));
+    }
+    at.time_s = now.samples[0].value;
+  }
+  if (opt.page_by_network) {
+    // The networks come from the index (label values), not from reading every series' samples;
+    // one more page for series without a network label, so they surface (as network "") rather
+    // than vanish.
+    ++out.queries;
+    KW_ASSIGN_OR_RETURN(PromStrings nets,
+                        client.LabelValues(kLabelNetwork, {kMetricProbesSent, kMetricProbesLost}));
     for (auto& w : nets.warnings) out.warnings.push_back(std::move(w));
-    for (const PromSample& s : nets.samples) {
-      auto it = s.labels.find(kLabelNetwork);
-      std::string value = it == s.labels.end() ? "" : it->second;
+    nets.values.push_back("");
+    for (const std::string& value : nets.values) {
       // Label values are quoted with Go's escaping rules: backslash and double quote.
       std::string escaped;
       for (char c : value) {
@@ -69,17 +82,27 @@ Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOp
   }
   std::map<Key, double> sent, lost;
   for (const std::string& sel : selectors) {
-    KW_RETURN_IF_ERROR(ReadCounter(client, opt, kMetricProbesSent, sel, &sent, &out));
-    KW_RETURN_IF_ERROR(ReadCounter(client, opt, kMetricProbesLost, sel, &lost, &out));
+    // The two counters are independent queries: ask both at once (the engine evaluates them in
+    // parallel, and each answer is parsed while the other is still coming).
+    LossMatrix lost_side;
+    Status lost_status;
+    std::thread lost_reader(
+        [&] { lost_status = ReadCounter(client, at, kMetricProbesLost, sel, &lost, &lost_side); });
+    Status sent_status = ReadCounter(client, at, kMetricProbesSent, sel, &sent, &out);
+    lost_reader.join();
+    KW_RETURN_IF_ERROR(sent_status);
+    KW_RETURN_IF_ERROR(lost_status);
+    out.queries += lost_side.queries;
+    for (auto& w : lost_side.warnings) out.warnings.push_back(std::move(w));
   }
   size_t lost_without_sent = 0;
   for (const auto& [key, n] : lost) {
     if (!sent.contains(key)) ++lost_without_sent;
   }
   if (lost_without_sent > 0) {
-    out.warnings.push_back(fmt::format(
-        "{} pairs report lost probes but no sent probes in the window (partial data?)",
-        lost_without_sent));
+    out.warnings.push_back(
+        fmt::format("{} pairs report lost probes but no sent probes in the window (partial data?)",
+                    lost_without_sent));
   }
   for (const auto& [key, n] : sent) {
     PairLoss p;

@@ -1,8 +1,10 @@
 // ingest/prometheus_loss.h: the pairwise loss matrix (sent and lost probes per source, peer and
 // network over a window) read from the agents' counters in a Prometheus-compatible engine.
 // Uses increase(), so counter resets after an agent restart are handled with rate() semantics.
-// Large results are paged by network (one query per network label value) so no single answer
-// has to hold the whole mesh. Stateless; safe from any thread.
+// Large results are paged by network (one query per network label value, the values read from
+// the label index) so no single answer has to hold the whole mesh; every query is evaluated at
+// one instant (the server's time), and the two counters are asked for in parallel. Stateless; safe
+// from any thread.
 #ifndef KIRIWAKE_INGEST_PROMETHEUS_LOSS_H_
 #define KIRIWAKE_INGEST_PROMETHEUS_LOSS_H_
 
@@ -31,9 +33,9 @@ struct PairLoss {
 };
 
 struct LossMatrixOptions {
-  std::string window = "5m";       // a PromQL duration
-  std::optional<double> time_s;    // evaluation time; now when unset
-  bool page_by_network = true;     // one query per network
+  std::string window = "5m";     // a PromQL duration
+  std::optional<double> time_s;  // evaluation time; now when unset
+  bool page_by_network = true;   // one query per network
 };
 
 struct LossMatrix {

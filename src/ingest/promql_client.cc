@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-
 #include <nlohmann/json.hpp>
 
 #include "util/text.h"
@@ -35,7 +34,8 @@ Result<PromQLClient> PromQLClient::Create(PromQLOptions options) {
   }
   size_t path_start = url.find('/', scheme_end + 3);
   std::string base(url.substr(0, path_start));
-  std::string prefix = path_start == std::string_view::npos ? "" : std::string(url.substr(path_start));
+  std::string prefix =
+      path_start == std::string_view::npos ? "" : std::string(url.substr(path_start));
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   if (base.size() <= scheme_end + 3) {
     return Status::Usage(fmt::format("--prometheus: no host in \"{}\"", options.url));
@@ -62,17 +62,17 @@ Result<std::string> PromQLClient::Get(const std::string& path_and_query) const {
   std::string path = path_prefix_ + path_and_query;
   auto res = cli.Get(path.c_str());
   if (!res) {
-    return Status::Unavailable(fmt::format("{}: no answer ({})", options_.url,
-                                           httplib::to_string(res.error())));
+    return Status::Unavailable(
+        fmt::format("{}: no answer ({})", options_.url, httplib::to_string(res.error())));
   }
   if (res->status == 401 || res->status == 403) {
-    return Status::Unavailable(fmt::format("{}: HTTP {}: authentication refused", options_.url,
-                                           res->status));
+    return Status::Unavailable(
+        fmt::format("{}: HTTP {}: authentication refused", options_.url, res->status));
   }
   // The API answers 400/422/503 with a JSON error body; let the parser read it.
   if (res->status != 200 && res->status != 400 && res->status != 422 && res->status != 503) {
-    return Status::Unavailable(fmt::format("{}: HTTP {} for {}", options_.url, res->status,
-                                           EscapeForMessage(path, 120)));
+    return Status::Unavailable(
+        fmt::format("{}: HTTP {} for {}", options_.url, res->status, EscapeForMessage(path, 120)));
   }
   return res->body;
 }
@@ -100,15 +100,17 @@ bool ParsePromValue(const json& pair, double* t, double* v) {
   return true;
 }
 
-Status ParseEnvelope(std::string_view body, std::string_view what, std::string_view want_type,
-                     json* result, std::vector<std::string>* warnings) {
-  json doc;
+// The API's envelope: parse, collect warnings, turn "status": "error" into a Status. *doc holds
+// the parsed document on success.
+Status ParseStatus(std::string_view body, std::string_view what, json* out,
+                   std::vector<std::string>* warnings) {
+  json& doc = *out;
   try {
     doc = json::parse(body);
   } catch (const json::parse_error& e) {
-    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
-                      fmt::format("not Prometheus API JSON at byte {}: {}", e.byte,
-                                  EscapeForMessage(body)));
+    return Status::At(
+        StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+        fmt::format("not Prometheus API JSON at byte {}: {}", e.byte, EscapeForMessage(body)));
   } catch (const json::exception& e) {
     // e.g. out_of_range 406, a number too large for a double (found by fuzz/promql_fuzz.cc).
     return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
@@ -126,17 +128,24 @@ Status ParseEnvelope(std::string_view body, std::string_view what, std::string_v
   if (doc["status"] != "success") {
     std::string type = doc.value("errorType", "error");
     std::string err = doc.value("error", "no message");
-    StatusCode code = type == "timeout" || type == "unavailable" ? StatusCode::kUnavailable
-                                                                  : StatusCode::kUsage;
+    StatusCode code =
+        type == "timeout" || type == "unavailable" ? StatusCode::kUnavailable : StatusCode::kUsage;
     return Status::At(code, SourceLoc{std::string(what), 0, 0},
                       fmt::format("query failed ({}): {}", type, err));
   }
+  return Status::Ok();
+}
+
+Status ParseEnvelope(std::string_view body, std::string_view what, std::string_view want_type,
+                     json* result, std::vector<std::string>* warnings) {
+  json doc;
+  KW_RETURN_IF_ERROR(ParseStatus(body, what, &doc, warnings));
   if (!doc.contains("data") || !doc["data"].is_object() ||
       doc["data"].value("resultType", "") != want_type || !doc["data"].contains("result") ||
       !doc["data"]["result"].is_array()) {
-    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
-                      fmt::format("expected data.resultType \"{}\" with a result array",
-                                  want_type));
+    return Status::At(
+        StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+        fmt::format("expected data.resultType \"{}\" with a result array", want_type));
   }
   *result = std::move(doc["data"]["result"]);
   return Status::Ok();
@@ -169,6 +178,24 @@ Result<PromVector> ParsePromVector(std::string_view body, std::string_view what)
     }
     out.samples.push_back(std::move(s));
     ++i;
+  }
+  return out;
+}
+
+Result<PromStrings> ParsePromStrings(std::string_view body, std::string_view what) {
+  PromStrings out;
+  json doc;
+  KW_RETURN_IF_ERROR(ParseStatus(body, what, &doc, &out.warnings));
+  if (!doc.contains("data") || !doc["data"].is_array()) {
+    return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                      "expected \"data\": an array of strings");
+  }
+  for (const auto& v : doc["data"]) {
+    if (!v.is_string()) {
+      return Status::At(StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},
+                        fmt::format("data[{}]: expected a string", out.values.size()));
+    }
+    out.values.push_back(v.get<std::string>());
   }
   return out;
 }
@@ -206,6 +233,18 @@ Result<PromVector> PromQLClient::Instant(std::string_view query,
   if (time_s) pq += fmt::format("&time={:.3f}", *time_s);
   KW_ASSIGN_OR_RETURN(std::string body, Get(pq));
   return ParsePromVector(body, fmt::format("{} query {}", options_.url, query));
+}
+
+Result<PromStrings> PromQLClient::LabelValues(std::string_view label,
+                                              const std::vector<std::string>& match) const {
+  std::string pq = fmt::format("/api/v1/label/{}/values", UrlEncode(label));
+  char sep = '?';
+  for (const std::string& m : match) {
+    pq += fmt::format("{}match%5B%5D={}", sep, UrlEncode(m));
+    sep = '&';
+  }
+  KW_ASSIGN_OR_RETURN(std::string body, Get(pq));
+  return ParsePromStrings(body, fmt::format("{} label values of {}", options_.url, label));
 }
 
 Result<PromMatrix> PromQLClient::Range(std::string_view query, double start_s, double end_s,

@@ -44,6 +44,11 @@ struct PromVector {
   std::vector<std::string> warnings;  // the server's own warnings (partial data, ...)
 };
 
+struct PromStrings {
+  std::vector<std::string> values;
+  std::vector<std::string> warnings;
+};
+
 struct PromMatrix {
   std::vector<PromSeries> series;
   std::vector<std::string> warnings;
@@ -60,6 +65,10 @@ class PromQLClient {
   Result<PromVector> Instant(std::string_view query, std::optional<double> time_s = {}) const;
   Result<PromMatrix> Range(std::string_view query, double start_s, double end_s,
                            double step_s) const;
+  // The values a label takes on series matching any of `match` (/api/v1/label/NAME/values):
+  // answered from the index, without reading samples.
+  Result<PromStrings> LabelValues(std::string_view label,
+                                  const std::vector<std::string>& match) const;
 
   const PromQLOptions& options() const { return options_; }
 
@@ -75,6 +84,7 @@ class PromQLClient {
 // Parses an API answer body (exposed for tests and fuzzing). `what` names the query in errors.
 Result<PromVector> ParsePromVector(std::string_view body, std::string_view what);
 Result<PromMatrix> ParsePromMatrix(std::string_view body, std::string_view what);
+Result<PromStrings> ParsePromStrings(std::string_view body, std::string_view what);
 
 // Percent-encodes a query parameter value.
 std::string UrlEncode(std::string_view s);

@@ -31,8 +31,8 @@ TEST(PromQLParse, ApiErrorKeepsTypeAndMessage) {
 }
 
 TEST(PromQLParse, TimeoutIsUnavailable) {
-  auto v = ParsePromVector(R"({"status":"error","errorType":"timeout","error":"query timed out"})",
-                           "q");
+  auto v =
+      ParsePromVector(R"({"status":"error","errorType":"timeout","error":"query timed out"})", "q");
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
 }
@@ -52,8 +52,8 @@ TEST(PromQLParse, HugeNumberIsMalformedNotACrash) {
 }
 
 TEST(PromQLParse, WrongResultTypeIsMalformed) {
-  auto v = ParsePromVector(R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
-                           "q");
+  auto v =
+      ParsePromVector(R"({"status":"success","data":{"resultType":"matrix","result":[]}})", "q");
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), StatusCode::kMalformed);
 }
@@ -66,6 +66,24 @@ TEST(PromQLParse, MatrixPoints) {
   ASSERT_EQ(m->series.size(), 1u);
   EXPECT_EQ(m->series[0].points.size(), 2u);
   EXPECT_DOUBLE_EQ(m->series[0].points[1].second, 3.5);
+}
+
+TEST(PromQLParse, LabelValuesAreStrings) {
+  auto r = ParsePromStrings(R"({"status":"success","data":["service","storage"],
+                                "warnings":["partial"]})",
+                            "q");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->values, (std::vector<std::string>{"service", "storage"}));
+  EXPECT_EQ(r->warnings, (std::vector<std::string>{"partial"}));
+}
+
+TEST(PromQLParse, LabelValuesThatAreNotStringsAreMalformed) {
+  auto r = ParsePromStrings(R"({"status":"success","data":["a", 3]})", "labels of network");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kMalformed);
+  EXPECT_NE(r.status().ToString().find("labels of network"), std::string::npos);
+  EXPECT_NE(r.status().ToString().find("data[1]: expected a string"), std::string::npos);
+  EXPECT_FALSE(ParsePromStrings(R"({"status":"success","data":{}})", "q").ok());
 }
 
 TEST(PromQLClient, RejectsUrlsWithoutScheme) {
