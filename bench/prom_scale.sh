@@ -85,11 +85,13 @@ echo "   mean scrape: ${scrape_ms} ms; Prometheus CPU ${prom_cpu}% of a core, RS
 echo "== loss-matrix query (sent and lost, ${window_s}s window)"
 qstart=$(date +%s.%N)
 now=$(date +%s)
+curls=()
 for m in kiriwake_probe_sent_total kiriwake_probe_lost_total; do  # in parallel, as kiriwake does
   curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode \
     "query=sum by (src, peer, network) (increase(${m}[${window_s}s]))" -o "$dir/$m.json" &
+  curls+=($!)
 done
-wait
+wait "${curls[@]}"
 qend=$(date +%s.%N)
 query_s=$(python3 -c "print(f'{$qend-$qstart:.2f}')")
 rows=$(python3 -c "import json; print(len(json.load(open('$dir/kiriwake_probe_sent_total.json'))['data']['result']))")
