@@ -13,11 +13,22 @@ namespace {
 
 using Key = std::tuple<std::string, std::string, std::string>;
 
-// Reads one `sum by (src, peer, network) (increase(metric[window]))` into `into`.
+// The recording rule holding `metric`'s per-pair increase over `window`
+// (deploy/prometheus/kiriwake-rules.yml), or "" when the rules record none for that window.
+std::string RecordedName(const char* metric, const std::string& window) {
+  if (window != "5m" && window != "1h") return "";
+  const char* what = std::string_view(metric) == kMetricProbesSent ? "sent" : "lost";
+  return fmt::format("kiriwake:pair_probes_{}:increase{}", what, window);
+}
+
+// Reads one counter's per-pair increase into `into`: the recorded series when `recorded`,
+// else `sum by (src, peer, network) (increase(metric[window]))` over the raw counters.
 Status ReadCounter(const PromQLClient& client, const LossMatrixOptions& opt, const char* metric,
-                   const std::string& selector, std::map<Key, double>* into, LossMatrix* out) {
-  std::string q = fmt::format("sum by ({}, {}, {}) (increase({}{}[{}]))", kLabelSrc, kLabelPeer,
-                              kLabelNetwork, metric, selector, opt.window);
+                   bool recorded, const std::string& selector, std::map<Key, double>* into,
+                   LossMatrix* out) {
+  std::string q = recorded ? RecordedName(metric, opt.window) + selector
+                           : fmt::format("sum by ({}, {}, {}) (increase({}{}[{}]))", kLabelSrc,
+                                         kLabelPeer, kLabelNetwork, metric, selector, opt.window);
   ++out->queries;
   KW_ASSIGN_OR_RETURN(PromVector v, client.Instant(q, opt.time_s));
   for (auto& w : v.warnings) out->warnings.push_back(std::move(w));
@@ -80,6 +91,15 @@ Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOp
   } else {
     selectors.push_back("");
   }
+  // Recorded counts when the rules keep them for this window: one lookup per pair instead of
+  // increase() over every raw series. Absent rules (or a window they do not record) fall back to
+  // the raw counters.
+  if (opt.use_recorded && !RecordedName(kMetricProbesSent, at.window).empty()) {
+    ++out.queries;
+    auto probe = client.Instant(
+        fmt::format("count({})", RecordedName(kMetricProbesSent, at.window)), at.time_s);
+    out.recorded = probe.ok() && !probe->samples.empty() && probe->samples[0].value > 0;
+  }
   std::map<Key, double> sent, lost;
   for (const std::string& sel : selectors) {
     // The two counters are independent queries: ask both at once (the engine evaluates them in
@@ -87,8 +107,8 @@ Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOp
     LossMatrix lost_side;
     Status lost_status;
     std::thread lost_reader(
-        [&] { lost_status = ReadCounter(client, at, kMetricProbesLost, sel, &lost, &lost_side); });
-    Status sent_status = ReadCounter(client, at, kMetricProbesSent, sel, &sent, &out);
+        [&] { lost_status = ReadCounter(client, at, kMetricProbesLost, out.recorded, sel, &lost, &lost_side); });
+    Status sent_status = ReadCounter(client, at, kMetricProbesSent, out.recorded, sel, &sent, &out);
     lost_reader.join();
     KW_RETURN_IF_ERROR(sent_status);
     KW_RETURN_IF_ERROR(lost_status);

@@ -3,7 +3,9 @@
 // Uses increase(), so counter resets after an agent restart are handled with rate() semantics.
 // Large results are paged by network (one query per network label value, the values read from
 // the label index) so no single answer has to hold the whole mesh; every query is evaluated at
-// one instant (the server's time), and the two counters are asked for in parallel. Stateless; safe
+// one instant (the server's time), and the two counters are asked for in parallel. With the
+// recording rules of deploy/prometheus/ and a window they record (5m, 1h), the precomputed
+// per-pair counts are read instead of evaluating increase() over every raw counter. Stateless; safe
 // from any thread.
 #ifndef KIRIWAKE_INGEST_PROMETHEUS_LOSS_H_
 #define KIRIWAKE_INGEST_PROMETHEUS_LOSS_H_
@@ -36,12 +38,16 @@ struct LossMatrixOptions {
   std::string window = "5m";     // a PromQL duration
   std::optional<double> time_s;  // evaluation time; now when unset
   bool page_by_network = true;   // one query per network
+  // Read kiriwake:pair_probes_{sent,lost}:increase{5m,1h} (the recording rules in
+  // deploy/prometheus/) when the window is one they record and they exist.
+  bool use_recorded = true;
 };
 
 struct LossMatrix {
   std::vector<PairLoss> pairs;
   std::vector<std::string> warnings;  // server warnings and series we could not use
   size_t queries = 0;
+  bool recorded = false;  // read from the recording rules' series, not the raw counters
 };
 
 Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOptions& options);

@@ -180,9 +180,32 @@ TEST_F(PromE2E, PrometheusScrapesAgentsAndKiriwakeReadsTheLossMatrixAndTheAlertF
   auto m = WaitForMatrix(*client, 60);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ExpectEsxi2Lossy(*m);
+  EXPECT_FALSE(m->recorded) << "no rule records a 20s window";
   bool warned = false;
   for (const auto& w : m->warnings) warned = warned || w.find("lack a src") != std::string::npos;
   EXPECT_TRUE(warned) << "the unlabelled series must be reported";
+
+  // With the shipped recording rules, a 5m window is read from the recorded per-pair counts
+  // (evaluated every second here), and they say the same as the raw counters.
+  {
+    LossMatrixOptions opt;
+    opt.window = "5m";
+    Result<LossMatrix> rec = Status::Unavailable("no answer yet");
+    auto deadline = steady_clock::now() + std::chrono::seconds(30);
+    while (steady_clock::now() < deadline) {
+      rec = ReadLossMatrix(*client, opt);
+      if (rec.ok() && rec->recorded && rec->pairs.size() == 6) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+    EXPECT_TRUE(rec->recorded);
+    ExpectEsxi2Lossy(*rec);
+    opt.use_recorded = false;
+    auto raw = ReadLossMatrix(*client, opt);
+    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+    EXPECT_FALSE(raw->recorded);
+    ExpectEsxi2Lossy(*raw);
+  }
 
   // Every query of the Grafana dashboard runs on this Prometheus, and the heatmap has the lossy
   // pairs in it.
