@@ -5,6 +5,8 @@
 # culprits checked against the simulator's truth. Prints one line per figure and a summary table.
 #
 #   bench/prom_scale.sh K [PEERS] [SCRAPE_INTERVAL_S] [FAULTS]
+#   DROP_BUCKETS=1 bench/prom_scale.sh ...   drop the RTT histogram buckets at scrape time
+#     (metric_relabel_configs), as docs/metrics.md advises for fleets of thousands
 #     K: fat-tree parameter (k^3/4 agents): 16 -> 1,024 agents, 34 -> 9,826 agents
 #
 # Peer for the end-to-end time: `kiriwake localize` on the same observations read from the file
@@ -57,6 +59,14 @@ scrape_configs:
     file_sd_configs:
       - files: ['$dir/targets.json']
 YML
+if [ "${DROP_BUCKETS:-0}" = 1 ]; then
+  cat >>"$dir/prometheus.yml" <<'YML'
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: kiriwake_probe_rtt_seconds_bucket
+        action: drop
+YML
+fi
 for _ in $(seq 50); do [ -s "$dir/targets.json" ] && break; sleep 0.2; done
 prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
   --web.listen-address=127.0.0.1:$pport --log.level=warn >"$dir/prometheus.log" 2>&1 &
@@ -69,7 +79,7 @@ for _ in $(seq 100); do curl -sf "$url/-/ready" >/dev/null 2>&1 && break; sleep 
 
 # Let at least two full windows of scrapes land.
 settle=$((window_s + 2 * interval + 60))
-echo "== scraping $agents agents every ${interval}s; waiting ${settle}s"
+echo "== scraping $agents agents every ${interval}s (histogram buckets dropped: ${DROP_BUCKETS:-0}); waiting ${settle}s"
 cpu0=$(awk '{print $14+$15}' /proc/$prom_pid/stat)
 ecpu0=$(awk '{print $14+$15}' /proc/$exporter_pid/stat)
 sleep "$settle"

@@ -1,6 +1,8 @@
 // `kiriwake sim-exporter`: serve the Prometheus exposition of every source of a `kiriwake sim`
 // run, as if each were an agent — the load generator of the Prometheus scale test
 // (bench/prom_scale.sh), and a way to try dashboards and alert rules without a fleet.
+#include <sys/socket.h>
+
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -85,6 +87,14 @@ ExitStatus Run(const ExporterArgs& a) {
   // One request per connection: thousands of targets each holding a kept-alive connection would
   // hold every worker between scrapes.
   http.set_keep_alive_max_count(1);
+  // cpp-httplib listens with a backlog of 5 (a build-time constant of Debian's shared library);
+  // thousands of targets connecting each scrape interval overflow it ("SYN flooding" in the
+  // kernel log, scrapes failing). Keep the listening socket and widen its backlog after bind.
+  int listen_fd = -1;
+  http.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   auto start = std::chrono::steady_clock::now();
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
@@ -105,6 +115,7 @@ ExitStatus Run(const ExporterArgs& a) {
     PrintError(fmt::format("--listen {}: cannot bind", a.listen));
     return ExitStatus::kError;
   }
+  if (listen_fd >= 0) ::listen(listen_fd, 4096);
   std::thread server([&http] { http.listen_after_bind(); });
   fmt::print("serving {} simulated agents ({} paths) on http://{}/agents/NAME/metrics\n",
              agents->names().size(), agents->paths(), ep->ToString());
