@@ -1,6 +1,9 @@
 #include "cli/prometheus_flags.h"
 
+#include <cstdio>
+#include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -19,13 +22,53 @@ void AddPrometheusFlags(CLI::App* app, PrometheusArgs* a) {
                   "File holding a bearer token for the query API");
   app->add_option("--basic-auth-file", a->basic_auth_file,
                   "File holding user:password for the query API");
-  app->add_option("--ca-file", a->ca_file, "PEM CA bundle to verify the query API's TLS certificate");
+  app->add_option("--ca-file", a->ca_file,
+                  "PEM CA bundle to verify the query API's TLS certificate");
   app->add_flag("--insecure-skip-verify", a->insecure, "Do not verify the query API's certificate");
   app->add_option("--prometheus-timeout", a->timeout_s, "Seconds to wait for each query")
       ->capture_default_str();
+  app->add_option("--at", a->at,
+                  "Read the counters as they were at this time (Unix seconds or RFC 3339, e.g. "
+                  "2026-11-27T03:12:00Z) instead of now: the window ending then");
 }
 
 namespace {
+// "1764200000[.5]" or "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)".
+std::optional<double> ParseInstant(const std::string& s) {
+  if (auto d = text::ParseDouble(s); d && *d > 0) return d;
+  int y, mo, d, h, mi, sec, n = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+      n != 19) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  double t = static_cast<double>(timegm(&tm));
+  std::string_view rest = std::string_view(s).substr(19);
+  if (!rest.empty() && rest[0] == '.') {
+    size_t end = 1;
+    while (end < rest.size() && text::IsDigit(rest[end])) ++end;
+    auto frac = text::ParseDouble(std::string("0") + std::string(rest.substr(0, end)));
+    if (!frac || end == 1) return std::nullopt;
+    t += *frac;
+    rest = rest.substr(end);
+  }
+  if (rest == "Z") return t;
+  int oh, om;
+  if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
+      std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) == 2) {
+    double off = oh * 3600.0 + om * 60.0;
+    return rest[0] == '+' ? t - off : t + off;
+  }
+  return std::nullopt;
+}
+
 Result<std::string> ReadSecret(const std::string& path, const char* flag) {
   std::ifstream in(path);
   if (!in) return Status::Usage(fmt::format("{}: cannot read {}", flag, path));
@@ -66,16 +109,27 @@ Result<ingest::LossMatrixOptions> LossMatrixOptionsFrom(const PrometheusArgs& a)
     size_t d = i;
     while (d < a.window.size() && text::IsDigit(a.window[d])) ++d;
     size_t u = d;
-    while (u < a.window.size() && std::string_view("smhdwy").find(a.window[u]) != std::string_view::npos) ++u;
+    while (u < a.window.size() &&
+           std::string_view("smhdwy").find(a.window[u]) != std::string_view::npos)
+      ++u;
     if (d == i || u == d) ok = false;
     i = u;
   }
   if (!ok) {
-    return Status::Usage(fmt::format("--window: expected a PromQL duration like 5m or 1h, saw \"{}\"",
-                                     EscapeForMessage(a.window)));
+    return Status::Usage(
+        fmt::format("--window: expected a PromQL duration like 5m or 1h, saw \"{}\"",
+                    EscapeForMessage(a.window)));
   }
   ingest::LossMatrixOptions o;
   o.window = a.window;
+  if (!a.at.empty()) {
+    o.time_s = ParseInstant(a.at);
+    if (!o.time_s) {
+      return Status::Usage(fmt::format(
+          "--at: expected Unix seconds or RFC 3339 like 2026-11-27T03:12:00Z, saw \"{}\"",
+          EscapeForMessage(a.at)));
+    }
+  }
   return o;
 }
 

@@ -21,6 +21,7 @@ struct PrometheusArgs {
   std::string ca_file;
   bool insecure = false;
   double timeout_s = 30;
+  std::string at;  // evaluation time: Unix seconds or RFC 3339; empty for now
 };
 
 void AddPrometheusFlags(CLI::App* app, PrometheusArgs* args);

@@ -1,8 +1,6 @@
 // `kiriwake sim-exporter`: serve the Prometheus exposition of every source of a `kiriwake sim`
 // run, as if each were an agent — the load generator of the Prometheus scale test
 // (bench/prom_scale.sh), and a way to try dashboards and alert rules without a fleet.
-#include <sys/socket.h>
-
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -13,6 +11,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
 
 #include "agent/simulated_agents.h"
 #include "cli/commands.h"

@@ -2,8 +2,6 @@
 // HTTP on loopback, a real Prometheus (and a real VictoriaMetrics) scrapes it every second, and
 // kiriwake reads the loss matrix back through the PromQL API. Prometheus also evaluates
 // deploy/prometheus/kiriwake-rules.yml, and the pair-loss alert must fire through its API.
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,8 +15,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include "child_process.h"
 #include "ingest/prometheus_loss.h"
