@@ -1,6 +1,7 @@
 // localize_bench: accuracy and speed of infer::Localize on simulated incidents.
 //   build/release/localize_bench            full run (fat-tree up to k=48, 1M paths)
 //   build/release/localize_bench --quick    small sizes only (a minute on 2 cores)
+//   build/release/localize_bench [--quick] --only N   one scenario family (1-5, as numbered)
 // Prints, per scenario family: precision and recall of diagnosed groups (a group counts as
 // correct when it holds an injected fault), mean ambiguity-group size against the minimum
 // possible (the fault's equivalence class under the same measurements), localization time on
@@ -205,7 +206,13 @@ void Header() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  int only = 0;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = std::atoi(argv[++i]);
+  }
+  auto want = [only](int section) { return only == 0 || only == section; };
   std::string cpu;
   std::ifstream ci("/proc/cpuinfo");
   for (std::string line; std::getline(ci, line);) {
@@ -222,128 +229,141 @@ int main(int argc, char** argv) {
 #if !defined(__OPTIMIZE__)
   fmt::print("WARNING: optimization is disabled: figures are unnecessarily slow\n");
 #endif
-  fmt::print("single-threaded; time is localization only (paths precomputed)\n\n");
+  fmt::print(
+      "single-threaded; time is localization (known routes: paths given) or folding the paths "
+      "plus localization (ECMP unknown)\n\n");
   Header();
 
   // 1. The seed incident, from the example files.
-  {
-    auto t = kw::model::LoadTopology(std::string(KW_SOURCE_DIR) +
-                                     "/examples/seed-incident/topology.yaml");
-    auto obs = kw::model::LoadObservations(
-        std::string(KW_SOURCE_DIR) + "/examples/seed-incident/observations.jsonl", *t, {});
-    auto start = std::chrono::steady_clock::now();
-    auto r = kw::infer::Localize(*t, obs->observations, {});
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::string group;
-    for (ComponentId c : r->suspects.at(0).components) {
-      group += (group.empty() ? "" : ", ") + t->component(c).id;
+  if (want(1)) {
+    {
+      auto t = kw::model::LoadTopology(std::string(KW_SOURCE_DIR) +
+                                       "/examples/seed-incident/topology.yaml");
+      auto obs = kw::model::LoadObservations(
+          std::string(KW_SOURCE_DIR) + "/examples/seed-incident/observations.jsonl", *t, {});
+      auto start = std::chrono::steady_clock::now();
+      auto r = kw::infer::Localize(*t, obs->observations, {});
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::string group;
+      for (ComponentId c : r->suspects.at(0).components) {
+        group += (group.empty() ? "" : ", ") + t->component(c).id;
+      }
+      bool ok = r->suspects.size() == 1 && group == "dac-esxi2-allied, allied:2, esxi2:vmnic2";
+      fmt::print("{:<34} {:<30} {} in {:.3f} ms: [{}] p={:.3f}\n", "seed home lab",
+                 "examples/seed-incident", ok ? "PASS" : "FAIL", secs * 1e3, group,
+                 r->suspects[0].probability);
     }
-    bool ok = r->suspects.size() == 1 && group == "dac-esxi2-allied, allied:2, esxi2:vmnic2";
-    fmt::print("{:<34} {:<30} {} in {:.3f} ms: [{}] p={:.3f}\n", "seed home lab",
-               "examples/seed-incident", ok ? "PASS" : "FAIL", secs * 1e3, group,
-               r->suspects[0].probability);
   }
 
   // 2. Random home labs: 3-8 hosts, 1-3 faults at 2-10%, 200 probes per pair, full mesh.
   //    Faulty components drawn by prior (mostly cables), then uniformly over kinds.
-  for (bool by_prior : {true, false}) {
-    std::mt19937_64 rng(42);
-    Tally all;
-    int runs = quick ? 60 : 300;
-    for (int i = 0; i < runs; ++i) {
-      int hosts = 3 + static_cast<int>(rng() % 6);
-      auto t = kw::model::Topology::Build(kw::model::HomeLab(hosts));
-      kw::infer::SimOptions so;
-      so.faults = 1 + static_cast<int>(rng() % 3);
-      so.kinds = {kw::model::ComponentKind::kCable,      kw::model::ComponentKind::kHostPort,
-                  kw::model::ComponentKind::kSwitchPort, kw::model::ComponentKind::kCard,
-                  kw::model::ComponentKind::kDriver,     kw::model::ComponentKind::kSwitch};
-      so.probes_per_pair = 200;
-      so.draw_by_prior = by_prior;
-      so.keep_routes = true;
-      so.seed = rng();
-      Tally one = RunOne(*t, so, true);
-      if (std::getenv("KW_BENCH_VERBOSE") &&
-          (one.correct_groups != one.groups || one.found_faults != one.faults)) {
-        auto sc = kw::infer::Simulate(*t, so);
-        fmt::print("  miss: {} hosts;", hosts);
-        for (const auto& f : sc->truth) {
-          fmt::print(" {}@{:.3f}", t->component(f.component).id, f.loss_ratio);
+  if (want(2)) {
+    for (bool by_prior : {true, false}) {
+      std::mt19937_64 rng(42);
+      Tally all;
+      int runs = quick ? 60 : 300;
+      for (int i = 0; i < runs; ++i) {
+        int hosts = 3 + static_cast<int>(rng() % 6);
+        auto t = kw::model::Topology::Build(kw::model::HomeLab(hosts));
+        kw::infer::SimOptions so;
+        so.faults = 1 + static_cast<int>(rng() % 3);
+        so.kinds = {kw::model::ComponentKind::kCable,      kw::model::ComponentKind::kHostPort,
+                    kw::model::ComponentKind::kSwitchPort, kw::model::ComponentKind::kCard,
+                    kw::model::ComponentKind::kDriver,     kw::model::ComponentKind::kSwitch};
+        so.probes_per_pair = 200;
+        so.draw_by_prior = by_prior;
+        so.keep_routes = true;
+        so.seed = rng();
+        Tally one = RunOne(*t, so, true);
+        if (std::getenv("KW_BENCH_VERBOSE") &&
+            (one.correct_groups != one.groups || one.found_faults != one.faults)) {
+          auto sc = kw::infer::Simulate(*t, so);
+          fmt::print("  miss: {} hosts;", hosts);
+          for (const auto& f : sc->truth) {
+            fmt::print(" {}@{:.3f}", t->component(f.component).id, f.loss_ratio);
+          }
+          auto paths = KnownRoutes(*sc);
+          auto r = kw::infer::LocalizePaths(*t, paths, {});
+          fmt::print(" ->");
+          for (const auto& su : r.suspects) {
+            fmt::print(" [{} +{} p={:.2f} r={:.3f}]", t->component(su.components[0]).id,
+                       su.components.size() - 1, su.probability, su.loss_ratio_estimate);
+          }
+          fmt::print("\n");
         }
-        auto paths = KnownRoutes(*sc);
-        auto r = kw::infer::LocalizePaths(*t, paths, {});
-        fmt::print(" ->");
-        for (const auto& su : r.suspects) {
-          fmt::print(" [{} +{} p={:.2f} r={:.3f}]", t->component(su.components[0]).id,
-                     su.components.size() - 1, su.probability, su.loss_ratio_estimate);
-        }
-        fmt::print("\n");
+        all.Add(one);
       }
-      all.Add(one);
+      Row(by_prior ? "random home labs, faults by prior" : "random home labs, uniform kinds",
+          fmt::format("{} runs, 3-8 hosts, 1-3 faults", runs), all);
     }
-    Row(by_prior ? "random home labs, faults by prior" : "random home labs, uniform kinds",
-        fmt::format("{} runs, 3-8 hosts, 1-3 faults", runs), all);
   }
 
   // 3. Fat-trees, Pingmesh-like sampled pairs with known routes, 10 cable faults.
-  std::vector<std::pair<int, int64_t>> sizes =
-      quick ? std::vector<std::pair<int, int64_t>>{{8, 20000}, {16, 100000}}
-            : std::vector<std::pair<int, int64_t>>{
-                  {8, 50000}, {16, 200000}, {24, 500000}, {32, 1000000}, {48, 1000000}};
-  for (auto [k, pairs] : sizes) {
-    auto build_start = std::chrono::steady_clock::now();
-    auto t = kw::model::Topology::Build(kw::model::FatTree(k));
-    double build_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
-    Tally all;
-    int reps = quick ? 2 : (k >= 32 ? 2 : 3);
-    for (int rep = 0; rep < reps; ++rep) {
-      kw::infer::SimOptions so;
-      so.faults = 10;
-      so.sampled_pairs = pairs;
-      so.keep_routes = true;
-      so.seed = 1000 + static_cast<uint64_t>(k * 10 + rep);
-      all.Add(RunOne(*t, so, true));
+  if (want(3)) {
+    std::vector<std::pair<int, int64_t>> sizes =
+        quick ? std::vector<std::pair<int, int64_t>>{{8, 20000}, {16, 100000}}
+              : std::vector<std::pair<int, int64_t>>{
+                    {8, 50000}, {16, 200000}, {24, 500000}, {32, 1000000}, {48, 1000000}};
+    for (auto [k, pairs] : sizes) {
+      auto build_start = std::chrono::steady_clock::now();
+      auto t = kw::model::Topology::Build(kw::model::FatTree(k));
+      double build_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
+      Tally all;
+      int reps = quick ? 2 : (k >= 32 ? 2 : 3);
+      for (int rep = 0; rep < reps; ++rep) {
+        kw::infer::SimOptions so;
+        so.faults = 10;
+        so.sampled_pairs = pairs;
+        so.keep_routes = true;
+        so.seed = 1000 + static_cast<uint64_t>(k * 10 + rep);
+        all.Add(RunOne(*t, so, true));
+      }
+      Row(fmt::format("fat-tree k={} known routes", k),
+          fmt::format("{} paths, 10 faults (build {:.2f}s)", pairs, build_s), all);
     }
-    Row(fmt::format("fat-tree k={} known routes", k),
-        fmt::format("{} paths, 10 faults (build {:.2f}s)", pairs, build_s), all);
   }
 
   // 4. Scaling in the number of faults.
-  {
-    int k = quick ? 16 : 48;
-    int64_t pairs = quick ? 100000 : 1000000;
-    auto t = kw::model::Topology::Build(kw::model::FatTree(k));
-    for (int faults : {1, 5, 10, 20, 50}) {
-      kw::infer::SimOptions so;
-      so.faults = faults;
-      so.sampled_pairs = pairs;
-      so.keep_routes = true;
-      so.seed = 77 + static_cast<uint64_t>(faults);
-      Tally tl = RunOne(*t, so, true);
-      Row(fmt::format("fat-tree k={} known routes", k),
-          fmt::format("{} paths, {} faults", pairs, faults), tl);
+  if (want(4)) {
+    {
+      int k = quick ? 16 : 48;
+      int64_t pairs = quick ? 100000 : 1000000;
+      auto t = kw::model::Topology::Build(kw::model::FatTree(k));
+      for (int faults : {1, 5, 10, 20, 50}) {
+        kw::infer::SimOptions so;
+        so.faults = faults;
+        so.sampled_pairs = pairs;
+        so.keep_routes = true;
+        so.seed = 77 + static_cast<uint64_t>(faults);
+        Tally tl = RunOne(*t, so, true);
+        Row(fmt::format("fat-tree k={} known routes", k),
+            fmt::format("{} paths, {} faults", pairs, faults), tl);
+      }
     }
   }
 
   // 5. ECMP with unknown routes: each path's uncertain middle is a weight per component, folded
   // where every path crosses components alike (k=34: the Prometheus scale test's 10k agents).
-  for (auto [k, pairs] :
-       quick ? std::vector<std::pair<int, int64_t>>{{4, 5000}, {8, 20000}}
-             : std::vector<std::pair<int, int64_t>>{
-                   {4, 5000}, {8, 50000}, {16, 100000}, {34, 200000}, {48, 1000000}}) {
-    auto t = kw::model::Topology::Build(kw::model::FatTree(k));
-    Tally all;
-    for (int rep = 0; rep < 3; ++rep) {
-      kw::infer::SimOptions so;
-      so.faults = k == 4 ? 2 : 5;
-      so.sampled_pairs = pairs;
-      so.seed = 500 + static_cast<uint64_t>(rep);
-      all.Add(RunOne(*t, so, false));
+  if (want(5)) {
+    for (auto [k, pairs] :
+         quick ? std::vector<std::pair<int, int64_t>>{{4, 5000}, {8, 20000}}
+               : std::vector<std::pair<int, int64_t>>{
+                     {4, 5000}, {8, 50000}, {16, 100000}, {34, 200000}, {48, 1000000}}) {
+      auto t = kw::model::Topology::Build(kw::model::FatTree(k));
+      Tally all;
+      for (int rep = 0; rep < 3; ++rep) {
+        kw::infer::SimOptions so;
+        so.faults = k == 4 ? 2 : 5;
+        so.sampled_pairs = pairs;
+        so.seed = 500 + static_cast<uint64_t>(rep);
+        all.Add(RunOne(*t, so, false));
+      }
+      Row(fmt::format("fat-tree k={} ECMP unknown", k),
+          fmt::format("{} paths, {} faults", pairs, k == 4 ? 2 : 5), all);
     }
-    Row(fmt::format("fat-tree k={} ECMP unknown", k),
-        fmt::format("{} paths, {} faults", pairs, k == 4 ? 2 : 5), all);
   }
+
   fmt::print(
       "\npeer: deTector (USENIX ATC'17), k=48 fat-tree, 82,944 links: ~98.9%% accuracy in "
       "< 1 s with source-routed probes (published figure, not run here)\n");
