@@ -365,7 +365,7 @@ int main(int argc, char** argv) {
   }
 
   fmt::print(
-      "\npeer: deTector (USENIX ATC'17), k=48 fat-tree, 82,944 links: ~98.9%% accuracy in "
+      "\npeer: deTector (USENIX ATC'17), k=48 fat-tree, 82,944 links: ~98.9% accuracy in "
       "< 1 s with source-routed probes (published figure, not run here)\n");
   return 0;
 }
