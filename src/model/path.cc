@@ -406,7 +406,10 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   }
   std::vector<std::vector<PathEntry>> memo(switches.size());
   std::vector<char> done(switches.size());
-  for (auto& [sink, users] : flows_by_sink) {
+  for (auto& entry : flows_by_sink) {
+    // Not a structured binding: the lambda below captures it (clang 14 refuses those).
+    const int32_t sink = entry.first;
+    const std::vector<size_t>& users = entry.second;
     const Bfs& to_sink = BfsFrom(sink);
     std::fill(done.begin(), done.end(), 0);
     // Iterative post-order so deep fabrics cannot overflow the stack.
