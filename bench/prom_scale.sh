@@ -97,30 +97,28 @@ echo "   targets up: $up of $agents; head series: $series; samples/s: $sps"
 echo "   mean scrape: ${scrape_ms} ms; Prometheus CPU ${prom_cpu}% of a core, RSS ${prom_rss} MiB; exporter CPU ${exp_cpu}%"
 
 echo "== loss-matrix query (sent and lost, ${window_s}s window)"
-qstart=$(date +%s.%N)
+# query_pair NAME SENT_QUERY LOST_QUERY: both instant queries at $now in parallel (as kiriwake
+# asks them), saved as $dir/NAME_sent.json and $dir/NAME_lost.json; prints the seconds taken.
+query_pair() {
+  local name=$1 start end pids=()
+  start=$(date +%s.%N)
+  curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode "query=$2" \
+    -o "$dir/${name}_sent.json" &
+  pids+=($!)
+  curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode "query=$3" \
+    -o "$dir/${name}_lost.json" &
+  pids+=($!)
+  wait "${pids[@]}"
+  end=$(date +%s.%N)
+  python3 -c "print(f'{$end-$start:.2f}')"
+}
+rows() { python3 -c "import json, sys; print(len(json.load(open(sys.argv[1]))['data']['result']))" "$1"; }
 now=$(date +%s)
-curls=()
-for m in kiriwake_probe_sent_total kiriwake_probe_lost_total; do  # in parallel, as kiriwake does
-  curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode \
-    "query=sum by (src, peer, network) (increase(${m}[${window_s}s]))" -o "$dir/$m.json" &
-  curls+=($!)
-done
-wait "${curls[@]}"
-qend=$(date +%s.%N)
-query_s=$(python3 -c "print(f'{$qend-$qstart:.2f}')")
-rows=$(python3 -c "import json; print(len(json.load(open('$dir/kiriwake_probe_sent_total.json'))['data']['result']))")
-echo "   raw increase(): $rows pairs in ${query_s}s (two queries in parallel)"
-rstart=$(date +%s.%N)
-curls=()
-for m in sent lost; do
-  curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode \
-    "query=kiriwake:pair_probes_${m}:increase5m" -o "$dir/recorded_$m.json" &
-  curls+=($!)
-done
-wait "${curls[@]}"
-rend=$(date +%s.%N)
-rquery_s=$(python3 -c "print(f'{$rend-$rstart:.2f}')")
-rrows=$(python3 -c "import json; print(len(json.load(open('$dir/recorded_sent.json'))['data']['result']))")
+raw() { echo "sum by (src, peer, network) (increase(kiriwake_probe_${1}_total[${window_s}s]))"; }
+query_s=$(query_pair raw "$(raw sent)" "$(raw lost)")
+echo "   raw increase(): $(rows "$dir/raw_sent.json") pairs in ${query_s}s (two queries in parallel)"
+rquery_s=$(query_pair recorded kiriwake:pair_probes_sent:increase5m kiriwake:pair_probes_lost:increase5m)
+rrows=$(rows "$dir/recorded_sent.json")
 agents_with_data=$(q 'count(count by (src) (kiriwake_probe_sent_total))')
 scrape_ok=$(q "sum(sum_over_time(up{job=\"kiriwake\"}[${window_s}s])) / sum(count_over_time(up{job=\"kiriwake\"}[${window_s}s]))")
 echo "   recorded counts: $rrows pairs in ${rquery_s}s; agents with data: $agents_with_data; scrape success ratio: $scrape_ok"
@@ -160,16 +158,8 @@ echo "   ${file_s}s, ${file_mib} MiB; precision $file_p recall $file_r mean grou
 echo "== ingest stopped (exporter killed), evaluated at the same instant"
 kill "$exporter_pid"; wait "$exporter_pid" 2>/dev/null || true
 sleep 20
-pstart=$(date +%s.%N)
-curls=()
-for m in sent lost; do
-  curl -sfG "$url/api/v1/query" --data-urlencode "time=$now" --data-urlencode \
-    "query=kiriwake:pair_probes_${m}:increase5m" -o "$dir/idle_$m.json" &
-  curls+=($!)
-done
-wait "${curls[@]}"
-pend=$(date +%s.%N)
-idle_query_s=$(python3 -c "print(f'{$pend-$pstart:.2f}')")
+idle_query_s=$(query_pair idle kiriwake:pair_probes_sent:increase5m \
+  kiriwake:pair_probes_lost:increase5m)
 read -r idle_s idle_mib < <(run_timed "$dir/idle.json" "$kw" localize --json \
   --topology "$dir/sim/topology.yaml" --prometheus "$url" --window 5m --at "$now" \
   --prometheus-timeout 120)

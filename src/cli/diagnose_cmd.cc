@@ -71,14 +71,13 @@ ExitStatus Run(const DiagnoseArgs& args) {
     }
   }
   if (!args.prometheus.url.empty()) {
-    auto po = PrometheusOptions(args.prometheus);
-    auto mo = LossMatrixOptionsFrom(args.prometheus);
-    if (!po.ok() || !mo.ok()) {
-      PrintError(po.ok() ? mo.status() : po.status());
+    auto src = PrometheusSourceFrom(args.prometheus);
+    if (!src.ok()) {
+      PrintError(src.status());
       return ExitStatus::kError;
     }
-    o.prometheus = *po;
-    o.prometheus_matrix = *mo;
+    o.prometheus = std::move(src->client);
+    o.prometheus_matrix = std::move(src->matrix);
   }
   auto r = diagnose::Diagnose(o);
   if (!r.ok()) {

@@ -70,18 +70,17 @@ ExitStatus RunLocalize(const LocalizeArgs& args) {
   // topology loads (both take seconds at ten thousand agents).
   std::future<Result<ingest::LossMatrix>> matrix;
   if (!args.prometheus.url.empty()) {
-    auto po = PrometheusOptions(args.prometheus);
-    auto mo = LossMatrixOptionsFrom(args.prometheus);
-    if (!po.ok() || !mo.ok()) {
-      PrintError(po.ok() ? mo.status() : po.status());
+    auto src = PrometheusSourceFrom(args.prometheus);
+    if (!src.ok()) {
+      PrintError(src.status());
       return ExitStatus::kError;
     }
-    auto client = ingest::PromQLClient::Create(*po);
+    auto client = ingest::PromQLClient::Create(src->client);
     if (!client.ok()) {
       PrintError(client.status());
       return ExitStatus::kError;
     }
-    matrix = std::async(std::launch::async, [c = std::move(*client), m = std::move(*mo)] {
+    matrix = std::async(std::launch::async, [c = std::move(*client), m = std::move(src->matrix)] {
       return ingest::ReadLossMatrix(c, m);
     });
   }

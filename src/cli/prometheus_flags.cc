@@ -78,6 +78,8 @@ Result<std::string> ReadSecret(const std::string& path, const char* flag) {
 }
 }  // namespace
 
+namespace {
+
 Result<ingest::PromQLOptions> PrometheusOptions(const PrometheusArgs& a) {
   ingest::PromQLOptions o;
   o.url = a.url;
@@ -131,6 +133,15 @@ Result<ingest::LossMatrixOptions> LossMatrixOptionsFrom(const PrometheusArgs& a)
     }
   }
   return o;
+}
+
+}  // namespace
+
+Result<PrometheusSource> PrometheusSourceFrom(const PrometheusArgs& args) {
+  PrometheusSource out;
+  KW_ASSIGN_OR_RETURN(out.client, PrometheusOptions(args));
+  KW_ASSIGN_OR_RETURN(out.matrix, LossMatrixOptionsFrom(args));
+  return out;
 }
 
 }  // namespace kiriwake::cli

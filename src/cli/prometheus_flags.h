@@ -26,9 +26,13 @@ struct PrometheusArgs {
 
 void AddPrometheusFlags(CLI::App* app, PrometheusArgs* args);
 
-// Usage errors for unreadable secret files or a bad window; the client otherwise.
-Result<ingest::PromQLOptions> PrometheusOptions(const PrometheusArgs& args);
-Result<ingest::LossMatrixOptions> LossMatrixOptionsFrom(const PrometheusArgs& args);
+// What the flags say: how to reach the query engine and which matrix to read.
+struct PrometheusSource {
+  ingest::PromQLOptions client;
+  ingest::LossMatrixOptions matrix;
+};
+// Usage errors for unreadable secret files, a bad timeout, window or --at.
+Result<PrometheusSource> PrometheusSourceFrom(const PrometheusArgs& args);
 
 }  // namespace kiriwake::cli
 

@@ -47,6 +47,48 @@ uint64_t Mix(uint64_t x) {
 
 }  // namespace
 
+namespace {
+
+// Arithmetic modulo the Mersenne prime 2^61 - 1: exact, so components crossed alike get equal
+// signatures whatever the order of the sums.
+constexpr uint64_t kMod = (uint64_t{1} << 61) - 1;
+uint64_t AddMod(uint64_t x, uint64_t y) {
+  uint64_t s = x + y;
+  return s >= kMod ? s - kMod : s;
+}
+uint64_t MulMod(uint64_t x, uint64_t y) {
+  unsigned __int128 p = static_cast<unsigned __int128>(x) * y;
+  uint64_t lo = static_cast<uint64_t>(p & kMod), hi = static_cast<uint64_t>(p >> 61);
+  return AddMod(lo, hi);
+}
+uint64_t PowMod(uint64_t x, uint64_t e) {
+  uint64_t r = 1;
+  for (; e; e >>= 1, x = MulMod(x, x)) {
+    if (e & 1) r = MulMod(r, x);
+  }
+  return r;
+}
+uint64_t InvMod(uint64_t x) { return PowMod(x % kMod, kMod - 2); }
+
+struct Sig {
+  uint64_t a = 0, b = 0;
+  bool zero() const { return a == 0 && b == 0; }
+  void Add(const Sig& s, uint64_t w) {
+    a = AddMod(a, MulMod(s.a, w));
+    b = AddMod(b, MulMod(s.b, w));
+  }
+  void Add(const Sig& s) {
+    a = AddMod(a, s.a);
+    b = AddMod(b, s.b);
+  }
+  friend bool operator==(const Sig&, const Sig&) = default;
+};
+struct SigHash {
+  size_t operator()(const Sig& s) const { return s.a * 0x9e3779b97f4a7c15ULL ^ s.b; }
+};
+
+}  // namespace
+
 PathFinder::PathFinder(const Topology& topology)
     : topology_(topology), bfs_(topology.switches().size()) {}
 PathFinder::~PathFinder() = default;
@@ -58,11 +100,12 @@ const PathFinder::Bfs& PathFinder::BfsFrom(int32_t sw) {
   auto b = std::make_unique<Bfs>();
   b->dist.assign(switches.size(), -1);
   b->count.assign(switches.size(), 0.0);
-  std::vector<int32_t> queue;
-  queue.reserve(switches.size());
+  b->count_mod.assign(switches.size(), 0);
+  std::vector<int32_t>& queue = b->order;
   queue.push_back(sw);
   b->dist[sw] = 0;
   b->count[sw] = 1;
+  b->count_mod[sw] = 1;
   for (size_t head = 0; head < queue.size(); ++head) {
     int32_t u = queue[head];
     for (const SwitchLink& l : switches[u].links) {
@@ -70,7 +113,10 @@ const PathFinder::Bfs& PathFinder::BfsFrom(int32_t sw) {
         b->dist[l.to] = b->dist[u] + 1;
         queue.push_back(l.to);
       }
-      if (b->dist[l.to] == b->dist[u] + 1) b->count[l.to] += b->count[u];
+      if (b->dist[l.to] == b->dist[u] + 1) {
+        b->count[l.to] += b->count[u];
+        b->count_mod[l.to] = AddMod(b->count_mod[l.to], b->count_mod[u]);
+      }
     }
   }
   slot = std::move(b);
@@ -225,11 +271,12 @@ Result<Path> PathFinder::FindCertain(Endpoint a, Endpoint b, int32_t network) {
   int32_t d = from_a.dist[sb];
   std::vector<int32_t> only(static_cast<size_t>(d) + 1, -1);
   std::vector<int32_t> count(static_cast<size_t>(d) + 1, 0);
-  for (size_t u = 0; u < switches.size(); ++u) {
+  for (int32_t u : from_a.order) {
     int32_t du = from_a.dist[u];
-    if (du < 0 || from_b.dist[u] < 0 || du + from_b.dist[u] != d) continue;
+    if (du > d) break;
+    if (from_b.dist[u] < 0 || du + from_b.dist[u] != d) continue;
     ++count[du];
-    only[du] = static_cast<int32_t>(u);
+    only[du] = u;
   }
   for (int32_t k = 0; k <= d; ++k) {
     if (count[k] != 1) continue;
@@ -253,44 +300,6 @@ Result<Path> PathFinder::FindCertain(Endpoint a, Endpoint b, int32_t network) {
   return p;
 }
 
-namespace {
-
-// Arithmetic modulo the Mersenne prime 2^61 - 1: exact, so components crossed alike get equal
-// signatures whatever the order of the sums.
-constexpr uint64_t kMod = (uint64_t{1} << 61) - 1;
-uint64_t AddMod(uint64_t x, uint64_t y) {
-  uint64_t s = x + y;
-  return s >= kMod ? s - kMod : s;
-}
-uint64_t MulMod(uint64_t x, uint64_t y) {
-  unsigned __int128 p = static_cast<unsigned __int128>(x) * y;
-  uint64_t lo = static_cast<uint64_t>(p & kMod), hi = static_cast<uint64_t>(p >> 61);
-  return AddMod(lo, hi);
-}
-uint64_t PowMod(uint64_t x, uint64_t e) {
-  uint64_t r = 1;
-  for (; e; e >>= 1, x = MulMod(x, x)) {
-    if (e & 1) r = MulMod(r, x);
-  }
-  return r;
-}
-uint64_t InvMod(uint64_t x) { return PowMod(x % kMod, kMod - 2); }
-
-struct Sig {
-  uint64_t a = 0, b = 0;
-  bool zero() const { return a == 0 && b == 0; }
-  void Add(const Sig& s, uint64_t w) {
-    a = AddMod(a, MulMod(s.a, w));
-    b = AddMod(b, MulMod(s.b, w));
-  }
-  friend bool operator==(const Sig&, const Sig&) = default;
-};
-struct SigHash {
-  size_t operator()(const Sig& s) const { return s.a * 0x9e3779b97f4a7c15ULL ^ s.b; }
-};
-
-}  // namespace
-
 Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_t* failed_flow) {
   const auto& switches = topology_.switches();
   size_t n = topology_.components().size();
@@ -302,7 +311,12 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   };
   // Pass 1: each flow's own entries, and its mass on the segments toward each sink switch.
   std::vector<Parts> parts(flows.size());
-  std::unordered_map<int32_t, std::vector<std::pair<int32_t, Sig>>> mass_by_sink;
+  // Per sink switch: the mass each source switch sends toward it, and the flows that do.
+  struct SinkUse {
+    std::vector<std::pair<int32_t, Sig>> sources;
+    std::vector<size_t> flows;
+  };
+  std::unordered_map<int32_t, SinkUse> by_sink;
   for (size_t i = 0; i < flows.size(); ++i) {
     const Flow& f = flows[i];
     Sig r{Mix(i * 2 + 1) % kMod, Mix(i * 2 + 2) % kMod};
@@ -326,44 +340,25 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     for (const SegmentUse& u : parts[i].segments) {
       Sig m;
       m.Add(r, inv(u.denom));
-      mass_by_sink[u.to].push_back({u.from, m});
+      SinkUse& use = by_sink[u.to];
+      use.sources.push_back({u.from, m});
+      if (use.flows.empty() || use.flows.back() != i) use.flows.push_back(i);
     }
   }
   // Pass 2: per sink, push the mass down the shortest-path DAG toward it. The share of a
   // segment's flows through switch u is paths(from..u) * paths(u..sink) / paths(from..sink);
   // pushing from u to each next hop v by paths(v..sink) / paths(u..sink) gives exactly that.
-  std::vector<uint64_t> count_mod(switches.size());
   std::vector<Sig> mass(switches.size());
-  std::vector<int32_t> order;
-  for (auto& [sink, sources] : mass_by_sink) {
+  for (auto& [sink, use] : by_sink) {
     const Bfs& to_sink = BfsFrom(sink);
-    order.clear();
-    std::fill(count_mod.begin(), count_mod.end(), 0);
-    // Path counts modulo p, in BFS order from the sink (counts can overflow a double's
-    // integers in large fabrics; the signature must be exact).
-    for (size_t u = 0; u < switches.size(); ++u) {
-      if (to_sink.dist[u] >= 0) order.push_back(static_cast<int32_t>(u));
-    }
-    std::sort(order.begin(), order.end(),
-              [&](int32_t x, int32_t y) { return to_sink.dist[x] < to_sink.dist[y]; });
-    count_mod[sink] = 1;
-    for (int32_t u : order) {
-      if (u == sink) continue;
-      for (const SwitchLink& l : switches[u].links) {
-        if (to_sink.dist[l.to] == to_sink.dist[u] - 1) {
-          count_mod[u] = AddMod(count_mod[u], count_mod[l.to]);
-        }
-      }
-    }
+    const std::vector<int32_t>& order = to_sink.order;
+    const std::vector<uint64_t>& count_mod = to_sink.count_mod;
     for (int32_t u : order) mass[u] = Sig{};
-    for (const auto& [from, m] : sources) {
-      mass[from].a = AddMod(mass[from].a, m.a);
-      mass[from].b = AddMod(mass[from].b, m.b);
-    }
+    for (const auto& [from, m] : use.sources) mass[from].Add(m);
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       int32_t u = *it;
       if (mass[u].zero()) continue;
-      sig[switches[u].component].Add(mass[u], 1);
+      sig[switches[u].component].Add(mass[u]);
       if (u == sink) continue;
       uint64_t inv_u = InvMod(count_mod[u]);
       for (const SwitchLink& l : switches[u].links) {
@@ -371,10 +366,9 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         Sig share;
         share.Add(mass[u], MulMod(count_mod[l.to], inv_u));
         for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
-          if (c != kNoComponent) sig[c].Add(share, 1);
+          if (c != kNoComponent) sig[c].Add(share);
         }
-        mass[l.to].a = AddMod(mass[l.to].a, share.a);
-        mass[l.to].b = AddMod(mass[l.to].b, share.b);
+        mass[l.to].Add(share);
       }
     }
   }
@@ -391,13 +385,6 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   // Pass 3: each flow's path over representatives only. A segment restricted to them is built
   // from its next hops' restricted segments (memoised per sink), so nothing the size of an
   // unfolded segment is ever made.
-  std::unordered_map<int32_t, std::vector<size_t>> flows_by_sink;
-  for (size_t i = 0; i < flows.size(); ++i) {
-    for (const SegmentUse& u : parts[i].segments) {
-      auto& v = flows_by_sink[u.to];
-      if (v.empty() || v.back() != i) v.push_back(i);
-    }
-  }
   std::vector<Accumulator> accs(flows.size());
   for (size_t i = 0; i < flows.size(); ++i) {
     for (const RawEntry& e : parts[i].entries) {
@@ -406,10 +393,10 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   }
   std::vector<std::vector<PathEntry>> memo(switches.size());
   std::vector<char> done(switches.size());
-  for (auto& entry : flows_by_sink) {
+  for (auto& entry : by_sink) {
     // Not a structured binding: the lambda below captures it (clang 14 refuses those).
     const int32_t sink = entry.first;
-    const std::vector<size_t>& users = entry.second;
+    const std::vector<size_t>& users = entry.second.flows;
     const Bfs& to_sink = BfsFrom(sink);
     std::fill(done.begin(), done.end(), 0);
     // Iterative post-order so deep fabrics cannot overflow the stack.

@@ -93,6 +93,9 @@ class PathFinder {
   struct Bfs {
     std::vector<int32_t> dist;  // hops from the source switch, -1 unreachable
     std::vector<double> count;  // number of shortest paths from the source switch
+    // The same counts modulo 2^61-1: exact where a double's are not (FindFolded's signatures).
+    std::vector<uint64_t> count_mod;
+    std::vector<int32_t> order;  // the reachable switches, nearest first (the BFS queue)
   };
   const Bfs& BfsFrom(int32_t sw);
   // A flow's path before switch segments are expanded: the certain and teamed entries it
