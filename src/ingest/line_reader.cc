@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <iconv.h>
 #include <lzma.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -47,6 +48,11 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kSniffBytes = 64 << 10;
+// Files from this size on are mapped (smaller ones are read whole while sniffing anyway). A
+// window of 4 MiB measured as fast as 16 MiB or a whole-file mapping (bench/ping_log.sh) and
+// keeps a merge of hundreds of files small.
+constexpr uint64_t kMapMinBytes = 2 * kSniffBytes;
+constexpr size_t kMapWindow = 4 << 20;
 
 // Owns a file descriptor; read() retries EINTR.
 class FdSource final : public ByteSource {
@@ -280,7 +286,14 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return Status::FromErrno(path, errno);
-  return FromSource(std::make_unique<FdSource>(fd, true, path), path);
+  auto reader = FromSource(std::make_unique<FdSource>(fd, true, path), path);
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) >= kMapMinBytes) {
+    reader->map_fd_ = fd;
+    reader->map_size_ = static_cast<uint64_t>(st.st_size);
+  }
+  return reader;
 }
 
 std::unique_ptr<LineReader> LineReader::FromString(std::string bytes, std::string name) {
@@ -363,6 +376,7 @@ Status LineReader::Sniff() {
     source_ = std::make_unique<XzSource>(
         std::make_unique<PrefixedSource>(std::move(raw), std::move(source_)), name_);
   }
+  file_read_ = raw.size();
   std::string sample;
   bool at_eof;
   if (compression_ == Compression::kNone) {
@@ -397,6 +411,9 @@ Status LineReader::Sniff() {
   if (at_eof) {
     eof_ = true;
     source_.reset();
+  } else if (map_fd_ >= 0 && compression_ == Compression::kNone && decoder_->passthrough()) {
+    map_mode_ = true;
+    base_off_ = file_read_ - buf_len_;  // buf_ ends where reading stopped
   }
   return Status::Ok();
 }
@@ -418,8 +435,60 @@ void LineReader::Append(std::string_view bytes) {
   buf_len_ += bytes.size();
 }
 
+bool LineReader::FillMapped() {
+  if (window_.shrunk()) {
+    status_ = Status::IOError(fmt::format(
+        "{}: the file shrank while it was being read (truncated or rotated?): the analysis "
+        "would be incomplete",
+        name_));
+    return false;
+  }
+  uint64_t at = base_off_ + pos_;  // the first byte not handed out
+  uint64_t old_end = base_off_ + buf_len_;
+  // Past the size the file had when opened: go on with read() after the bytes buffered (a
+  // growing log keeps being read).
+  auto read_on = [&]() {
+    std::string tail(Data() + pos_, buf_len_ - pos_);  // at most one unfinished line
+    window_.Unmap();
+    map_mode_ = in_window_ = false;
+    buf_len_ = pos_ = 0;
+    Append(tail);
+    if (::lseek(map_fd_, static_cast<off_t>(old_end), SEEK_SET) < 0) {
+      status_ = Status::FromErrno(name_, errno);
+      return false;
+    }
+    return Fill();
+  };
+  if (old_end >= map_size_) return read_on();
+  // The window starts at the page holding `at`, so an unfinished line is whole in it (it is
+  // shorter than kMaxLineBytes: Next() cuts longer ones before it asks for more).
+  uint64_t start = at - at % FileWindow::PageSize();
+  size_t len = static_cast<size_t>(std::min<uint64_t>(kMapWindow, map_size_ - start));
+  if (!window_.Map(map_fd_, start, len)) {
+    // The old window is gone with it: read on from the first byte not handed out.
+    map_mode_ = in_window_ = false;
+    buf_len_ = pos_ = 0;
+    if (::lseek(map_fd_, static_cast<off_t>(at), SEEK_SET) < 0) {
+      status_ = Status::FromErrno(name_, errno);
+      return false;
+    }
+    return Fill();
+  }
+  in_window_ = true;
+  base_off_ = start;
+  pos_ = static_cast<size_t>(at - start);
+  buf_len_ = len;
+  size_t fresh_from = static_cast<size_t>(old_end - start);
+  decoded_bytes_ += len - fresh_from;
+  if (!saw_nul_ && std::memchr(Data() + fresh_from, '\0', len - fresh_from) != nullptr) {
+    saw_nul_ = true;
+  }
+  return true;
+}
+
 bool LineReader::Fill() {
   if (eof_ || !status_.ok()) return false;
+  if (map_mode_) return FillMapped();
   // Compact: drop consumed bytes so memory stays bounded by the longest kept line plus a chunk.
   if (pos_ > 0) {
     std::memmove(buf_.get(), buf_.get() + pos_, buf_len_ - pos_);
@@ -436,6 +505,7 @@ bool LineReader::Fill() {
       return false;
     }
     buf_len_ += *r;
+    file_read_ += *r;
     last = *r == 0;
   } else {
     raw_.resize(kChunk);
@@ -460,6 +530,18 @@ bool LineReader::Fill() {
   return buf_len_ > before || !last;
 }
 
+std::string_view LineReader::Buffered() const {
+  if (!sniffed_ || skipping_ || Data() == nullptr) return {};
+  return std::string_view(Data() + pos_, buf_len_ - pos_);
+}
+
+void LineReader::SkipLines(size_t bytes, int64_t lines) {
+  pos_ += std::min(bytes, buf_len_ - pos_);
+  line_number_ += lines;
+  last_truncated_ = false;
+  last_unterminated_ = false;
+}
+
 bool LineReader::Next(std::string_view* line) {
   if (!sniffed_) {
     Status s = Sniff();
@@ -469,7 +551,7 @@ bool LineReader::Next(std::string_view* line) {
     }
   }
   for (;;) {
-    const char* start = buf_.get() + pos_;
+    const char* start = Data() + pos_;
     size_t avail = buf_len_ - pos_;
     const void* nl = avail > 0 ? std::memchr(start, '\n', avail) : nullptr;
     if (nl != nullptr) {
@@ -480,9 +562,11 @@ bool LineReader::Next(std::string_view* line) {
         continue;
       }
       if (len > 0 && start[len - 1] == '\r') --len;
+      // Cut every over-long line the same way, whether or not its end happens to be buffered.
+      last_truncated_ = len > kMaxLineBytes;
+      if (last_truncated_) len = kMaxLineBytes;
       *line = std::string_view(start, len);
       ++line_number_;
-      last_truncated_ = false;
       last_unterminated_ = false;
       return true;
     }
@@ -503,7 +587,7 @@ bool LineReader::Next(std::string_view* line) {
       if (!status_.ok()) return false;
       if (eof_ && pos_ < buf_len_ && !skipping_) {
         size_t len = buf_len_ - pos_;
-        const char* s = buf_.get() + pos_;
+        const char* s = Data() + pos_;
         pos_ = buf_len_;
         if (len > 0 && s[len - 1] == '\r') --len;
         *line = std::string_view(s, len);

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/file_window.h"
 #include "util/result.h"
 #include "util/status.h"
 
@@ -50,6 +51,13 @@ class LineReader {
   // next call. Returns false at the end of input or on a read error (then status() says why).
   bool Next(std::string_view* line);
 
+  // For hot loops that parse whole lines in place (a multi-GB log of identical replies): the
+  // decoded bytes buffered after the last line returned, possibly empty, and SkipLines to consume
+  // `bytes` of them that hold exactly `lines` complete, '\n'-terminated lines. Next() goes on
+  // after them. Both are optional: Next() alone sees every line.
+  std::string_view Buffered() const;
+  void SkipLines(size_t bytes, int64_t lines);
+
   int64_t line_number() const { return line_number_; }  // 1-based, of the last line returned
   const std::string& name() const { return name_; }
   const Status& status() const { return status_; }
@@ -63,8 +71,11 @@ class LineReader {
 
  private:
   LineReader(std::unique_ptr<ByteSource> source, std::string name);
-  bool Fill();  // appends decoded bytes to buf_; false at end or error
+  bool Fill();        // appends decoded bytes to buf_; false at end or error
+  bool FillMapped();  // Fill for a large plain file: maps the next window instead
   Status Sniff();
+  // The buffered bytes: buf_, or the mapped window.
+  const char* Data() const { return in_window_ ? window_.data() : buf_.get(); }
 
   std::unique_ptr<ByteSource> source_;
   class Decoder;
@@ -90,6 +101,16 @@ class LineReader {
   bool saw_nul_ = false;
   uint64_t decoded_bytes_ = 0;
   std::string raw_;  // read-ahead used while sniffing
+  // A plain (uncompressed UTF-8) regular file of at least kMapMinBytes is read through windows
+  // mapped in turn (FileWindow): no copy out of the page cache. Bytes the file gains after it
+  // was opened are read with read() once the mapped part is done.
+  FileWindow window_;
+  int map_fd_ = -1;         // the file, owned by source_; -1: never mapped
+  uint64_t map_size_ = 0;   // its size when opened: windows stop there
+  uint64_t file_read_ = 0;  // raw bytes read() from it so far
+  uint64_t base_off_ = 0;   // file offset of Data()[0] while map_mode_
+  bool map_mode_ = false;   // fills map windows
+  bool in_window_ = false;  // Data() is window_
 };
 
 }  // namespace kiriwake::ingest

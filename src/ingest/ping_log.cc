@@ -300,6 +300,7 @@ SessionBuilder& PingParser::StartSession(PingFormat format, std::string name, st
 }
 
 void PingParser::CloseCurrent() {
+  reply_prefix.clear();
   if (current_) {
     done_.push_back(current_->Finish());
     current_.reset();
@@ -395,7 +396,16 @@ void PingParser::Dispatch(std::string_view line) {
 
 Result<PingLog> PingParser::Run() {
   std::string_view line;
-  while (reader_.Next(&line)) {
+  for (;;) {
+    if (!reply_prefix.empty()) {
+      int64_t n = 0;
+      size_t used = ParseReplyRun(*this, reader_.Buffered(), reader_.line_number() + 1, &n);
+      if (n > 0) {
+        reader_.SkipLines(used, n);
+        log_.lines += static_cast<uint64_t>(n);
+      }
+    }
+    if (!reader_.Next(&line)) break;
     line_no_ = reader_.line_number();
     ++log_.lines;
     if (reader_.last_line_truncated()) {

@@ -117,6 +117,10 @@ class PingParser {
   int mtr_json_depth = 0;
   int64_t mtr_json_line = 0;
   bool in_mtr_json = false;
+  // The bytes every ordinary reply of the current session starts with, up to and including
+  // "icmp_seq=" (after any -D stamp), learnt from the last reply parsed the general way; empty
+  // when unknown. Lets ParseReplyRun take the bulk of a long log without per-line dispatch.
+  std::string reply_prefix;
 
  private:
   void Dispatch(std::string_view line);
@@ -137,6 +141,10 @@ class PingParser {
 
 // Tool parsers: each returns true when it understood the line (or knows it as harmless noise).
 bool ParseIputilsFamilyLine(PingParser& p, std::string_view line);
+// The fast path: parses the consecutive ordinary replies at the start of `buf` (whole
+// '\n'-terminated lines, the first numbered `first_line`) exactly as Dispatch would, and stops
+// at the first line of any other shape. Returns the bytes consumed; *lines gets their count.
+size_t ParseReplyRun(PingParser& p, std::string_view buf, int64_t first_line, int64_t* lines);
 bool ParseWindowsLine(PingParser& p, std::string_view line);
 bool ParseFpingLine(PingParser& p, std::string_view line);
 bool ParseMtrLine(PingParser& p, std::string_view line);

@@ -1,14 +1,15 @@
 #include "ingest/line_reader.h"
 
-#include <zlib.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
 
 namespace kiriwake::ingest {
 namespace {
@@ -114,6 +115,95 @@ TEST(LineReader, NulByteMarksBinary) {
   auto r = LineReader::FromString(std::string("ab\0cd\n", 6), "t");
   ReadAll(*r);
   EXPECT_TRUE(r->saw_nul());
+}
+
+// A temporary file removed at the end of the test, pass or fail.
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& name)
+      : path((std::filesystem::temp_directory_path() / (name + "." + std::to_string(::getpid())))
+                 .string()) {}
+  ~TempFile() { std::filesystem::remove(path); }
+  void Write(const std::string& bytes, std::ios::openmode mode = std::ios::trunc) const {
+    std::ofstream(path, std::ios::binary | mode) << bytes;
+  }
+};
+
+struct SeenLine {
+  std::string text;
+  bool truncated;
+  int64_t number;
+  friend bool operator==(const SeenLine&, const SeenLine&) = default;
+};
+
+std::vector<SeenLine> ReadWithFlags(LineReader& r) {
+  std::vector<SeenLine> out;
+  std::string_view line;
+  while (r.Next(&line))
+    out.push_back({std::string(line), r.last_line_truncated(), r.line_number()});
+  return out;
+}
+
+// Large files are read through mapped windows: every line, cut and flag must be what reading the
+// same bytes from memory gives, across window edges, CRLF, empty and over-long lines.
+TEST(LineReader, MappedFileReadsTheSameLinesAsMemory) {
+  std::mt19937 rng(7);
+  std::string bytes;
+  while (bytes.size() < 14 * (1 << 20)) {
+    size_t len = rng() % 100 == 0 ? rng() % (3 * LineReader::kMaxLineBytes) : rng() % 300;
+    bytes.append(len, static_cast<char>('a' + rng() % 26));
+    bytes += rng() % 10 == 0 ? "\r\n" : "\n";
+  }
+  bytes += "unterminated last line";
+  TempFile f("kw_mapped");
+  f.Write(bytes);
+  auto mapped = LineReader::Open(f.path);
+  ASSERT_TRUE(mapped.ok());
+  auto memory = LineReader::FromString(bytes, "m");
+  auto a = ReadWithFlags(**mapped);
+  auto b = ReadWithFlags(*memory);
+  ASSERT_TRUE((*mapped)->status().ok()) << (*mapped)->status().ToString();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << "line " << i + 1;
+  EXPECT_TRUE((*mapped)->last_line_unterminated());
+  EXPECT_EQ((*mapped)->decoded_bytes(), bytes.size());
+}
+
+TEST(LineReader, FileTruncatedWhileReadIsAnErrorNotACrash) {
+  std::string line(99, 'x');
+  line += '\n';
+  std::string bytes;
+  for (int i = 0; i < 120000; ++i) bytes += line;  // 12 MB: several windows
+  TempFile f("kw_shrink");
+  f.Write(bytes);
+  auto r = LineReader::Open(f.path);
+  ASSERT_TRUE(r.ok());
+  std::string_view got;
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE((*r)->Next(&got));
+  std::filesystem::resize_file(f.path, 100000);  // logrotate's copytruncate, mid-read
+  int64_t lines = 0;
+  while ((*r)->Next(&got) && lines < 1000000) ++lines;
+  EXPECT_LT(lines, 1000000);
+  ASSERT_FALSE((*r)->status().ok());
+  EXPECT_NE((*r)->status().message().find("shrank while it was being read"), std::string::npos)
+      << (*r)->status().ToString();
+}
+
+TEST(LineReader, FileThatGrowsWhileReadIsReadToItsNewEnd) {
+  std::string bytes;
+  for (int i = 0; i < 8000; ++i) bytes += "line " + std::to_string(i) + " of the first part\n";
+  TempFile f("kw_grow");
+  f.Write(bytes);
+  auto r = LineReader::Open(f.path);
+  ASSERT_TRUE(r.ok());
+  std::string_view got;
+  ASSERT_TRUE((*r)->Next(&got));
+  f.Write("appended after open\n", std::ios::app);
+  std::string last;
+  while ((*r)->Next(&got)) last = got;
+  EXPECT_TRUE((*r)->status().ok());
+  EXPECT_EQ(last, "appended after open");
+  EXPECT_EQ((*r)->line_number(), 8001);
 }
 
 }  // namespace
