@@ -4,14 +4,20 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/rtt_histogram.h"
+
 namespace kiriwake::model {
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kHealthy: return "healthy";
-    case Verdict::kDegraded: return "degraded";
-    case Verdict::kBroken: return "broken";
-    case Verdict::kUnknown: return "unknown";
+    case Verdict::kHealthy:
+      return "healthy";
+    case Verdict::kDegraded:
+      return "degraded";
+    case Verdict::kBroken:
+      return "broken";
+    case Verdict::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -24,37 +30,8 @@ std::vector<uint64_t> ProbeSeries::LostIds() const {
   return ids;
 }
 
-namespace {
-// Histogram: 1% wide log buckets from 1 µs up; covers 1 µs .. ~1e6 s in ~2,800 buckets.
-constexpr double kHistMinMs = 0.001;
-constexpr double kHistGrowth = 1.01;
-constexpr size_t kHistBuckets = 2800;
-}  // namespace
-
-size_t ProbeSeriesBuilder::Bucket(double rtt_ms) {
-  if (!(rtt_ms > kHistMinMs)) return 0;
-  double b = std::log(rtt_ms / kHistMinMs) / std::log(kHistGrowth);
-  return std::min(kHistBuckets - 1, static_cast<size_t>(b) + 1);
-}
-
-double ProbeSeriesBuilder::BucketValue(size_t b) {
-  if (b == 0) return kHistMinMs;
-  // Geometric middle of the bucket.
-  return kHistMinMs * std::pow(kHistGrowth, static_cast<double>(b) - 0.5);
-}
-
-size_t ProbeSeriesBuilder::MemoBucket(double rtt_ms) {
-  uint64_t bits;
-  std::memcpy(&bits, &rtt_ms, sizeof bits);
-  constexpr size_t kMemo = 4096;  // a power of two: the index is a mask, not a division
-  if (bucket_memo_.empty()) bucket_memo_.resize(kMemo);
-  BucketMemo& m = bucket_memo_[(bits ^ (bits >> 23) ^ (bits >> 41)) & (kMemo - 1)];
-  if (m.bits != bits) {
-    m.bits = bits;
-    m.bucket = Bucket(rtt_ms);
-  }
-  return m.bucket;
-}
+using rtt_histogram::BucketValue;
+using rtt_histogram::FastBucket;
 
 void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
   if (!std::isfinite(rtt_ms) || rtt_ms < 0) rtt_ms = 0;
@@ -70,13 +47,13 @@ void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
   if (histogram_.empty()) {
     samples_.emplace_back(id, rtt_ms);
     if (samples_.size() > kExactRttSamples) {
-      histogram_.assign(kHistBuckets, 0);
-      for (const auto& s : samples_) ++histogram_[MemoBucket(s.second)];
+      histogram_.assign(rtt_histogram::kBuckets, 0);
+      for (const auto& s : samples_) ++histogram_[FastBucket(s.second)];
       samples_.clear();
       samples_.shrink_to_fit();
     }
   } else {
-    ++histogram_[MemoBucket(rtt_ms)];
+    ++histogram_[FastBucket(rtt_ms)];
   }
   auto cmp = [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; };
   if (top_.size() < kMaxOutliers) {
@@ -164,9 +141,7 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
     r.mean_ms = sum_ms_ / n;
     r.mdev_ms = std::sqrt(std::max(0.0, sum_sq_ms_ / n - r.mean_ms * r.mean_ms));
     // Nearest-rank percentile: the smallest value with at least p of the samples at or below it.
-    auto rank = [&](double p) {
-      return static_cast<size_t>(std::max(1.0, std::ceil(p * n))) - 1;
-    };
+    auto rank = [&](double p) { return static_cast<size_t>(std::max(1.0, std::ceil(p * n))) - 1; };
     if (histogram_.empty()) {
       std::vector<double> v;
       v.reserve(samples_.size());
@@ -204,7 +179,7 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
         s.outliers.resize(kMaxOutliers);
       }
     } else {
-      for (size_t b = Bucket(threshold) + 1; b < histogram_.size(); ++b) {
+      for (size_t b = FastBucket(threshold) + 1; b < histogram_.size(); ++b) {
         s.outlier_count += histogram_[b];
       }
       for (const Outlier& o : top_) {
@@ -223,9 +198,9 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
   } else if (s.received == 0 || s.loss_ratio() >= thresholds_.broken_loss_ratio) {
     s.verdict = Verdict::kBroken;
   } else if (s.loss_ratio() > thresholds_.degraded_loss_ratio ||
-             (s.received > 0 && static_cast<double>(s.outlier_count) /
-                                        static_cast<double>(s.received) >=
-                                    thresholds_.degraded_outlier_ratio)) {
+             (s.received > 0 &&
+              static_cast<double>(s.outlier_count) / static_cast<double>(s.received) >=
+                  thresholds_.degraded_outlier_ratio)) {
     s.verdict = Verdict::kDegraded;
   } else {
     s.verdict = Verdict::kHealthy;

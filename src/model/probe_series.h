@@ -57,9 +57,9 @@ struct VerdictThresholds {
 
 struct ProbeSeries {
   uint64_t transmitted = 0;
-  uint64_t received = 0;     // answered probes (not duplicates, not ICMP errors)
-  uint64_t errored = 0;      // probes answered by an ICMP error instead of a reply
-  uint64_t late = 0;         // lost by its deadline, a reply came afterwards
+  uint64_t received = 0;             // answered probes (not duplicates, not ICMP errors)
+  uint64_t errored = 0;              // probes answered by an ICMP error instead of a reply
+  uint64_t late = 0;                 // lost by its deadline, a reply came afterwards
   std::vector<uint64_t> duplicates;  // ids that got more than one reply (each extra reply once)
   std::vector<LossBurst> bursts;     // every lost id, as runs, in increasing id order
   uint64_t lost_count = 0;           // sum of burst lengths, plus losses known only from totals
@@ -69,7 +69,8 @@ struct ProbeSeries {
   Verdict verdict = Verdict::kUnknown;
 
   double loss_ratio() const {
-    return transmitted == 0 ? 0.0 : static_cast<double>(lost_count) / static_cast<double>(transmitted);
+    return transmitted == 0 ? 0.0
+                            : static_cast<double>(lost_count) / static_cast<double>(transmitted);
   }
   // Expands the bursts into ids (can be large: use bursts when you can).
   std::vector<uint64_t> LostIds() const;
@@ -87,7 +88,8 @@ class ProbeSeriesBuilder {
   void Answered(uint64_t id, double rtt_ms);
   void Lost(uint64_t id);
   void Errored(uint64_t id);
-  // A reply to a probe already counted as lost (after the tool's deadline): stays lost, marked late.
+  // A reply to a probe already counted as lost (after the tool's deadline): stays lost, marked
+  // late.
   void Late(uint64_t id, double rtt_ms);
   // A late reply to a probe already fed to Lost() (live probers end a probe as lost at its
   // deadline, before any late reply can arrive): marks it late without counting it again.
@@ -115,9 +117,6 @@ class ProbeSeriesBuilder {
 
  private:
   void AddRtt(uint64_t id, double rtt_ms);
-  static size_t Bucket(double rtt_ms);
-  size_t MemoBucket(double rtt_ms);  // Bucket(), memoised (see bucket_memo_)
-  static double BucketValue(size_t b);
 
   VerdictThresholds thresholds_;
   uint64_t transmitted_ = 0, received_ = 0, errored_ = 0, late_ = 0, lost_without_id_ = 0;
@@ -127,13 +126,6 @@ class ProbeSeriesBuilder {
   // Exact RTT samples (id, rtt) until kExactRttSamples, then the histogram takes over.
   std::vector<std::pair<uint64_t, double>> samples_;
   std::vector<uint64_t> histogram_;
-  // Saved ping output repeats few distinct RTT values (3 significant digits), so the log() in
-  // Bucket() is memoised by the value's bits: the same buckets, a fraction of the cost.
-  struct BucketMemo {
-    uint64_t bits = ~uint64_t{0};
-    size_t bucket = 0;
-  };
-  std::vector<BucketMemo> bucket_memo_;
   // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
   std::vector<Outlier> top_;
   double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;
