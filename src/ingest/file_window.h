@@ -2,7 +2,7 @@
 // shrinking under it.
 //
 // Why: reading a multi-GB log with read() spends as much CPU copying bytes out of the page cache
-// as parsing them (0.24 s vs 0.10 s per GB on the CI machine, bench/ping_log.sh); mapping windows
+// as parsing them (0.15-0.24 s against 0.08 s per GB on the CI machine); mapping windows
 // of the file costs neither the copy nor the memory of a whole-file mapping. The danger of a
 // mapping is a file truncated while it is read (logrotate's copytruncate on a live log): touching
 // a page past the new end raises SIGBUS and kills the process. A process-wide SIGBUS handler

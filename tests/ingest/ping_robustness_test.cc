@@ -190,7 +190,7 @@ TEST(PingLogRobustness, FastPathGivesExactlyWhatDispatchGives) {
     }
     if (seed % 2 == 0) text += "64 bytes from 10.77.0.2: icmp_seq=1 ttl=64 ti";  // cut mid-line
     ASSERT_GT(text.size(), 200000u);
-    // From a file: read through mapped 4 MiB windows as the CLI reads, runs crossing their edges.
+    // From a file: read through mapped windows as the CLI reads, runs crossing their edges.
     std::string path = (std::filesystem::temp_directory_path() /
                         ("kw_fastpath." + std::to_string(::getpid()) + ".txt"))
                            .string();
