@@ -51,9 +51,14 @@ void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
       for (const auto& s : samples_) ++histogram_[FastBucket(s.second)];
       samples_.clear();
       samples_.shrink_to_fit();
+      pending_.reserve(kHistogramBatch);
     }
   } else {
-    ++histogram_[FastBucket(rtt_ms)];
+    pending_.push_back(rtt_ms);
+    if (pending_.size() == kHistogramBatch) {
+      rtt_histogram::CountInto(pending_.data(), pending_.size(), histogram_.data());
+      pending_.clear();
+    }
   }
   auto cmp = [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; };
   if (top_.size() < kMaxOutliers) {
@@ -134,6 +139,8 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
   s.transmitted = std::max(s.transmitted, s.received + s.lost_count);
 
   if (rtt_count_ > 0) {
+    // The RTTs still pending join a copy: Finish() leaves the builder as it was.
+    std::vector<uint64_t> histogram = histogram_;
     RttSummary r;
     r.min_ms = min_ms_;
     r.max_ms = max_ms_;
@@ -142,7 +149,7 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
     r.mdev_ms = std::sqrt(std::max(0.0, sum_sq_ms_ / n - r.mean_ms * r.mean_ms));
     // Nearest-rank percentile: the smallest value with at least p of the samples at or below it.
     auto rank = [&](double p) { return static_cast<size_t>(std::max(1.0, std::ceil(p * n))) - 1; };
-    if (histogram_.empty()) {
+    if (histogram.empty()) {
       std::vector<double> v;
       v.reserve(samples_.size());
       for (const auto& smp : samples_) v.push_back(smp.second);
@@ -152,10 +159,11 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
       r.p99_ms = v[rank(0.99)];
     } else {
       r.exact = false;
+      rtt_histogram::CountInto(pending_.data(), pending_.size(), histogram.data());
       auto at = [&](size_t want) {
         uint64_t seen = 0;
-        for (size_t b = 0; b < histogram_.size(); ++b) {
-          seen += histogram_[b];
+        for (size_t b = 0; b < histogram.size(); ++b) {
+          seen += histogram[b];
           if (seen > want) return std::clamp(BucketValue(b), min_ms_, max_ms_);
         }
         return max_ms_;
@@ -166,7 +174,7 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
     }
     double threshold = std::max(r.median_ms * thresholds_.outlier_factor,
                                 r.median_ms + thresholds_.outlier_min_excess_ms);
-    if (histogram_.empty()) {
+    if (histogram.empty()) {
       for (const auto& smp : samples_) {
         if (smp.second > threshold) {
           s.outliers.push_back({smp.first, smp.second});
@@ -179,8 +187,8 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
         s.outliers.resize(kMaxOutliers);
       }
     } else {
-      for (size_t b = FastBucket(threshold) + 1; b < histogram_.size(); ++b) {
-        s.outlier_count += histogram_[b];
+      for (size_t b = FastBucket(threshold) + 1; b < histogram.size(); ++b) {
+        s.outlier_count += histogram[b];
       }
       for (const Outlier& o : top_) {
         if (o.rtt_ms > threshold) s.outliers.push_back(o);

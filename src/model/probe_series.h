@@ -126,6 +126,9 @@ class ProbeSeriesBuilder {
   // Exact RTT samples (id, rtt) until kExactRttSamples, then the histogram takes over.
   std::vector<std::pair<uint64_t, double>> samples_;
   std::vector<uint64_t> histogram_;
+  // RTTs on their way into histogram_, counted kHistogramBatch at a time (rtt_histogram.h).
+  static constexpr size_t kHistogramBatch = 1024;
+  std::vector<double> pending_;
   // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
   std::vector<Outlier> top_;
   double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;

@@ -17,6 +17,8 @@ struct Tables {
   std::array<double, kBuckets> edge;
   // log2(1 + i / 2^kMantissaBits), the estimate's table (off by < 0.006 = 0.4 bucket).
   std::array<double, (1 << kMantissaBits)> log2_mantissa;
+  double log2_min;    // log2(kMinMs)
+  double per_bucket;  // 1 / log2(kGrowth)
 };
 
 const Tables& GetTables() {
@@ -25,6 +27,8 @@ const Tables& GetTables() {
     for (size_t i = 0; i < t.log2_mantissa.size(); ++i) {
       t.log2_mantissa[i] = std::log2(1.0 + static_cast<double>(i) / (1 << kMantissaBits));
     }
+    t.log2_min = std::log2(kMinMs);
+    t.per_bucket = 1.0 / std::log2(kGrowth);
     constexpr double kInf = std::numeric_limits<double>::infinity();
     for (size_t k = 1; k < kBuckets; ++k) {
       // The analytic edge is within a few ULPs of the real one: walk to it.
@@ -46,23 +50,34 @@ size_t Bucket(double rtt_ms) {
   return std::min(kBuckets - 1, static_cast<size_t>(b) + 1);
 }
 
-size_t FastBucket(double rtt_ms) {
+namespace {
+inline size_t BucketWith(const Tables& t, double rtt_ms) {
   if (!(rtt_ms > kMinMs)) return 0;
   if (!(rtt_ms < 1e15)) return Bucket(rtt_ms);  // past the last bucket, or infinite
-  const Tables& t = GetTables();
   uint64_t bits;
   std::memcpy(&bits, &rtt_ms, sizeof bits);
   int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
   double log2x =
       exponent + t.log2_mantissa[(bits >> (52 - kMantissaBits)) & ((1 << kMantissaBits) - 1)];
-  static const double kLog2Min = std::log2(kMinMs);
-  static const double kPerBucket = 1.0 / std::log2(kGrowth);
-  double estimate = (log2x - kLog2Min) * kPerBucket;
-  size_t k = estimate < 0 ? 1 : std::min(kBuckets - 1, static_cast<size_t>(estimate) + 1);
-  // Settle on the bucket whose edges hold the value (Bucket() is monotonic).
-  while (k + 1 < kBuckets && rtt_ms >= t.edge[k + 1]) ++k;
-  while (k > 1 && rtt_ms < t.edge[k]) --k;
+  double estimate = (log2x - t.log2_min) * t.per_bucket;
+  // The table rounds the mantissa down, so the estimate is at most ~0.4 bucket low: one
+  // branch-free step up settles it; rounding at an exact edge is caught by the check.
+  size_t k = estimate < 0 ? 1 : std::min(kBuckets - 2, static_cast<size_t>(estimate) + 1);
+  k += rtt_ms >= t.edge[k + 1] ? 1 : 0;
+  if (rtt_ms < t.edge[k] || (k + 1 < kBuckets && rtt_ms >= t.edge[k + 1])) [[unlikely]] {
+    while (k + 1 < kBuckets && rtt_ms >= t.edge[k + 1]) ++k;
+    while (k > 1 && rtt_ms < t.edge[k]) --k;
+  }
   return k;
+}
+
+}  // namespace
+
+size_t FastBucket(double rtt_ms) { return BucketWith(GetTables(), rtt_ms); }
+
+void CountInto(const double* rtts, size_t n, uint64_t* histogram) {
+  const Tables& t = GetTables();
+  for (size_t i = 0; i < n; ++i) ++histogram[BucketWith(t, rtts[i])];
 }
 
 double BucketValue(size_t b) {

@@ -6,6 +6,7 @@
 #define KIRIWAKE_MODEL_RTT_HISTOGRAM_H_
 
 #include <cstddef>
+#include <cstdint>
 
 namespace kiriwake::model::rtt_histogram {
 
@@ -21,6 +22,10 @@ size_t Bucket(double rtt_ms);
 // exponent and top mantissa bits, settled against each bucket's exact lower edge, found once
 // from Bucket() itself. Returns exactly what Bucket() returns, for every double.
 size_t FastBucket(double rtt_ms);
+
+// ++histogram[FastBucket(rtt)] for each of n RTTs (histogram holds kBuckets counts). In a batch
+// the CPU works on many RTTs at once instead of waiting on each one's chain of dependent steps.
+void CountInto(const double* rtts, size_t n, uint64_t* histogram);
 
 // A representative value of bucket b: the geometric middle of its range (kMinMs for bucket 0).
 double BucketValue(size_t b);
