@@ -2,6 +2,7 @@
 //   build/release/localize_bench            full run (fat-tree up to k=48, 1M paths)
 //   build/release/localize_bench --quick    small sizes only (a minute on 2 cores)
 //   build/release/localize_bench [--quick] --only N   one scenario family (1-5, as numbered)
+//   ... [--k K] [--reps N]   fat-tree rows of one k only, N runs each (e.g. --only 5 --k 48)
 // Prints, per scenario family: precision and recall of diagnosed groups (a group counts as
 // correct when it holds an injected fault), mean ambiguity-group size against the minimum
 // possible (the fault's equivalence class under the same measurements), localization time on
@@ -208,9 +209,13 @@ void Header() {
 int main(int argc, char** argv) {
   bool quick = false;
   int only = 0;
+  int only_k = 0;         // --k K: fat-tree rows of that k only
+  int reps_override = 0;  // --reps N: runs per fat-tree row
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--k") == 0 && i + 1 < argc) only_k = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--reps") == 0 && i + 1 < argc) reps_override = std::atoi(argv[++i]);
   }
   auto want = [only](int section) { return only == 0 || only == section; };
   std::string cpu;
@@ -305,12 +310,13 @@ int main(int argc, char** argv) {
               : std::vector<std::pair<int, int64_t>>{
                     {8, 50000}, {16, 200000}, {24, 500000}, {32, 1000000}, {48, 1000000}};
     for (auto [k, pairs] : sizes) {
+      if (only_k != 0 && k != only_k) continue;
       auto build_start = std::chrono::steady_clock::now();
       auto t = kw::model::Topology::Build(kw::model::FatTree(k));
       double build_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
       Tally all;
-      int reps = quick ? 2 : (k >= 32 ? 2 : 3);
+      int reps = reps_override > 0 ? reps_override : quick ? 2 : (k >= 32 ? 2 : 3);
       for (int rep = 0; rep < reps; ++rep) {
         kw::infer::SimOptions so;
         so.faults = 10;
@@ -350,9 +356,10 @@ int main(int argc, char** argv) {
          quick ? std::vector<std::pair<int, int64_t>>{{4, 5000}, {8, 20000}}
                : std::vector<std::pair<int, int64_t>>{
                      {4, 5000}, {8, 50000}, {16, 100000}, {34, 200000}, {48, 1000000}}) {
+      if (only_k != 0 && k != only_k) continue;
       auto t = kw::model::Topology::Build(kw::model::FatTree(k));
       Tally all;
-      for (int rep = 0; rep < 3; ++rep) {
+      for (int rep = 0; rep < (reps_override > 0 ? reps_override : 3); ++rep) {
         kw::infer::SimOptions so;
         so.faults = k == 4 ? 2 : 5;
         so.sampled_pairs = pairs;
