@@ -115,11 +115,12 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
   timeline::StoryBuilder story_builder;
   timeline::SkewEstimator skew;
   report::TimelineJsonWriter writer(stdout);
+  report::TimelineTextWriter text(stdout, in.display_zone);
   if (a.json) writer.Begin();
   bool warned = false;
   uint64_t total = 0;
-  timeline::Event ev;
-  while (merger.Next(&ev)) {
+  while (const timeline::Event* e = merger.Next()) {
+    const timeline::Event& ev = *e;
     ++total;
     if (ev.severity >= timeline::Severity::kWarning) warned = true;
     if (a.story) {
@@ -128,12 +129,12 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
       skew.Add(ev);
       if (a.json) {
         writer.Add(ev);
-      } else {
-        std::string line = report::TimelineEventLine(ev, in.display_zone);
-        if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) break;  // closed pipe
+      } else if (!text.Add(ev)) {
+        break;  // closed pipe
       }
     }
   }
+  text.Flush();
   nlohmann::json warnings = nlohmann::json::array();
   std::vector<std::string> assumptions;
   for (const auto* s : srcs) {

@@ -38,7 +38,8 @@ struct LineContext {
   std::vector<Event> extra;
 
   // Local wall time -> UTC through `zone`; *ambiguous when in a DST fold or gap.
-  TimePoint FromLocal(const Civil& c, bool* ambiguous = nullptr) const;
+  TimePoint FromLocal(const Civil& c, bool* ambiguous = nullptr);
+  LocalToUtcCache local_to_utc;  // FromLocal's: most lines share their neighbours' offset
 };
 
 enum class LineMatch {
@@ -96,6 +97,14 @@ void Classify(Event* ev);
 // `s` as valid UTF-8: a copy when it already is (the common, ASCII case, checked fast), else
 // with invalid bytes replaced by U+FFFD (util/text.h's ToValidUtf8).
 std::string Utf8(std::string_view s);
+// *out = Utf8(s), reusing out's storage: parsers fill a reused Event, so once warm no line
+// allocates.
+void AssignUtf8(std::string* out, std::string_view s);
+// *out = Utf8(a + sep + b) ("prog: message"), built in place without a temporary.
+void AssignUtf8(std::string* out, std::string_view a, std::string_view sep, std::string_view b);
+// Up to `max` first words of `s` split like text::SplitWords (runs of spaces and tabs) into
+// out[0..max); returns how many. No vector: it runs on every line.
+size_t FirstWords(std::string_view s, std::string_view* out, size_t max);
 // IPv4 addresses, "osd.N" (also libceph's "osdN"), "vmnicN" in text.
 void ExtractSubjects(std::string_view text, std::vector<std::string>* out);
 
