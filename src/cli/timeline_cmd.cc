@@ -53,6 +53,7 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
   req.paths = a.inputs;
   req.reorder_window = a.reorder_window;
   req.keep_raw = a.json && !a.story;  // only the JSON event list prints raw lines
+  req.keep_subjects = a.json || a.story;  // the text list prints no subjects or components
   for (const auto& t : a.tz) {
     size_t eq = t.rfind('=');
     if (eq != std::string::npos) {

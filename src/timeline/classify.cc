@@ -153,7 +153,7 @@ int FirstRule(std::string_view m) {
 
 }  // namespace
 
-void Classify(Event* ev) {
+void Classify(Event* ev, bool subjects) {
   if (ev->tag.empty()) {
     int r = FirstRule(ev->message);
     if (r >= 0) {
@@ -164,7 +164,7 @@ void Classify(Event* ev) {
       ev->operator_action = ev->operator_action || rule.action;
     }
   }
-  ExtractSubjects(ev->message, &ev->subjects);
+  if (subjects) ExtractSubjects(ev->message, &ev->subjects);
 }
 
 std::string_view LayerName(Layer l) {

@@ -293,7 +293,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     ev.time_note = have_time_ ? "no timestamp of its own: time of the previous line"
                               : "no timestamp before it in the file";
     AssignUtf8(&ev.message, line);
-    Classify(&ev);
+    Classify(&ev, opt_.keep_subjects);
     if (ev.tag.empty()) ev.tag = "raw";
     if (opt_.keep_raw) ev.raw = ev.message;
     // An indented line continues the one before (PostgreSQL DETAIL, kernel stack traces): kept,
@@ -307,7 +307,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     return;
   }
   if (opt_.keep_raw) AssignUtf8(&ev.raw, line);
-  Classify(&ev);
+  Classify(&ev, opt_.keep_subjects);
   if (!ev.time_uncertain || ev.time_note.starts_with("year")) {
     last_time_ = ev.time;
     have_time_ = true;

@@ -91,9 +91,10 @@ bool ParseMonthAbbrev(std::string_view s, int* month);  // "Jan".."Dec"
 TimePoint FromUtcCivil(const Civil& c, int32_t offset_s = 0);
 // "[1584237572.123456]" -> time; advances past "] ".
 bool ConsumeEpochBracket(std::string_view* s, TimePoint* t);
-// Fills tag, layer, severity (raising only), subjects and operator_action from the message words,
-// where the format did not set them. Keyword rules and their sources are in classify.cc.
-void Classify(Event* ev);
+// Fills tag, layer, severity (raising only), subjects (unless `subjects` is false) and
+// operator_action from the message words, where the format did not set them. Keyword rules and
+// their sources are in classify.cc.
+void Classify(Event* ev, bool subjects = true);
 // `s` as valid UTF-8: a copy when it already is (the common, ASCII case, checked fast), else
 // with invalid bytes replaced by U+FFFD (util/text.h's ToValidUtf8).
 std::string Utf8(std::string_view s);

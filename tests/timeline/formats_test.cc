@@ -303,6 +303,27 @@ TEST(Subjects, FoundAtEveryPositionAndNotInsideLongerNumbers) {
   }
 }
 
+TEST(Subjects, TextOnlyReadersCanSkipTheScan) {
+  // keep_subjects = false (the text event list): the same events, without the subjects found by
+  // scanning the message; those a format reads from its own fields stay.
+  std::string text =
+      "2020-03-15 10:59:36.012123 mon.eins (mon.0) 123 : cluster [WRN] Health check update: osd.3 "
+      "192.168.100.114 (SLOW_OPS)\n";
+  FileSourceOptions opt;
+  opt.keep_subjects = false;
+  auto r = FileSource::FromReader(ingest::LineReader::FromString(text, "ceph.log"), opt);
+  ASSERT_TRUE(r.ok());
+  auto without = Drain(**r);
+  auto with = Drain(*SourceOf(text, "ceph.log"));
+  ASSERT_EQ(without.size(), 1u);
+  ASSERT_EQ(with.size(), 1u);
+  EXPECT_EQ(without[0].message, with[0].message);
+  EXPECT_EQ(without[0].tag, with[0].tag);
+  EXPECT_EQ(without[0].subjects, (std::vector<std::string>{"check:SLOW_OPS", "mon.eins"}));
+  EXPECT_EQ(with[0].subjects,
+            (std::vector<std::string>{"check:SLOW_OPS", "mon.eins", "osd.3", "192.168.100.114"}));
+}
+
 TEST(Classify, EarliestRuleWinsWhereverItsWordIs) {
   // "chown" is the last rule and comes first in the text; "Link down" is an earlier rule.
   Event e;
