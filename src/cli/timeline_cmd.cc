@@ -53,6 +53,7 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
   req.paths = a.inputs;
   req.reorder_window = a.reorder_window;
   req.keep_raw = a.json && !a.story;  // only the JSON event list prints raw lines
+  req.keep_subjects = a.json || a.story;  // the text list prints no subjects or components
   for (const auto& t : a.tz) {
     size_t eq = t.rfind('=');
     if (eq != std::string::npos) {
@@ -115,11 +116,12 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
   timeline::StoryBuilder story_builder;
   timeline::SkewEstimator skew;
   report::TimelineJsonWriter writer(stdout);
+  report::TimelineTextWriter text(stdout, in.display_zone);
   if (a.json) writer.Begin();
   bool warned = false;
   uint64_t total = 0;
-  timeline::Event ev;
-  while (merger.Next(&ev)) {
+  while (const timeline::Event* e = merger.Next()) {
+    const timeline::Event& ev = *e;
     ++total;
     if (ev.severity >= timeline::Severity::kWarning) warned = true;
     if (a.story) {
@@ -128,12 +130,12 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
       skew.Add(ev);
       if (a.json) {
         writer.Add(ev);
-      } else {
-        std::string line = report::TimelineEventLine(ev, in.display_zone);
-        if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) break;  // closed pipe
+      } else if (!text.Add(ev)) {
+        break;  // closed pipe
       }
     }
   }
+  text.Flush();
   nlohmann::json warnings = nlohmann::json::array();
   std::vector<std::string> assumptions;
   for (const auto* s : srcs) {

@@ -7,7 +7,9 @@
 #ifndef KIRIWAKE_REPORT_TIMELINE_RENDER_H_
 #define KIRIWAKE_REPORT_TIMELINE_RENDER_H_
 
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,34 @@ namespace kiriwake::report {
 // "2020-03-14T16:35:02.000Z [01:35:02 +09:00]  ceph1  storage  warning  ceph_slow_ping  msg  (file:line)".
 // A '~' after the time marks an uncertain time.
 std::string TimelineEventLine(const timeline::Event& ev, const timeline::Zone* display);
+// Event lines (TimelineEventLine) formatted into one reusable buffer and written to `out` in
+// large blocks: the per-event cost of `kiriwake timeline` over gigabytes of logs. Not thread-safe.
+class TimelineTextWriter {
+ public:
+  TimelineTextWriter(std::FILE* out, const timeline::Zone* display);
+  ~TimelineTextWriter();  // flushes
+  TimelineTextWriter(const TimelineTextWriter&) = delete;
+  TimelineTextWriter& operator=(const TimelineTextWriter&) = delete;
+  // Adds the event's line; false once `out` has refused bytes (a closed pipe).
+  bool Add(const timeline::Event& ev);
+  // Writes out what is buffered: call before writing anything else to `out`.
+  bool Flush();
+
+ private:
+  std::FILE* out_;
+  const timeline::Zone* display_;
+  bool show_local_;
+  bool failed_ = false;
+  // Lines are written by pointer into buf_ (no per-append capacity checks) and flushed once
+  // about 1 MiB is buffered.
+  size_t cap_ = 0, len_ = 0;
+  std::unique_ptr<char[]> buf_;
+  timeline::UtcFormatter utc_;
+  // The display zone's offset and the UTC span it holds for ([from, until), empty at first).
+  int64_t offset_from_ = 0, offset_until_ = 0;
+  int32_t offset_ = 0;
+};
+
 std::string TimelineStoryText(const timeline::Story& story, const timeline::Zone* display);
 // One "file: kind, host ...; zone ..." line per source.
 std::string TimelineSourcesText(const std::vector<std::string>& assumptions);

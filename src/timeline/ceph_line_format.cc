@@ -21,8 +21,9 @@ LineMatch ParseCephLine(std::string_view line, LineContext& ctx, Event* ev, std:
   std::string_view msg;
   Severity sev = Severity::kInfo;
   std::string daemon;
-  auto w = text::SplitWords(v.substr(0, std::min<size_t>(v.size(), 64)));
-  if (w.size() >= 2 && w[0].size() >= 8 &&
+  std::string_view w[4];
+  size_t nw = FirstWords(v.substr(0, std::min<size_t>(v.size(), 64)), w, 4);
+  if (nw >= 2 && w[0].size() >= 8 &&
       w[0].find_first_not_of("0123456789abcdef") == std::string_view::npos) {
     // Daemon log: THREAD LEVEL message
     auto level = text::ParseInt(w[1]);
@@ -36,8 +37,9 @@ LineMatch ParseCephLine(std::string_view line, LineContext& ctx, Event* ev, std:
       std::string_view d = msg.substr(mon);
       daemon = std::string(d.substr(0, d.find_first_of("@ :")));
     }
-  } else if (w.size() >= 4 && (w[0].starts_with("mon.") || w[0].starts_with("osd.") ||
-                               w[0].starts_with("mgr.")) && w[1].starts_with("(")) {
+  } else if (nw >= 4 &&
+             (w[0].starts_with("mon.") || w[0].starts_with("osd.") || w[0].starts_with("mgr.")) &&
+             w[1].starts_with("(")) {
     size_t cl = v.find(" : ");
     if (cl == std::string_view::npos) return LineMatch::kNo;
     msg = v.substr(cl + 3);
@@ -66,7 +68,7 @@ LineMatch ParseCephLine(std::string_view line, LineContext& ctx, Event* ev, std:
   ev->source = SourceKind::kCeph;
   ev->layer = Layer::kStorage;
   ev->severity = sev;
-  ev->message = Utf8(msg);
+  AssignUtf8(&ev->message, msg);
   if (msg.find("Health check cleared") != std::string_view::npos) {
     ev->tag = "ceph_check_cleared";
     ev->severity = Severity::kInfo;
@@ -76,7 +78,7 @@ LineMatch ParseCephLine(std::string_view line, LineContext& ctx, Event* ev, std:
     std::string_view name = msg.substr(open + 1, msg.size() - open - 2);
     if (open != std::string_view::npos && !name.empty() &&
         name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") == std::string_view::npos)
-      ev->subjects.push_back("check:" + std::string(name));
+      ev->subjects.emplace_back("check:").append(name);
   }
   if (!daemon.empty()) ev->subjects.push_back(daemon);
   return LineMatch::kYes;

@@ -25,8 +25,8 @@ LineMatch ParseEsxiLine(std::string_view line, LineContext& ctx, Event* ev, std:
   } else if (v.starts_with(": [")) {
     msg = v.substr(2);
   } else if (v.starts_with(" ")) {
-    auto w = text::SplitWords(v.substr(0, std::min<size_t>(v.size(), 48)));
-    if (w.size() < 2) return LineMatch::kNo;
+    std::string_view w[2];
+    if (FirstWords(v.substr(0, std::min<size_t>(v.size(), 48)), w, 2) < 2) return LineMatch::kNo;
     static constexpr std::string_view kLevels[] = {"verbose", "info", "warning", "error", "panic"};
     bool level = false;
     for (auto l : kLevels) level = level || w[0] == l;
@@ -50,7 +50,7 @@ LineMatch ParseEsxiLine(std::string_view line, LineContext& ctx, Event* ev, std:
   ev->source = SourceKind::kEsxi;
   ev->layer = Layer::kHypervisor;
   ev->severity = sev;
-  ev->message = Utf8(msg);
+  AssignUtf8(&ev->message, msg);
   if (ev->tag == "ha_agent_error") ev->layer = Layer::kHypervisor;
   size_t banner = msg.find("VMware ESXi ");
   if (banner != std::string_view::npos) {

@@ -6,6 +6,7 @@
 #define KIRIWAKE_TIMELINE_EVENT_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,30 +46,32 @@ std::string_view SeverityName(Severity s);
 std::string_view SourceKindName(SourceKind k);
 std::optional<Severity> ParseSeverityName(std::string_view s);
 
+// Fields are ordered by use: what the merge and the text output read for every event comes
+// first, so an event read back from a cold reorder window costs three cache lines, not six.
 struct Event {
   TimePoint time{};
-  // True when the time is not the line's own full timestamp: inherited from the previous event
-  // (an unknown or continuation line), or the year was inferred. `time_note` says which.
-  bool time_uncertain = false;
-  std::string time_note;
-  std::string host;        // the machine whose clock and log this is ("" when unknown)
+  uint64_t seq = 0;         // position in its file, for stable ordering of equal times
+  uint32_t file_index = 0;  // which input, for stable ordering of equal times
   SourceKind source = SourceKind::kRaw;
   Layer layer = Layer::kApplication;
   Severity severity = Severity::kInfo;
+  // True when the time is not the line's own full timestamp: inherited from the previous event
+  // (an unknown or continuation line), or the year was inferred. `time_note` says which.
+  bool time_uncertain = false;
+  bool operator_action = false;  // a change a person made (swapoff, vSwitch move, upgrade)
+  std::string host;              // the machine whose clock and log this is ("" when unknown)
   // What kind of happening this is, for the story: "dimm_failure", "nic_link_down", "ceph_slow_ops",
   // "probe_lost", ... ("" for an ordinary line, "raw" for a line in no known format). Listed in
   // docs/json.md; persisted in --json.
   std::string tag;
+  std::string message;  // the line's message part, valid UTF-8
+  SourceLoc loc;        // file:line
+  std::string time_note;
   // Things the line names that the topology may know: IPv4 addresses, "osd.3", "vmnic2", "dimm:..".
   std::vector<std::string> subjects;
   // Topology component ids the subjects map to (ComponentMap), e.g. "vm:ceph4", "host:esxi2".
   std::vector<std::string> components;
-  bool operator_action = false;  // a change a person made (swapoff, vSwitch move, upgrade)
-  std::string message;           // the line's message part, valid UTF-8
-  std::string raw;               // the whole line, valid UTF-8
-  SourceLoc loc;                 // file:line
-  uint32_t file_index = 0;       // which input, for stable ordering of equal times
-  uint64_t seq = 0;              // position in its file, for stable ordering of equal times
+  std::string raw;  // the whole line, valid UTF-8
 };
 
 // Merge order: time, then input order, then file order.
@@ -80,6 +83,20 @@ inline bool EventBefore(const Event& a, const Event& b) {
 
 // "2020-03-15T01:58:39.035Z" (milliseconds; microseconds when not whole ms).
 std::string FormatUtc(TimePoint t);
+
+// FormatUtc for a stream of times, such as every event printed: it keeps the last day's date
+// part, so times on the same day as the one before skip the calendar arithmetic. Not
+// thread-safe; one per stream.
+class UtcFormatter {
+ public:
+  static constexpr size_t kMaxBytes = 27;  // "YYYY-MM-DDTHH:MM:SS.ffffffZ"
+  // Writes FormatUtc(t) at p (at most kMaxBytes) and returns the end.
+  char* Write(char* p, TimePoint t);
+
+ private:
+  int64_t day_ = INT64_MIN;  // days since the epoch of date_; none yet
+  char date_[11] = {};       // "YYYY-MM-DDT"
+};
 // The same instant shown at a fixed UTC offset: "2020-03-15 10:58:39.035 +09:00".
 std::string FormatAtOffset(TimePoint t, int32_t offset_s);
 

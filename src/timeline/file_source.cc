@@ -230,8 +230,22 @@ void FileSource::Commit(uint32_t slot) {
   }
   if (ev.time_uncertain) ++uncertain_;
   if (!opt_.keep_raw) ev.raw.clear();
-  heap_.push_back(Key{ev.time, ev.seq, slot});
-  std::push_heap(heap_.begin(), heap_.end(), Later());
+  Key key{ev.time, ev.seq, slot};
+  size_t mask = run_.size() - 1;
+  if (run_size_ > 0 && key.time < run_[(run_head_ + run_size_ - 1) & mask].time) {
+    heap_.push_back(key);
+    std::push_heap(heap_.begin(), heap_.end(), Later());
+    return;
+  }
+  if (run_size_ == run_.size()) {  // full: double, unrolling the ring
+    std::vector<Key> bigger(std::max<size_t>(16, run_.size() * 2));
+    for (size_t i = 0; i < run_size_; ++i) bigger[i] = run_[(run_head_ + i) & mask];
+    run_.swap(bigger);
+    run_head_ = 0;
+    mask = run_.size() - 1;
+  }
+  run_[(run_head_ + run_size_) & mask] = key;
+  ++run_size_;
 }
 
 void FileSource::ProcessLine(std::string_view line, int64_t number) {
@@ -250,7 +264,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
   for (auto& extra : ctx_.extra) {
     uint32_t x = Acquire();
     extra.loc = SourceLoc{name_, number, 0};
-    if (opt_.keep_raw) extra.raw = Utf8(line);
+    if (opt_.keep_raw) AssignUtf8(&extra.raw, line);
     std::swap(slots_[x], extra);
     Commit(x);
   }
@@ -278,8 +292,8 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     ev.time_uncertain = true;
     ev.time_note = have_time_ ? "no timestamp of its own: time of the previous line"
                               : "no timestamp before it in the file";
-    ev.message = Utf8(line);
-    Classify(&ev);
+    AssignUtf8(&ev.message, line);
+    Classify(&ev, opt_.keep_subjects);
     if (ev.tag.empty()) ev.tag = "raw";
     if (opt_.keep_raw) ev.raw = ev.message;
     // An indented line continues the one before (PostgreSQL DETAIL, kernel stack traces): kept,
@@ -292,8 +306,8 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     Commit(slot);
     return;
   }
-  if (opt_.keep_raw) ev.raw = Utf8(line);
-  Classify(&ev);
+  if (opt_.keep_raw) AssignUtf8(&ev.raw, line);
+  Classify(&ev, opt_.keep_subjects);
   if (!ev.time_uncertain || ev.time_note.starts_with("year")) {
     last_time_ = ev.time;
     have_time_ = true;
@@ -325,33 +339,80 @@ void FileSource::Finish() {
   }
 }
 
-bool FileSource::Next(Event* ev) {
-  if (!whole_.empty()) {
-    *ev = std::move(whole_.front());
-    whole_.pop_front();
-    ++events_;
-    if (ev->time_uncertain) ++uncertain_;
-    return true;
+const Event* FileSource::Next() {
+  if (held_ != kNoSlot) {
+    free_.push_back(held_);
+    held_ = kNoSlot;
   }
-  if (kind_ == SourceKind::kKubeEvents) return false;
+  if (whole_held_) {
+    whole_.pop_front();
+    whole_held_ = false;
+  }
+  if (!whole_.empty()) {
+    whole_held_ = true;
+    ++events_;
+    if (whole_.front().time_uncertain) ++uncertain_;
+    return &whole_.front();
+  }
+  if (kind_ == SourceKind::kKubeEvents) return nullptr;
   std::string_view line;
   int64_t number = 0;
-  while (heap_.size() <= opt_.reorder_window && ReadLine(&line, &number)) {
+  while (heap_.size() + run_size_ <= opt_.reorder_window && ReadLine(&line, &number)) {
     ProcessLine(line, number);
   }
-  if (heap_.empty()) {
+  if (heap_.empty() && run_size_ == 0) {
     Finish();
-    return false;
+    return nullptr;
   }
-  std::pop_heap(heap_.begin(), heap_.end(), Later());
-  uint32_t slot = heap_.back().slot;
-  heap_.pop_back();
-  // A swap, not a move: the caller's previous event comes back as this slot's reusable storage.
-  std::swap(*ev, slots_[slot]);
-  free_.push_back(slot);
-  if (events_ > 0 && ev->time < last_emitted_) ++disorder_;
-  else last_emitted_ = ev->time;
+  const Key* front = run_size_ > 0 ? &run_[run_head_] : nullptr;
+  if (front != nullptr && (heap_.empty() || Later()(heap_.front(), *front))) {
+    held_ = front->slot;
+    run_head_ = (run_head_ + 1) & (run_.size() - 1);
+    --run_size_;
+  } else {
+    std::pop_heap(heap_.begin(), heap_.end(), Later());
+    held_ = heap_.back().slot;
+    heap_.pop_back();
+  }
+  PrefetchAhead();
+  const Event& ev = slots_[held_];
+  if (events_ > 0 && ev.time < last_emitted_)
+    ++disorder_;
+  else
+    last_emitted_ = ev.time;
   ++events_;
+  return &ev;
+}
+
+namespace {
+void PrefetchBytes(const void* p, size_t n) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t i = 0; i < n; i += 64) __builtin_prefetch(c + i);
+}
+}  // namespace
+
+void FileSource::PrefetchAhead() const {
+  // An event is parsed into its slot 256 lines (the window) before it is emitted, and with many
+  // files the merge passes tens of thousands of other events in between: by then the slot and
+  // its strings have left the cache, and reading them back (to merge and print), then clearing
+  // and refilling the slot (it is reused for the next line as soon as it is emitted), cost more
+  // than parsing did. So each time this file emits, fetch its next two queued events: the whole
+  // struct of the second, and the heap parts of the first, whose struct (fetched the time before)
+  // says where they are.
+  size_t mask = run_.size() - 1;
+  if (run_size_ >= 2) PrefetchBytes(&slots_[run_[(run_head_ + 1) & mask].slot], sizeof(Event));
+  if (run_size_ >= 1) {
+    const Event& e = slots_[run_[run_head_].slot];
+    PrefetchBytes(e.message.data(), e.message.size());
+    PrefetchBytes(e.loc.file.data(), e.loc.file.size());
+    PrefetchBytes(e.subjects.data(), e.subjects.size() * sizeof(std::string));
+  }
+}
+
+bool FileSource::Next(Event* ev) {
+  const Event* e = Next();
+  if (e == nullptr) return false;
+  *ev = *e;
   return true;
 }
 

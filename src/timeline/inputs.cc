@@ -161,6 +161,7 @@ Result<std::unique_ptr<Inputs>> OpenInputs(const InputRequest& req) {
     opt.map = map;
     opt.reorder_window = req.reorder_window;
     opt.keep_raw = req.keep_raw;
+    opt.keep_subjects = req.keep_subjects;
     std::string base = fs::path(f).filename().string();
     if (auto it = std::find_if(per_file.begin(), per_file.end(),
                                [&](const auto& kv) { return kv.first == f || kv.first == base; });

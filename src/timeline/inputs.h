@@ -32,6 +32,7 @@ struct InputRequest {
   std::vector<std::pair<std::string, std::string>> tz_per_file;  // --tz FILE=ZONE
   size_t reorder_window = 256;
   bool keep_raw = true;  // FileSourceOptions::keep_raw
+  bool keep_subjects = true;                // FileSourceOptions::keep_subjects
   const ComponentMap* extra_map = nullptr;  // consulted before the hints' map lines
 };
 

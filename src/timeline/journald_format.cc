@@ -80,7 +80,7 @@ LineMatch ParseJournalShortIsoLine(std::string_view line, LineContext& ctx, Even
     return LineMatch::kMalformed;
   }
   ev->time = FromUtcCivil(c, off);
-  ev->host = std::string(v.substr(0, sp));
+  ev->host.assign(v.substr(0, sp));
   ev->source = SourceKind::kJournalShortIso;
   std::string_view prog = rest.substr(0, colon);
   std::string_view name = prog.substr(0, prog.find('['));
@@ -93,7 +93,7 @@ LineMatch ParseJournalShortIsoLine(std::string_view line, LineContext& ctx, Even
     }
   }
   (void)ctx;
-  ev->message = Utf8(std::string(name) + ": " + std::string(msg));
+  AssignUtf8(&ev->message, name, ": ", msg);
   return LineMatch::kYes;
 }
 

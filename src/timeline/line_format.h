@@ -38,7 +38,8 @@ struct LineContext {
   std::vector<Event> extra;
 
   // Local wall time -> UTC through `zone`; *ambiguous when in a DST fold or gap.
-  TimePoint FromLocal(const Civil& c, bool* ambiguous = nullptr) const;
+  TimePoint FromLocal(const Civil& c, bool* ambiguous = nullptr);
+  LocalToUtcCache local_to_utc;  // FromLocal's: most lines share their neighbours' offset
 };
 
 enum class LineMatch {
@@ -90,12 +91,21 @@ bool ParseMonthAbbrev(std::string_view s, int* month);  // "Jan".."Dec"
 TimePoint FromUtcCivil(const Civil& c, int32_t offset_s = 0);
 // "[1584237572.123456]" -> time; advances past "] ".
 bool ConsumeEpochBracket(std::string_view* s, TimePoint* t);
-// Fills tag, layer, severity (raising only), subjects and operator_action from the message words,
-// where the format did not set them. Keyword rules and their sources are in classify.cc.
-void Classify(Event* ev);
+// Fills tag, layer, severity (raising only), subjects (unless `subjects` is false) and
+// operator_action from the message words, where the format did not set them. Keyword rules and
+// their sources are in classify.cc.
+void Classify(Event* ev, bool subjects = true);
 // `s` as valid UTF-8: a copy when it already is (the common, ASCII case, checked fast), else
 // with invalid bytes replaced by U+FFFD (util/text.h's ToValidUtf8).
 std::string Utf8(std::string_view s);
+// *out = Utf8(s), reusing out's storage: parsers fill a reused Event, so once warm no line
+// allocates.
+void AssignUtf8(std::string* out, std::string_view s);
+// *out = Utf8(a + sep + b) ("prog: message"), built in place without a temporary.
+void AssignUtf8(std::string* out, std::string_view a, std::string_view sep, std::string_view b);
+// Up to `max` first words of `s` split like text::SplitWords (runs of spaces and tabs) into
+// out[0..max); returns how many. No vector: it runs on every line.
+size_t FirstWords(std::string_view s, std::string_view* out, size_t max);
 // IPv4 addresses, "osd.N" (also libceph's "osdN"), "vmnicN" in text.
 void ExtractSubjects(std::string_view text, std::vector<std::string>* out);
 

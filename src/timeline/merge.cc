@@ -9,29 +9,62 @@
 namespace kiriwake::timeline {
 
 Merger::Merger(std::vector<std::unique_ptr<FileSource>> sources, MergeOptions opt)
-    : sources_(std::move(sources)), opt_(opt), heads_(sources_.size()) {
-  for (size_t i = 0; i < sources_.size(); ++i) Refill(i);
-}
-
-void Merger::Refill(size_t i) {
-  auto later = [this](size_t a, size_t b) { return EventBefore(heads_[b], heads_[a]); };
-  while (sources_[i]->Next(&heads_[i])) {
-    if (opt_.since && heads_[i].time < *opt_.since) continue;
-    if (opt_.until && heads_[i].time > *opt_.until) continue;
-    heap_.push_back(i);
-    std::push_heap(heap_.begin(), heap_.end(), later);
-    return;
+    : sources_(std::move(sources)), opt_(opt) {
+  heap_.reserve(sources_.size());
+  for (uint32_t i = 0; i < sources_.size(); ++i) {
+    Head h;
+    if (!Refill(i, &h)) continue;
+    heap_.push_back(h);
+    std::push_heap(heap_.begin(), heap_.end(),
+                   [](const Head& a, const Head& b) { return Before(b, a); });
   }
 }
 
+bool Merger::Refill(uint32_t i, Head* h) {
+  while (const Event* e = sources_[i]->Next()) {
+    if (opt_.since && e->time < *opt_.since) continue;
+    if (opt_.until && e->time > *opt_.until) continue;
+    *h = Head{e->time, e->seq, e->file_index, i, e};
+    return true;
+  }
+  return false;
+}
+
+void Merger::SiftDown() {
+  size_t n = heap_.size();
+  size_t i = 0;
+  Head moving = heap_[0];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && Before(heap_[c + 1], heap_[c])) ++c;
+    if (!Before(heap_[c], moving)) break;
+    heap_[i] = heap_[c];
+    i = c;
+  }
+  heap_[i] = moving;
+}
+
+const Event* Merger::Next() {
+  if (taken_ != kNone) {
+    // The head returned last came from heap_[0]'s source: replace it by that source's next
+    // event (one sift instead of a pop and a push), or drop it when the source is done.
+    if (!Refill(taken_, &heap_[0])) {
+      heap_[0] = heap_.back();
+      heap_.pop_back();
+    }
+    if (!heap_.empty()) SiftDown();
+    taken_ = kNone;
+  }
+  if (heap_.empty()) return nullptr;
+  taken_ = heap_[0].source;
+  return heap_[0].ev;
+}
+
 bool Merger::Next(Event* ev) {
-  if (heap_.empty()) return false;
-  auto later = [this](size_t a, size_t b) { return EventBefore(heads_[b], heads_[a]); };
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  size_t i = heap_.back();
-  heap_.pop_back();
-  std::swap(*ev, heads_[i]);  // the caller's old event becomes reusable storage
-  Refill(i);
+  const Event* e = Next();
+  if (e == nullptr) return false;
+  *ev = *e;
   return true;
 }
 

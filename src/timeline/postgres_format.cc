@@ -67,7 +67,7 @@ LineMatch ParsePostgresLine(std::string_view line, LineContext& ctx, Event* ev,
                : level == "FATAL" || level == "PANIC"    ? Severity::kCritical
                : level.starts_with("DEBUG")              ? Severity::kDebug
                                                          : Severity::kInfo;
-  ev->message = Utf8(std::string(level) + ": " + std::string(rest.substr(colon + 3)));
+  AssignUtf8(&ev->message, level, ": ", rest.substr(colon + 3));
   return LineMatch::kYes;
 }
 

@@ -52,7 +52,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
   ev->host = ctx.file_host;
   ev->source = SourceKind::kPing;
   ev->layer = Layer::kNetwork;
-  ev->message = Utf8(v);
+  AssignUtf8(&ev->message, v);
   size_t seq_at = v.find("icmp_seq=");
   if (seq_at == std::string_view::npos) {
     *why = "\"icmp_seq=N\" in a ping -D line";
@@ -64,7 +64,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
     *why = "\"icmp_seq=N\" in a ping -D line";
     return LineMatch::kMalformed;
   }
-  std::string target = ctx.ping_target;
+  std::string_view target = ctx.ping_target;  // not changed below
   if (v.find(" bytes from ") != std::string_view::npos) {
     std::string_view from = v.substr(v.find(" bytes from ") + 12);
     size_t colon = from.find(": ");
@@ -72,7 +72,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
       std::string_view who = from.substr(0, colon);
       size_t p = who.find('(');
       if (p != std::string_view::npos && who.ends_with(")")) who = who.substr(p + 1, who.size() - p - 2);
-      target = std::string(who);
+      target = who;
     }
     ev->tag = "probe_reply";
     ev->severity = Severity::kInfo;
@@ -84,7 +84,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
     ev->tag = "probe_lost";
     ev->severity = Severity::kWarning;
   }
-  if (!target.empty()) ev->subjects.push_back(target);
+  if (!target.empty()) ev->subjects.emplace_back(target);
   int64_t s = static_cast<int64_t>(*seq);
   if (ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1 && ev->tag == "probe_reply") {
     int64_t missing = s - ctx.ping_last_seq - 1;
@@ -100,7 +100,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
       lost.severity = Severity::kWarning;
       lost.tag = "probe_lost";
       lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", ctx.ping_last_seq + i);
-      if (!target.empty()) lost.subjects.push_back(target);
+      if (!target.empty()) lost.subjects.emplace_back(target);
       ctx.extra.push_back(std::move(lost));
     }
   }
@@ -129,8 +129,8 @@ LineMatch ParseFpingLine(std::string_view line, LineContext& ctx, Event* ev, std
   ev->host = ctx.file_host;
   ev->source = SourceKind::kFping;
   ev->layer = Layer::kNetwork;
-  ev->message = Utf8(v);
-  ev->subjects.push_back(std::string(target));
+  AssignUtf8(&ev->message, v);
+  ev->subjects.emplace_back(target);
   if (rest.starts_with("timed out")) {
     ev->tag = "probe_lost";
     ev->severity = Severity::kWarning;

@@ -24,7 +24,11 @@ void SplitProgram(std::string_view rest, Event* ev) {
       if (close != std::string_view::npos && close < 20) msg = msg.substr(close + 2);
     }
   }
-  ev->message = Utf8(name.empty() ? msg : std::string(name) + ": " + std::string(msg));
+  if (name.empty()) {
+    AssignUtf8(&ev->message, msg);
+  } else {
+    AssignUtf8(&ev->message, name, ": ", msg);
+  }
 }
 
 Severity FromSyslogSeverity(int sev) {
@@ -77,7 +81,7 @@ LineMatch ParseSyslogLine(std::string_view line, LineContext& ctx, Event* ev, st
   ev->time = ctx.FromLocal(c, &ambiguous);
   ev->time_uncertain = true;
   ev->time_note = ambiguous ? "year inferred; wall time in a DST change" : "year inferred";
-  ev->host = std::string(v.substr(0, sp));
+  ev->host.assign(v.substr(0, sp));
   ev->source = SourceKind::kSyslog;
   SplitProgram(v.substr(sp + 1), ev);
   return LineMatch::kYes;
@@ -129,8 +133,12 @@ LineMatch ParseSyslog5424Line(std::string_view line, LineContext& ctx, Event* ev
     size_t end = rest.find("] ");
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
   }
-  std::string app(words[1]);
-  ev->message = Utf8(app == "-" ? std::string(rest) : app + ": " + std::string(rest));
+  std::string_view app = words[1];
+  if (app == "-") {
+    AssignUtf8(&ev->message, rest);
+  } else {
+    AssignUtf8(&ev->message, app, ": ", rest);
+  }
   if (app == "kernel") ev->layer = Layer::kHypervisor;
   return LineMatch::kYes;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -203,6 +204,40 @@ int32_t Zone::OffsetAt(int64_t utc_s) const {
   if (transitions_.empty() || utc_s < transitions_.front()) return initial_offset_;
   auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_s);
   return offsets_after_[static_cast<size_t>(it - transitions_.begin()) - 1];
+}
+
+int32_t Zone::OffsetSpan(int64_t utc_s, int64_t* from, int64_t* until) const {
+  *from = std::numeric_limits<int64_t>::min();
+  *until = std::numeric_limits<int64_t>::max();
+  if (transitions_.empty()) return initial_offset_;
+  auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_s);
+  size_t i = static_cast<size_t>(it - transitions_.begin());
+  if (i < transitions_.size()) *until = transitions_[i];
+  if (i == 0) return initial_offset_;
+  *from = transitions_[i - 1];
+  return offsets_after_[i - 1];
+}
+
+int64_t LocalToUtcCache::Convert(const Zone& zone, int64_t local_s, bool* ambiguous) {
+  if (&zone == zone_ && local_s >= from_ && local_s < until_) {
+    if (ambiguous != nullptr) *ambiguous = false;
+    return local_s - offset_;
+  }
+  int64_t utc = zone.LocalToUtc(local_s, ambiguous);
+  // LocalToUtc looks up the offsets at local_s +- 1 day and at local_s minus each: when all of
+  // those fall inside one offset span [from, until), the answer is local_s - offset with no
+  // ambiguity. That holds for wall times at least a day plus the offset inside the span; a
+  // margin of two days plus the offset keeps clear of it.
+  int64_t from = 0, until = 0;
+  int32_t off = zone.OffsetSpan(local_s, &from, &until);
+  int64_t margin = 2 * 86400 + (off < 0 ? -int64_t{off} : int64_t{off});
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  zone_ = &zone;
+  offset_ = off;
+  from_ = from == kMin ? kMin : from + margin;
+  until_ = until == kMax ? kMax : until - margin;
+  return utc;
 }
 
 int64_t Zone::LocalToUtc(int64_t local_s, bool* ambiguous) const {

@@ -39,6 +39,9 @@ class Zone {
   // The UTC instant of a wall-clock reading `local_s` (CivilToEpochSeconds of the local time).
   // In a DST fold the earlier instant is taken and *ambiguous set; in a gap, *ambiguous is set too.
   int64_t LocalToUtc(int64_t local_s, bool* ambiguous = nullptr) const;
+  // OffsetAt(utc_s), and the span [*from, *until) of UTC seconds over which that offset holds
+  // (INT64_MIN / INT64_MAX when unbounded), so a stream of nearby times can skip the search.
+  int32_t OffsetSpan(int64_t utc_s, int64_t* from, int64_t* until) const;
   // True when the zone never changes offset (then OffsetAt(0) is the offset).
   bool fixed() const { return transitions_.empty(); }
 
@@ -48,6 +51,20 @@ class Zone {
   std::vector<int32_t> offsets_after_; // offset in force from transitions_[i]
   int32_t initial_offset_ = 0;         // before the first transition (or always, when fixed)
   friend Result<Zone> ParseTzif(std::string_view bytes, std::string name);
+};
+
+// Zone::LocalToUtc for one stream of nearby wall times (one file's lines). It remembers the span
+// of wall times around the last conversion that lie far enough from every transition that the
+// answer is simply "minus the offset, unambiguous", so most lines skip LocalToUtc's four binary
+// searches. Results are identical to LocalToUtc. Not thread-safe; one per file.
+class LocalToUtcCache {
+ public:
+  int64_t Convert(const Zone& zone, int64_t local_s, bool* ambiguous = nullptr);
+
+ private:
+  const Zone* zone_ = nullptr;
+  int64_t from_ = 0, until_ = 0;  // wall seconds [from_, until_): empty until the first miss
+  int32_t offset_ = 0;
 };
 
 // Parses TZif bytes (versions 1-3; the 64-bit block when present). Exposed for tests and fuzzing.

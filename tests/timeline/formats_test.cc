@@ -277,6 +277,71 @@ TEST(Ceph, NautilusDaemonAndClusterLogLines) {
   EXPECT_EQ(ev[3].tag, "raw");
 }
 
+TEST(Subjects, FoundAtEveryPositionAndNotInsideLongerNumbers) {
+  // Subjects at the very start and end of the text, next to each other, and the shapes that
+  // are not one (a fifth number part, a four-digit part, a number glued to a letter).
+  std::vector<std::string> out;
+  ExtractSubjects("10.0.0.1", &out);
+  EXPECT_EQ(out, (std::vector<std::string>{"10.0.0.1"}));
+  out.clear();
+  ExtractSubjects("osd3 x vmnic12 osd.4 192.168.1.2:6800 1.2.3.4.5 1000.1.1.1 a1.2.3.4 osd.4 v",
+                  &out);
+  EXPECT_EQ(out, (std::vector<std::string>{"osd.3", "vmnic12", "osd.4", "192.168.1.2", "1.2.3.4"}));
+  out.clear();
+  // Long enough that the scan runs in 16-byte blocks, with subjects across block edges.
+  std::string text =
+      std::string(13, 'x') + " 172.16.254.1" + std::string(30, ' ') + "xosd7 (osd.8)";
+  ExtractSubjects(text, &out);
+  EXPECT_EQ(out, (std::vector<std::string>{"172.16.254.1", "osd.8"}));
+  for (size_t pad = 0; pad < 40; ++pad) {
+    out.clear();
+    ExtractSubjects(std::string(pad, '-') + "8.8.4.4", &out);
+    EXPECT_EQ(out, (std::vector<std::string>{"8.8.4.4"})) << pad;
+    out.clear();
+    ExtractSubjects(std::string(pad, '.') + "osd9", &out);
+    EXPECT_EQ(out, (std::vector<std::string>{"osd.9"})) << pad;
+  }
+}
+
+TEST(Subjects, TextOnlyReadersCanSkipTheScan) {
+  // keep_subjects = false (the text event list): the same events, without the subjects found by
+  // scanning the message; those a format reads from its own fields stay.
+  std::string text =
+      "2020-03-15 10:59:36.012123 mon.eins (mon.0) 123 : cluster [WRN] Health check update: osd.3 "
+      "192.168.100.114 (SLOW_OPS)\n";
+  FileSourceOptions opt;
+  opt.keep_subjects = false;
+  auto r = FileSource::FromReader(ingest::LineReader::FromString(text, "ceph.log"), opt);
+  ASSERT_TRUE(r.ok());
+  auto without = Drain(**r);
+  auto with = Drain(*SourceOf(text, "ceph.log"));
+  ASSERT_EQ(without.size(), 1u);
+  ASSERT_EQ(with.size(), 1u);
+  EXPECT_EQ(without[0].message, with[0].message);
+  EXPECT_EQ(without[0].tag, with[0].tag);
+  EXPECT_EQ(without[0].subjects, (std::vector<std::string>{"check:SLOW_OPS", "mon.eins"}));
+  EXPECT_EQ(with[0].subjects,
+            (std::vector<std::string>{"check:SLOW_OPS", "mon.eins", "osd.3", "192.168.100.114"}));
+}
+
+TEST(Classify, EarliestRuleWinsWhereverItsWordIs) {
+  // "chown" is the last rule and comes first in the text; "Link down" is an earlier rule.
+  Event e;
+  e.message = "chown done; vmnic2: Link down; then Link up";
+  Classify(&e);
+  EXPECT_EQ(e.tag, "nic_link_down");
+  EXPECT_EQ(e.layer, Layer::kNetwork);
+  EXPECT_EQ(e.severity, Severity::kWarning);
+  Event f;
+  f.message = "MCA:";  // a needle as the whole text
+  Classify(&f);
+  EXPECT_EQ(f.tag, "mce");
+  Event g;
+  g.message = "MCA";  // shorter than every needle
+  Classify(&g);
+  EXPECT_EQ(g.tag, "");
+}
+
 TEST(Detection, UnknownFileIsKeptRawAndFlagged) {
   auto r = FileSource::FromReader(ingest::LineReader::FromString("hello\nworld\n", "notes.txt"), {});
   ASSERT_TRUE(r.ok());

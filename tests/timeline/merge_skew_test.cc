@@ -1,3 +1,8 @@
+#include <functional>
+#include <queue>
+#include <random>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -67,6 +72,64 @@ TEST(Merge, DisorderBeyondTheWindowIsCountedNotLost) {
   auto ev2 = Drain(*t);
   EXPECT_EQ(ev2.front().message, "a: late");
   EXPECT_EQ(t->disorder_beyond_window(), 0u);
+}
+
+TEST(Merge, ReorderWindowMatchesAHeapOverTheSameLines) {
+  // Lines mostly in order with random local disorder and some far-off stragglers: the source
+  // keeps in-order keys in a queue and only the rest in a heap; its output must be exactly what
+  // one heap of (time, line) over a window of W lines gives.
+  std::mt19937 rng(7);
+  for (size_t window : {size_t{1}, size_t{3}, size_t{16}}) {
+    std::string text;
+    std::vector<int> secs;
+    int base = 3600;
+    for (int i = 0; i < 400; ++i) {
+      base += static_cast<int>(rng() % 3);
+      int s = base;
+      if (rng() % 4 == 0) s -= static_cast<int>(rng() % 20);     // a little late
+      if (rng() % 50 == 0) s += static_cast<int>(rng() % 2000);  // far ahead
+      if (rng() % 50 == 0) s = static_cast<int>(rng() % 3600);   // far behind
+      secs.push_back(s);
+      text += fmt::format("Mar 15 {:02}:{:02}:{:02} h a: {}\n", s / 3600, s / 60 % 60, s % 60, i);
+    }
+    // Reference: hold up to `window` + 1 lines, emit the smallest (time, line) each time.
+    using Item = std::pair<int, int>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<>> held;
+    std::vector<std::string> want;
+    for (int i = 0; i < static_cast<int>(secs.size()); ++i) {
+      held.push({secs[i], i});
+      if (held.size() > window) {
+        want.push_back("a: " + std::to_string(held.top().second));
+        held.pop();
+      }
+    }
+    while (!held.empty()) {
+      want.push_back("a: " + std::to_string(held.top().second));
+      held.pop();
+    }
+    auto s = SourceOf(text, "s", nullptr, 2020, "h", window);
+    std::vector<std::string> got;
+    for (const auto& e : Drain(*s)) got.push_back(e.message);
+    EXPECT_EQ(got, want) << "window " << window;
+  }
+}
+
+TEST(Merge, PointerAndCopyingNextAgree) {
+  auto make = [] {
+    std::vector<std::unique_ptr<FileSource>> srcs;
+    srcs.push_back(SourceOf("Mar 15 01:00:00 h a: 1\nMar 15 01:00:02 h a: 3\n", "x", nullptr));
+    srcs.push_back(SourceOf("Mar 15 01:00:01 h b: 2\nMar 15 01:00:02 h b: 4\n", "y", nullptr));
+    return srcs;
+  };
+  Merger a(make(), {});
+  Merger b(make(), {});
+  std::vector<std::string> by_pointer, by_copy;
+  while (const Event* e = a.Next()) by_pointer.push_back(e->message);
+  Event e;
+  while (b.Next(&e)) by_copy.push_back(e.message);
+  // Equal times and equal file_index (both 0 here): the earlier source goes first.
+  EXPECT_EQ(by_pointer, (std::vector<std::string>{"a: 1", "b: 2", "a: 3", "b: 4"}));
+  EXPECT_EQ(by_copy, by_pointer);
 }
 
 TEST(Skew, OsdHostAheadOfTheMonIsDetected) {

@@ -1,5 +1,7 @@
 #include "timeline/zone.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace kiriwake::timeline {
@@ -33,6 +35,46 @@ TEST(Zone, NewYorkFollowsDaylightSavingAndFlagsTheFold) {
   // 2020-03-08 02:30 never happened.
   z->LocalToUtc(Local(2020, 3, 8, 2, 30), &ambiguous);
   EXPECT_TRUE(ambiguous);
+}
+
+TEST(Zone, LocalToUtcCacheAgreesWithLocalToUtcAcrossTransitions) {
+  // A stream of wall times through two DST changes, the way one file's lines arrive: every
+  // answer, and every ambiguity flag, must be the uncached one.
+  const Zone ny = *Zone::Load("America/New_York");
+  LocalToUtcCache cache;
+  for (int64_t t = Local(2020, 3, 1, 0, 0); t < Local(2020, 11, 10, 0, 0); t += 599) {
+    bool a1 = false, a2 = false;
+    ASSERT_EQ(cache.Convert(ny, t, &a1), ny.LocalToUtc(t, &a2)) << t;
+    ASSERT_EQ(a1, a2) << t;
+  }
+  // Jumping back and forth, and switching zones, still agrees.
+  const Zone tokyo = *Zone::Load("Asia/Tokyo");
+  for (int64_t t : {Local(2020, 3, 8, 2, 30), Local(2020, 7, 1, 12, 0), Local(2020, 11, 1, 1, 30),
+                    Local(1900, 1, 1, 0, 0)}) {
+    for (const Zone* z : {&ny, &tokyo}) {
+      bool a1 = false, a2 = false;
+      EXPECT_EQ(cache.Convert(*z, t, &a1), z->LocalToUtc(t, &a2)) << t;
+      EXPECT_EQ(a1, a2) << t;
+    }
+  }
+}
+
+TEST(Zone, OffsetSpanBoundsTheOffset) {
+  const Zone ny = *Zone::Load("America/New_York");
+  int64_t from = 0, until = 0;
+  int64_t t = Local(2020, 7, 1, 0, 0);
+  int32_t off = ny.OffsetSpan(t, &from, &until);
+  EXPECT_EQ(off, -4 * 3600);
+  EXPECT_LE(from, t);
+  EXPECT_GT(until, t);
+  EXPECT_EQ(ny.OffsetAt(from), off);
+  EXPECT_EQ(ny.OffsetAt(until - 1), off);
+  EXPECT_NE(ny.OffsetAt(until), off);
+  EXPECT_NE(ny.OffsetAt(from - 1), off);
+  const Zone utc = Zone::Fixed(0, "UTC");
+  EXPECT_EQ(utc.OffsetSpan(t, &from, &until), 0);
+  EXPECT_EQ(from, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(until, std::numeric_limits<int64_t>::max());
 }
 
 TEST(Zone, FixedOffsetsInEveryCommonSpelling) {
