@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "ingest/file_window.h"
 
 namespace kiriwake::ingest {
 namespace {
@@ -204,6 +207,42 @@ TEST(LineReader, FileThatGrowsWhileReadIsReadToItsNewEnd) {
   EXPECT_TRUE((*r)->status().ok());
   EXPECT_EQ(last, "appended after open");
   EXPECT_EQ((*r)->line_number(), 8001);
+}
+
+// Past FileWindow's budget a reader reads instead of mapping: many large files read in turn (as
+// the timeline merges them) still give every line.
+TEST(LineReader, MoreLargeFilesThanTheMappingBudgetAreReadAlike) {
+  constexpr int kFiles = static_cast<int>(FileWindow::kMaxLiveWindows) + 3;
+  std::vector<std::unique_ptr<TempFile>> files;
+  std::vector<std::unique_ptr<LineReader>> readers;
+  std::vector<std::string> contents;
+  for (int f = 0; f < kFiles; ++f) {
+    std::string bytes;
+    for (int i = 0; i < 40000; ++i) {
+      bytes += "file " + std::to_string(f) + " line " + std::to_string(i) + "\n";
+    }
+    files.push_back(std::make_unique<TempFile>("kw_budget" + std::to_string(f)));
+    files.back()->Write(bytes);
+    auto r = LineReader::Open(files.back()->path);
+    ASSERT_TRUE(r.ok());
+    readers.push_back(std::move(*r));
+    contents.push_back(std::move(bytes));
+  }
+  std::vector<std::string> got(kFiles);
+  for (bool any = true; any;) {
+    any = false;
+    for (int f = 0; f < kFiles; ++f) {
+      std::string_view line;
+      if (readers[f]->Next(&line)) {
+        got[f].append(line).push_back('\n');
+        any = true;
+      }
+    }
+  }
+  for (int f = 0; f < kFiles; ++f) {
+    EXPECT_TRUE(readers[f]->status().ok());
+    EXPECT_TRUE(got[f] == contents[f]) << "file " << f;
+  }
 }
 
 }  // namespace
