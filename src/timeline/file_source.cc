@@ -68,7 +68,13 @@ bool FileSource::ReadLine(std::string_view* line, int64_t* number) {
     return false;
   }
   *number = reader_->line_number();
+  NoteIfCut();
   return true;
+}
+
+void FileSource::NoteIfCut() {
+  if (!reader_->last_line_truncated()) return;
+  if (cut_lines_++ == 0) first_cut_line_ = reader_->line_number();
 }
 
 Status FileSource::Detect() {
@@ -76,6 +82,7 @@ Status FileSource::Detect() {
   size_t nonempty = 0;
   while (nonempty < kDetectLines && reader_->Next(&v)) {
     pending_.emplace_back(std::string(v), reader_->line_number());
+    NoteIfCut();
     if (!text::Trim(v).empty()) ++nonempty;
   }
   if (!reader_->status().ok()) return reader_->status();
@@ -329,6 +336,13 @@ void FileSource::Finish() {
         SourceLoc{name_, first_raw_line_, 0},
         fmt::format("{} line(s) not in {} format kept as raw events (first here)", raw_lines_,
                     SourceKindName(kind_))});
+  }
+  if (cut_lines_ > 0) {
+    warnings_.push_back(Diagnostic{
+        SourceLoc{name_, first_cut_line_, 0},
+        fmt::format("{} line(s) longer than {} bytes kept cut to their first {} bytes (first here)",
+                    cut_lines_, ingest::LineReader::kMaxLineBytes,
+                    ingest::LineReader::kMaxLineBytes)});
   }
   if (disorder_ > 0) {
     warnings_.push_back(Diagnostic{

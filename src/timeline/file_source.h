@@ -139,6 +139,10 @@ class FileSource {
   std::vector<Diagnostic> warnings_;
   uint64_t events_ = 0, raw_lines_ = 0, malformed_lines_ = 0, uncertain_ = 0, disorder_ = 0;
   int64_t first_raw_line_ = 0;
+  // Lines longer than LineReader::kMaxLineBytes, kept cut: said in a warning, never silently.
+  uint64_t cut_lines_ = 0;
+  int64_t first_cut_line_ = 0;
+  void NoteIfCut();
 };
 
 // Host named by a file's path: the basename's first word when it holds a digit ("esxi2-vmkernel.log"

@@ -14,8 +14,10 @@ const Zone& Tokyo() {
 
 TEST(SyslogRfc3164, YearIsInferredAndMarkedUncertain) {
   auto s = SourceOf(
-      "Mar 15 01:41:07 k8s1 kernel: [91872.113201] libceph: osd3 192.168.100.114:6802 socket closed (con state OPEN)\n"
-      "Mar 15 02:10:14 k8s1 sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/sbin/swapoff -a\n",
+      "Mar 15 01:41:07 k8s1 kernel: [91872.113201] libceph: osd3 192.168.100.114:6802 socket "
+      "closed (con state OPEN)\n"
+      "Mar 15 02:10:14 k8s1 sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; "
+      "COMMAND=/sbin/swapoff -a\n",
       "k8s1-syslog", &Tokyo());
   ASSERT_TRUE(s);
   EXPECT_EQ(s->kind(), SourceKind::kSyslog);
@@ -26,7 +28,8 @@ TEST(SyslogRfc3164, YearIsInferredAndMarkedUncertain) {
   EXPECT_EQ(ev[0].host, "k8s1");
   EXPECT_EQ(ev[0].tag, "libceph_timeout");
   EXPECT_EQ(ev[0].layer, Layer::kStorage);
-  EXPECT_EQ(ev[0].message, "kernel: libceph: osd3 192.168.100.114:6802 socket closed (con state OPEN)");
+  EXPECT_EQ(ev[0].message,
+            "kernel: libceph: osd3 192.168.100.114:6802 socket closed (con state OPEN)");
   EXPECT_EQ(ev[0].subjects, (std::vector<std::string>{"osd.3", "192.168.100.114"}));
   EXPECT_EQ(ev[1].tag, "swap_off");
   EXPECT_TRUE(ev[1].operator_action);
@@ -54,8 +57,10 @@ TEST(SyslogRfc3164, ImpossibleDateIsAWarningWithFileAndLine) {
 }
 
 TEST(SyslogRfc5424, OffsetAndPriorityAreRead) {
-  auto s = SourceOf("<28>1 2020-03-15T10:59:32.003+09:00 ceph1 ceph-osd 1234 - - heartbeat_check: no reply from 192.168.100.114:6806 osd.3\n",
-                    "r.log");
+  auto s = SourceOf(
+      "<28>1 2020-03-15T10:59:32.003+09:00 ceph1 ceph-osd 1234 - - heartbeat_check: no reply from "
+      "192.168.100.114:6806 osd.3\n",
+      "r.log");
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(s->kind(), SourceKind::kSyslog5424);
@@ -67,9 +72,12 @@ TEST(SyslogRfc5424, OffsetAndPriorityAreRead) {
 
 TEST(JournalJson, RealtimeMicrosecondsAndKernelTransport) {
   auto s = SourceOf(
-      R"({"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1584237519035123","_HOSTNAME":"k8s2","_TRANSPORT":"kernel","PRIORITY":"3","MESSAGE":"INFO: task chown:30871 blocked for more than 120 seconds."})" "\n"
-      R"({"__REALTIME_TIMESTAMP":"1584237520000000","MESSAGE":[104,105]})" "\n"
-      R"({"__REALTIME_TIMESTAMP": broken})" "\n",
+      R"({"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1584237519035123","_HOSTNAME":"k8s2","_TRANSPORT":"kernel","PRIORITY":"3","MESSAGE":"INFO: task chown:30871 blocked for more than 120 seconds."})"
+      "\n"
+      R"({"__REALTIME_TIMESTAMP":"1584237520000000","MESSAGE":[104,105]})"
+      "\n"
+      R"({"__REALTIME_TIMESTAMP": broken})"
+      "\n",
       "j.json");
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 3u);
@@ -84,7 +92,8 @@ TEST(JournalJson, RealtimeMicrosecondsAndKernelTransport) {
 }
 
 TEST(JournalShortIso, OffsetIsApplied) {
-  auto s = SourceOf("2020-03-15T02:10:14+0900 k8s1 sudo[3321]:    admin : COMMAND=/sbin/swapoff -a\n", "j.txt");
+  auto s = SourceOf(
+      "2020-03-15T02:10:14+0900 k8s1 sudo[3321]:    admin : COMMAND=/sbin/swapoff -a\n", "j.txt");
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(s->kind(), SourceKind::kJournalShortIso);
@@ -93,8 +102,10 @@ TEST(JournalShortIso, OffsetIsApplied) {
 }
 
 TEST(Dmesg, HumanTimesAreLocal) {
-  auto s = SourceOf("[Sun Mar 15 01:44:51 2020] libceph: mon0 192.168.100.111:6789 session lost, hunting for new mon\n",
-                    "dmesg.txt", &Tokyo());
+  auto s = SourceOf(
+      "[Sun Mar 15 01:44:51 2020] libceph: mon0 192.168.100.111:6789 session lost, hunting for new "
+      "mon\n",
+      "dmesg.txt", &Tokyo());
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(s->kind(), SourceKind::kDmesg);
@@ -107,8 +118,10 @@ TEST(Esxi, VmkernelVobdHostdAndTheUpgradeBanner) {
       "2020-03-14T00:12:40.101Z cpu0:2097152)Version: VMware ESXi 6.5.0 build-13932383\n"
       "2020-03-14T15:44:03.219Z cpu0:2097152)Version: VMware ESXi 6.7.0 build-15160138\n"
       "2020-03-14T16:15:49.001Z cpu5:2097675)ALERT: @BlueScreen: MCE Uncorrectable Error: PANIC\n"
-      "2020-03-14T16:20:00.000Z: [netCorrelator] 12345us: [vob.net.vmnic.linkstate.down] vmnic vmnic2 linkstate down\n"
-      "2020-03-14T17:03:04.881Z error fdm[2101187] [Originator@6876 sub=Cluster] Failed to contact master\n",
+      "2020-03-14T16:20:00.000Z: [netCorrelator] 12345us: [vob.net.vmnic.linkstate.down] vmnic "
+      "vmnic2 linkstate down\n"
+      "2020-03-14T17:03:04.881Z error fdm[2101187] [Originator@6876 sub=Cluster] Failed to contact "
+      "master\n",
       "esxi2-vmkernel.log", nullptr, 2020, "esxi2");
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 5u);
@@ -143,8 +156,10 @@ TEST(IpmiSel, UncorrectableEccIsADimmFailure) {
 
 TEST(IloIml, RecordBecomesOneEventAtItsInitialUpdate) {
   auto s = SourceOf(
-      "Severity: Critical\nClass: Main Memory\nInitial Update: 03/15/2020 00:40\nLast Update: 03/15/2020 00:41\n"
-      "Count: 2\nDescription: Uncorrectable Memory Error detected (Processor 1, DIMM 3). The memory module has been mapped out.\n"
+      "Severity: Critical\nClass: Main Memory\nInitial Update: 03/15/2020 00:40\nLast Update: "
+      "03/15/2020 00:41\n"
+      "Count: 2\nDescription: Uncorrectable Memory Error detected (Processor 1, DIMM 3). The "
+      "memory module has been mapped out.\n"
       "\nSeverity: Caution\nInitial Update: tomorrow\nDescription: broken\n",
       "esxi2-ilo-iml.txt", &Tokyo());
   auto ev = Drain(*s);
@@ -170,7 +185,8 @@ TEST(KubeEvents, RepeatedEventSpansFirstToLast) {
      "message": "Successfully assigned", "reason": "Scheduled", "type": "Normal"}
   ],
   "kind": "List"
-})", "events.json");
+})",
+                    "events.json");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->kind(), SourceKind::kKubeEvents);
   auto ev = Drain(*s);
@@ -183,14 +199,16 @@ TEST(KubeEvents, RepeatedEventSpansFirstToLast) {
 }
 
 TEST(KubeEvents, BrokenJsonIsMalformedWithLineAndColumn) {
-  auto r = FileSource::FromReader(ingest::LineReader::FromString("{\n  \"items\": [\n    {,\n", "ev.json"), {});
+  auto r = FileSource::FromReader(
+      ingest::LineReader::FromString("{\n  \"items\": [\n    {,\n", "ev.json"), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kMalformed);
   EXPECT_EQ(r.status().loc().line, 3);
 }
 
 TEST(ContainerLog, NanosecondStampsAreCutToMicros) {
-  auto s = SourceOf("2020-03-14T16:59:41.218004123Z + chown -R 1001:1001 /bitnami/postgresql\n", "c.log");
+  auto s = SourceOf("2020-03-14T16:59:41.218004123Z + chown -R 1001:1001 /bitnami/postgresql\n",
+                    "c.log");
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(s->kind(), SourceKind::kContainerLog);
@@ -256,9 +274,13 @@ TEST(Fping, TimedOutIsALostProbe) {
 
 TEST(Ceph, NautilusDaemonAndClusterLogLines) {
   auto s = SourceOf(
-      "2020-03-15 10:59:32.510 7fc405cf9700  0 log_channel(cluster) log [WRN] : Health check update: Long heartbeat ping times on back interface seen, longest is 4082.940 msec (OSD_SLOW_PING_TIME_BACK)\n"
-      "2020-03-15 10:58:39.035 7fc4034f4700  1 mon.eins@0(leader).osd e1157 prepare_failure osd.3 192.168.100.114:6802/1928 from osd.1 192.168.100.112:6800/2325 is reporting failure:1\n"
-      "2020-03-15 10:59:36.012123 mon.eins (mon.0) 123 : cluster [WRN] Health check update: 1 slow ops, oldest one blocked for 51 sec, mon.eins has slow ops (SLOW_OPS)\n"
+      "2020-03-15 10:59:32.510 7fc405cf9700  0 log_channel(cluster) log [WRN] : Health check "
+      "update: Long heartbeat ping times on back interface seen, longest is 4082.940 msec "
+      "(OSD_SLOW_PING_TIME_BACK)\n"
+      "2020-03-15 10:58:39.035 7fc4034f4700  1 mon.eins@0(leader).osd e1157 prepare_failure osd.3 "
+      "192.168.100.114:6802/1928 from osd.1 192.168.100.112:6800/2325 is reporting failure:1\n"
+      "2020-03-15 10:59:36.012123 mon.eins (mon.0) 123 : cluster [WRN] Health check update: 1 slow "
+      "ops, oldest one blocked for 51 sec, mon.eins has slow ops (SLOW_OPS)\n"
       "\tlog_channel(cluster) log [WRN] : continued\n",
       "ceph.log", &Tokyo(), 2020, "ceph1", /*window=*/8);
   auto ev = Drain(*s);
@@ -269,8 +291,9 @@ TEST(Ceph, NautilusDaemonAndClusterLogLines) {
   EXPECT_EQ(Utc(ev[0]), "2020-03-15T01:58:39.035Z");
   EXPECT_EQ(ev[1].tag, "ceph_slow_ping");
   EXPECT_EQ(ev[1].severity, Severity::kWarning);
-  EXPECT_NE(std::find(ev[1].subjects.begin(), ev[1].subjects.end(), "check:OSD_SLOW_PING_TIME_BACK"),
-            ev[1].subjects.end());
+  EXPECT_NE(
+      std::find(ev[1].subjects.begin(), ev[1].subjects.end(), "check:OSD_SLOW_PING_TIME_BACK"),
+      ev[1].subjects.end());
   EXPECT_EQ(ev[1].message.substr(0, 19), "Health check update");
   EXPECT_EQ(ev[2].tag, "ceph_slow_ops");
   EXPECT_EQ(Utc(ev[2]), "2020-03-15T01:59:36.012123Z");
@@ -343,7 +366,8 @@ TEST(Classify, EarliestRuleWinsWhereverItsWordIs) {
 }
 
 TEST(Detection, UnknownFileIsKeptRawAndFlagged) {
-  auto r = FileSource::FromReader(ingest::LineReader::FromString("hello\nworld\n", "notes.txt"), {});
+  auto r =
+      FileSource::FromReader(ingest::LineReader::FromString("hello\nworld\n", "notes.txt"), {});
   ASSERT_TRUE(r.ok());
   auto& s = **r;
   EXPECT_EQ(s.kind(), SourceKind::kRaw);
@@ -366,6 +390,23 @@ TEST(Detection, GzipInputIsReadThroughTheLineReader) {
   auto ev = Drain(*s);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].message, "a: x");
+}
+
+// A line over LineReader's cap is kept cut, and the cut is said with file and line.
+TEST(Detection, OverlongLineIsKeptCutWithAWarning) {
+  std::string text = "Mar 15 01:00:00 h a: first\nMar 15 01:00:01 h a: " +
+                     std::string(ingest::LineReader::kMaxLineBytes + 100, 'x') +
+                     "\nMar 15 01:00:02 h a: last\n";
+  auto s = SourceOf(text, "big.log");
+  ASSERT_TRUE(s);
+  auto ev = Drain(*s);
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[2].message, "a: last");
+  bool warned = false;
+  for (const Diagnostic& d : s->warnings()) {
+    if (d.loc.line == 2 && d.message.find("kept cut") != std::string::npos) warned = true;
+  }
+  EXPECT_TRUE(warned);
 }
 
 }  // namespace
