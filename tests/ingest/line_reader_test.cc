@@ -245,5 +245,22 @@ TEST(LineReader, MoreLargeFilesThanTheMappingBudgetAreReadAlike) {
   }
 }
 
+// A UTF-8 BOM is dropped and the mapped windows start after it: file offsets and buffer offsets
+// differ by the BOM's three bytes.
+TEST(LineReader, MappedFileWithUtf8BomReadsTheSameLinesAsMemory) {
+  std::string body;
+  for (int i = 0; i < 300000; ++i) body += "line " + std::to_string(i) + " \xE6\x97\xA5\n";
+  TempFile f("kw_bom");
+  f.Write("\xEF\xBB\xBF" + body);
+  auto mapped = LineReader::Open(f.path);
+  ASSERT_TRUE(mapped.ok());
+  auto a = ReadAll(**mapped);
+  auto b = ReadAll(*LineReader::FromString(body, "m"));
+  EXPECT_EQ((*mapped)->encoding(), TextEncoding::kUtf8Bom);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_TRUE(a == b);
+  EXPECT_EQ(a.front(), "line 0 \xE6\x97\xA5");
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest
