@@ -100,6 +100,13 @@ bool ParsePromValue(const json& pair, double* t, double* v) {
   return true;
 }
 
+// obj[key] when it is a string, else `fallback`. json::value() throws when the key holds another
+// type ("resultType": [...], found by fuzz/promql_fuzz.cc); a malformed answer must be an error.
+std::string StringOr(const json& obj, const char* key, std::string fallback) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::move(fallback);
+}
+
 // The API's envelope: parse, collect warnings, turn "status": "error" into a Status. *doc holds
 // the parsed document on success.
 Status ParseStatus(std::string_view body, std::string_view what, json* out,
@@ -126,8 +133,8 @@ Status ParseStatus(std::string_view body, std::string_view what, json* out,
     }
   }
   if (doc["status"] != "success") {
-    std::string type = doc.value("errorType", "error");
-    std::string err = doc.value("error", "no message");
+    std::string type = StringOr(doc, "errorType", "error");
+    std::string err = StringOr(doc, "error", "no message");
     StatusCode code =
         type == "timeout" || type == "unavailable" ? StatusCode::kUnavailable : StatusCode::kUsage;
     return Status::At(code, SourceLoc{std::string(what), 0, 0},
@@ -141,7 +148,7 @@ Status ParseEnvelope(std::string_view body, std::string_view what, std::string_v
   json doc;
   KW_RETURN_IF_ERROR(ParseStatus(body, what, &doc, warnings));
   if (!doc.contains("data") || !doc["data"].is_object() ||
-      doc["data"].value("resultType", "") != want_type || !doc["data"].contains("result") ||
+      StringOr(doc["data"], "resultType", "") != want_type || !doc["data"].contains("result") ||
       !doc["data"]["result"].is_array()) {
     return Status::At(
         StatusCode::kMalformed, SourceLoc{std::string(what), 0, 0},

@@ -58,6 +58,17 @@ TEST(PromQLParse, WrongResultTypeIsMalformed) {
   EXPECT_EQ(v.status().code(), StatusCode::kMalformed);
 }
 
+// fuzz/promql_fuzz.cc found these: json::value() threw type_error for a key of another type.
+TEST(PromQLParse, FieldsOfTheWrongTypeAreMalformedNotACrash) {
+  auto v = ParsePromVector(R"({"status":"success","data":{"resultType":[{"metric":{}}]}})", "q");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kMalformed);
+  auto e = ParsePromVector(R"({"status":"error","errorType":7,"error":["x"]})", "q");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("query failed (error): no message"), std::string::npos)
+      << e.status().ToString();
+}
+
 TEST(PromQLParse, MatrixPoints) {
   auto m = ParsePromMatrix(R"({"status":"success","data":{"resultType":"matrix","result":[
       {"metric":{"a":"b"},"values":[[1,"1"],[2,"3.5"]]}]}})",
