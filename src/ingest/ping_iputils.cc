@@ -256,8 +256,8 @@ const char* ApplyRun(SessionBuilder& sess, const char* c, const char* end,
                      const std::string& prefix, int64_t first_line, int64_t* lines) {
   ScannedReply r;
   while (const char* next = ScanReply(c, end, prefix, &r)) {
-    sess.Reply(r.raw, IputilsRtt(sess, r.ip, r.frac, static_cast<int>(r.fd)), false,
-               first_line + *lines);
+    sess.ReplyNext(r.raw, IputilsRtt(sess, r.ip, r.frac, static_cast<int>(r.fd)),
+                   first_line + *lines);
     ++*lines;
     c = next;
   }

@@ -92,27 +92,11 @@ uint64_t SessionBuilder::Unwrap(uint64_t raw) {
   return best;
 }
 
-void SessionBuilder::FlushOne() {
-  size_t k = base_ % kReorderWindow;
-  switch ((*slots_)[k]) {
-    case Slot::kNone:  // no line for this probe: it was lost
-    case Slot::kLost:
-      builder_.Lost(base_);
-      break;
-    case Slot::kErrored:
-      builder_.Errored(base_);
-      break;
-    case Slot::kAnswered:
-      builder_.Answered(base_, (*rtts_)[k]);
-      break;
-  }
-  (*slots_)[k] = Slot::kNone;
-  ++base_;
+void SessionBuilder::LostRunTo(uint64_t id) {
+  uint64_t new_base = id - kReorderWindow + 1;
+  builder_.LostRun(base_, new_base - base_);
+  base_ = hi_ = new_base;
 }
-
-// No real run sends 10^12 probes (31 000 years at 1 per second); larger ids and totals are damage,
-// and keeping ids below this keeps every id + window sum far from overflow.
-constexpr uint64_t kMaxProbeId = 1'000'000'000'000;
 
 bool SessionBuilder::Reach(uint64_t id) {
   if (id > kMaxProbeId) return false;
@@ -130,10 +114,7 @@ bool SessionBuilder::Reach(uint64_t id) {
     if (base_ < hi_) {
       FlushOne();
     } else {
-      // Nothing placed in between: one run of losses instead of one call per id.
-      uint64_t new_base = id - kReorderWindow + 1;
-      builder_.LostRun(base_, new_base - base_);
-      base_ = hi_ = new_base;
+      LostRunTo(id);  // nothing placed in between: one run of losses, not one call per id
     }
   }
   if (id >= hi_) hi_ = id + 1;

@@ -24,6 +24,10 @@
 
 namespace kiriwake::ingest::ping_internal {
 
+// No real run sends 10^12 probes (31 000 years at 1 per second); larger ids and totals are damage,
+// and keeping ids below this keeps every id + window sum far from overflow.
+inline constexpr uint64_t kMaxProbeId = 1'000'000'000'000;
+
 class SessionBuilder {
  public:
   // `first_id`: the id of the first probe the tool sends (1 for iputils, 0 for BSD, BusyBox and
@@ -39,6 +43,30 @@ class SessionBuilder {
 
   // Events, by the id as printed. `line` is the input line (for diagnostics).
   void Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate, int64_t line);
+  // Reply(raw_id, rtt_ms, false, line) inline for the bulk of a long log: a reply newer than
+  // every id placed so far, by less than the window (the next probe, or the next after a few
+  // losses). Such an id unwraps to hi_ + its distance and its slot is free; anything else takes
+  // Reply().
+  void ReplyNext(uint64_t raw_id, double rtt_ms, int64_t line) {
+    uint64_t ahead = (raw_id - hi_) & 0xFFFF;
+    if (!seq16_ || !placed_ || raw_id > 0xFFFF || ahead >= kReorderWindow ||
+        hi_ + ahead > kMaxProbeId) [[unlikely]] {
+      Reply(raw_id, rtt_ms, false, line);
+      return;
+    }
+    uint64_t id = hi_ + ahead;
+    while (id >= base_ + kReorderWindow) {
+      if (base_ < hi_) {
+        FlushOne();
+      } else {
+        LostRunTo(id);
+      }
+    }
+    hi_ = id + 1;
+    size_t k = id % kReorderWindow;
+    (*slots_)[k] = Slot::kAnswered;
+    (*rtts_)[k] = rtt_ms;
+  }
   void Error(uint64_t raw_id, int64_t line);
   void Timeout(uint64_t raw_id, int64_t line);
   // Windows: the next probe by position.
@@ -63,7 +91,22 @@ class SessionBuilder {
   uint64_t Unwrap(uint64_t raw);
   // False when the id is older than the window (already final).
   bool Reach(uint64_t id);
-  void FlushOne();
+  // Hands the probe base_ to builder_ and frees its slot.
+  void FlushOne() {
+    size_t k = base_ % kReorderWindow;
+    Slot slot = (*slots_)[k];
+    if (slot == Slot::kAnswered) [[likely]] {
+      builder_.Answered(base_, (*rtts_)[k]);
+    } else if (slot == Slot::kErrored) {
+      builder_.Errored(base_);
+    } else {  // kNone (no line for this probe: it was lost) or kLost
+      builder_.Lost(base_);
+    }
+    (*slots_)[k] = Slot::kNone;
+    ++base_;
+  }
+  // Nothing placed from base_ on: the ids up to the window ending at `id` are lost, as one run.
+  void LostRunTo(uint64_t id);
 
   PingSession info_;
   PingLogOptions options_;

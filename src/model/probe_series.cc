@@ -33,48 +33,33 @@ std::vector<uint64_t> ProbeSeries::LostIds() const {
 using rtt_histogram::BucketValue;
 using rtt_histogram::FastBucket;
 
-void ProbeSeriesBuilder::AddRtt(uint64_t id, double rtt_ms) {
-  if (!std::isfinite(rtt_ms) || rtt_ms < 0) rtt_ms = 0;
-  if (rtt_count_ == 0) {
-    min_ms_ = max_ms_ = rtt_ms;
-  } else {
-    min_ms_ = std::min(min_ms_, rtt_ms);
-    max_ms_ = std::max(max_ms_, rtt_ms);
+void ProbeSeriesBuilder::AddSample(uint64_t id, double rtt_ms) {
+  samples_.emplace_back(id, rtt_ms);
+  if (samples_.size() > kExactRttSamples) {
+    histogram_.assign(rtt_histogram::kBuckets, 0);
+    for (const auto& s : samples_) ++histogram_[FastBucket(s.second)];
+    samples_.clear();
+    samples_.shrink_to_fit();
+    pending_.assign(kHistogramBatch, 0.0);
+    pending_n_ = 0;
   }
-  ++rtt_count_;
-  sum_ms_ += rtt_ms;
-  sum_sq_ms_ += rtt_ms * rtt_ms;
-  if (histogram_.empty()) {
-    samples_.emplace_back(id, rtt_ms);
-    if (samples_.size() > kExactRttSamples) {
-      histogram_.assign(rtt_histogram::kBuckets, 0);
-      for (const auto& s : samples_) ++histogram_[FastBucket(s.second)];
-      samples_.clear();
-      samples_.shrink_to_fit();
-      pending_.reserve(kHistogramBatch);
-    }
-  } else {
-    pending_.push_back(rtt_ms);
-    if (pending_.size() == kHistogramBatch) {
-      rtt_histogram::CountInto(pending_.data(), pending_.size(), histogram_.data());
-      pending_.clear();
-    }
-  }
+}
+
+void ProbeSeriesBuilder::CountPending() {
+  rtt_histogram::CountInto(pending_.data(), pending_n_, histogram_.data());
+  pending_n_ = 0;
+}
+
+void ProbeSeriesBuilder::AddTop(uint64_t id, double rtt_ms) {
   auto cmp = [](const Outlier& a, const Outlier& b) { return a.rtt_ms > b.rtt_ms; };
   if (top_.size() < kMaxOutliers) {
     top_.push_back({id, rtt_ms});
     std::push_heap(top_.begin(), top_.end(), cmp);
-  } else if (rtt_ms > top_.front().rtt_ms) {
+  } else {
     std::pop_heap(top_.begin(), top_.end(), cmp);
     top_.back() = {id, rtt_ms};
     std::push_heap(top_.begin(), top_.end(), cmp);
   }
-}
-
-void ProbeSeriesBuilder::Answered(uint64_t id, double rtt_ms) {
-  ++transmitted_;
-  ++received_;
-  AddRtt(id, rtt_ms);
 }
 
 void ProbeSeriesBuilder::Lost(uint64_t id) {
@@ -159,7 +144,7 @@ ProbeSeries ProbeSeriesBuilder::Finish() const {
       r.p99_ms = v[rank(0.99)];
     } else {
       r.exact = false;
-      rtt_histogram::CountInto(pending_.data(), pending_.size(), histogram.data());
+      rtt_histogram::CountInto(pending_.data(), pending_n_, histogram.data());
       auto at = [&](size_t want) {
         uint64_t seen = 0;
         for (size_t b = 0; b < histogram.size(); ++b) {

@@ -9,6 +9,8 @@
 #ifndef KIRIWAKE_MODEL_PROBE_SERIES_H_
 #define KIRIWAKE_MODEL_PROBE_SERIES_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -85,7 +87,11 @@ class ProbeSeriesBuilder {
 
   // One event per probe id (the first for that id). Ids may come in any order; losses are
   // cheapest in increasing order. Each counts the probe as transmitted.
-  void Answered(uint64_t id, double rtt_ms);
+  void Answered(uint64_t id, double rtt_ms) {
+    ++transmitted_;
+    ++received_;
+    AddRtt(id, rtt_ms);
+  }
   void Lost(uint64_t id);
   void Errored(uint64_t id);
   // A reply to a probe already counted as lost (after the tool's deadline): stays lost, marked
@@ -116,7 +122,29 @@ class ProbeSeriesBuilder {
   ProbeSeries Finish() const;
 
  private:
-  void AddRtt(uint64_t id, double rtt_ms);
+  // Inline: a multi-GB ping log calls it once per reply; the rare steps are out of line.
+  void AddRtt(uint64_t id, double rtt_ms) {
+    if (!std::isfinite(rtt_ms) || rtt_ms < 0) rtt_ms = 0;
+    if (rtt_count_ == 0) {
+      min_ms_ = max_ms_ = rtt_ms;
+    } else {
+      min_ms_ = std::min(min_ms_, rtt_ms);
+      max_ms_ = std::max(max_ms_, rtt_ms);
+    }
+    ++rtt_count_;
+    sum_ms_ += rtt_ms;
+    sum_sq_ms_ += rtt_ms * rtt_ms;
+    if (pending_n_ < pending_.size()) {  // past the exact samples: counted kHistogramBatch at once
+      pending_[pending_n_++] = rtt_ms;
+      if (pending_n_ == pending_.size()) CountPending();
+    } else {
+      AddSample(id, rtt_ms);
+    }
+    if (top_.size() < kMaxOutliers || rtt_ms > top_.front().rtt_ms) AddTop(id, rtt_ms);
+  }
+  void CountPending();
+  void AddSample(uint64_t id, double rtt_ms);
+  void AddTop(uint64_t id, double rtt_ms);
 
   VerdictThresholds thresholds_;
   uint64_t transmitted_ = 0, received_ = 0, errored_ = 0, late_ = 0, lost_without_id_ = 0;
@@ -126,9 +154,12 @@ class ProbeSeriesBuilder {
   // Exact RTT samples (id, rtt) until kExactRttSamples, then the histogram takes over.
   std::vector<std::pair<uint64_t, double>> samples_;
   std::vector<uint64_t> histogram_;
-  // RTTs on their way into histogram_, counted kHistogramBatch at a time (rtt_histogram.h).
+  // RTTs on their way into histogram_, counted kHistogramBatch at a time (rtt_histogram.h):
+  // the first pending_n_ of pending_, which has kHistogramBatch slots once histogram_ is in use
+  // and none before.
   static constexpr size_t kHistogramBatch = 1024;
   std::vector<double> pending_;
+  size_t pending_n_ = 0;
   // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
   std::vector<Outlier> top_;
   double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;
