@@ -23,6 +23,15 @@ if [ ! -e "$gen/.done" ]; then
   done
   touch "$gen/.done"
 fi
+if [ ! -e "$gen/nul_tail.txt" ]; then
+  # No ping output, a NUL deep in a mapped file: the error must still say "binary data".
+  python3 -c "
+b = bytearray(b'hello world\\n' * 300000)
+b[2500000] = 0
+open('$gen/nul_mid.txt', 'wb').write(b)
+open('$gen/nul_tail.txt', 'wb').write(b'hello world\\n' * 300000 + b'x\\0')
+"
+fi
 files=$(find tests examples -name '*.txt' -o -name '*.log' | sort)
 files="$files $(ls $gen/*.txt)"
 [ -e build/bench/ping_1g.txt ] && files="$files build/bench/ping_1g.txt"

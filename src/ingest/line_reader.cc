@@ -414,6 +414,7 @@ Status LineReader::Sniff() {
   } else if (map_fd_ >= 0 && compression_ == Compression::kNone && decoder_->passthrough()) {
     map_mode_ = true;
     base_off_ = file_read_ - buf_len_;  // buf_ ends where reading stopped
+    nul_off_ = file_read_;              // buf_ was scanned above
   }
   return Status::Ok();
 }
@@ -449,6 +450,10 @@ bool LineReader::FillMapped() {
   // growing log keeps being read).
   auto read_on = [&]() {
     std::string tail(Data() + pos_, buf_len_ - pos_);  // at most one unfinished line
+    if (nul_off_ < old_end && std::memchr(Data() + (nul_off_ - base_off_), '\0',
+                                          static_cast<size_t>(old_end - nul_off_)) != nullptr) {
+      saw_nul_ = true;  // the rest of the window was not scanned yet (DeferNulScan)
+    }
     window_.Unmap();
     map_mode_ = in_window_ = false;
     buf_len_ = pos_ = 0;
@@ -480,10 +485,23 @@ bool LineReader::FillMapped() {
   buf_len_ = len;
   size_t fresh_from = static_cast<size_t>(old_end - start);
   decoded_bytes_ += len - fresh_from;
-  if (!saw_nul_ && std::memchr(Data() + fresh_from, '\0', len - fresh_from) != nullptr) {
-    saw_nul_ = true;
+  if (!defer_nul_) {
+    if (!saw_nul_ && std::memchr(Data() + fresh_from, '\0', len - fresh_from) != nullptr) {
+      saw_nul_ = true;
+    }
+    nul_off_ = start + len;
   }
   return true;
+}
+
+void LineReader::ScanNulAhead() {
+  // A few KiB at a time: one memchr call per many lines for a reader of lines, and little
+  // scanned twice when SkipLines takes the bytes after a line (the window's bytes are hot now).
+  constexpr size_t kAhead = 8 << 10;
+  size_t from = static_cast<size_t>(nul_off_ - base_off_);
+  size_t to = std::min(buf_len_, std::max(pos_, from + kAhead));
+  if (!saw_nul_ && std::memchr(Data() + from, '\0', to - from) != nullptr) saw_nul_ = true;
+  nul_off_ = base_off_ + to;
 }
 
 bool LineReader::Fill() {
@@ -535,8 +553,13 @@ std::string_view LineReader::Buffered() const {
   return std::string_view(Data() + pos_, buf_len_ - pos_);
 }
 
-void LineReader::SkipLines(size_t bytes, int64_t lines) {
+void LineReader::SkipLines(size_t bytes, int64_t lines, bool nul_free) {
   pos_ += std::min(bytes, buf_len_ - pos_);
+  if (!nul_free) {
+    ScanNulToPos();
+  } else if (map_mode_) {
+    nul_off_ = std::max(nul_off_, base_off_ + pos_);  // the bytes before were scanned
+  }
   line_number_ += lines;
   last_truncated_ = false;
   last_unterminated_ = false;
@@ -573,6 +596,7 @@ bool LineReader::Next(std::string_view* line) {
       __builtin_prefetch(Data() + pos_);
       __builtin_prefetch(Data() + pos_ + 64);
       __builtin_prefetch(Data() + pos_ + 128);
+      ScanNulToPos();
       return true;
     }
     if (skipping_) {
@@ -586,8 +610,10 @@ bool LineReader::Next(std::string_view* line) {
       last_unterminated_ = false;
       ++line_number_;
       // The view must stay valid: keep the bytes by not compacting until the next call.
+      ScanNulToPos();
       return true;
     }
+    ScanNulToPos();  // Fill may drop the bytes before pos_
     if (!Fill()) {
       if (!status_.ok()) return false;
       if (eof_ && pos_ < buf_len_ && !skipping_) {

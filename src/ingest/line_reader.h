@@ -55,8 +55,15 @@ class LineReader {
   // decoded bytes buffered after the last line returned, possibly empty, and SkipLines to consume
   // `bytes` of them that hold exactly `lines` complete, '\n'-terminated lines. Next() goes on
   // after them. Both are optional: Next() alone sees every line.
+  // `nul_free`: the caller saw every one of those bytes and none is NUL (see DeferNulScan).
   std::string_view Buffered() const;
-  void SkipLines(size_t bytes, int64_t lines);
+  void SkipLines(size_t bytes, int64_t lines, bool nul_free = false);
+  // For a caller that asks saw_nul() only once the input is done (ping-log): the NUL scan of
+  // each mapped window is put off until Next() hands its bytes out, and left out for bytes
+  // SkipLines is told are NUL-free (a parser that matched them already knows). That scan was a
+  // separate pass over every byte of a large file. saw_nul() is then exact at the end of input
+  // only; before it, it may miss a NUL not yet reached.
+  void DeferNulScan() { defer_nul_ = true; }
 
   int64_t line_number() const { return line_number_; }  // 1-based, of the last line returned
   const std::string& name() const { return name_; }
@@ -76,6 +83,12 @@ class LineReader {
   Status Sniff();
   // The buffered bytes: buf_, or the mapped window.
   const char* Data() const { return in_window_ ? window_.data() : buf_.get(); }
+  // While map_mode_, every byte before nul_off_ was scanned for NUL (or known NUL-free), and
+  // nul_off_ >= base_off_ + pos_ between calls; outside it every buffered byte was scanned.
+  void ScanNulToPos() {
+    if (map_mode_ && base_off_ + pos_ > nul_off_) ScanNulAhead();
+  }
+  void ScanNulAhead();
 
   std::unique_ptr<ByteSource> source_;
   class Decoder;
@@ -111,6 +124,8 @@ class LineReader {
   uint64_t base_off_ = 0;   // file offset of Data()[0] while map_mode_
   bool map_mode_ = false;   // fills map windows
   bool in_window_ = false;  // Data() is window_
+  bool defer_nul_ = false;  // DeferNulScan()
+  uint64_t nul_off_ = 0;    // file offset the NUL scan reached while map_mode_
 };
 
 }  // namespace kiriwake::ingest

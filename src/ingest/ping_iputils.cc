@@ -163,8 +163,11 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
   bool dup = rest.size() > 3 && rest.find("(DUP!)") != std::string_view::npos;
   sess.Reply(*raw, rtt_ms, dup, p.line_no());
   // An ordinary reply of the common shape: the next ones can take ParseReplyRun.
-  if (common && !sess.info().target_address.empty() && &sess == p.current()) {
-    p.reply_prefix.assign(line.substr(0, static_cast<size_t>(s.data() - line.data()) + seq + 4));
+  // Not with a NUL in it (a damaged host name): the run's bytes are then known NUL-free.
+  std::string_view prefix = line.substr(0, static_cast<size_t>(s.data() - line.data()) + seq + 4);
+  if (common && !sess.info().target_address.empty() && &sess == p.current() &&
+      prefix.find('\0') == std::string_view::npos) {
+    p.reply_prefix.assign(prefix);
   }
   return true;
 }

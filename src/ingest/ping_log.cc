@@ -267,7 +267,9 @@ PingSession SessionBuilder::Finish() {
 // PingParser
 
 PingParser::PingParser(LineReader& reader, const PingLogOptions& options)
-    : reader_(reader), options_(options) {}
+    : reader_(reader), options_(options) {
+  reader_.DeferNulScan();  // saw_nul() is read at the end only
+}
 
 SessionBuilder& PingParser::StartSession(PingFormat format, std::string name, std::string address,
                                          uint64_t first_id, bool seq16, bool headerless) {
@@ -382,7 +384,7 @@ Result<PingLog> PingParser::Run() {
       int64_t n = 0;
       size_t used = ParseReplyRun(*this, reader_.Buffered(), reader_.line_number() + 1, &n);
       if (n > 0) {
-        reader_.SkipLines(used, n);
+        reader_.SkipLines(used, n, /*nul_free=*/true);  // ParseReplyRun matched every byte
         log_.lines += static_cast<uint64_t>(n);
       }
     }

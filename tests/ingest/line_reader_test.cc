@@ -172,6 +172,75 @@ TEST(LineReader, MappedFileReadsTheSameLinesAsMemory) {
   EXPECT_EQ((*mapped)->decoded_bytes(), bytes.size());
 }
 
+// DeferNulScan: a NUL anywhere in a large mapped file is still seen by the end of input, whether
+// the bytes were handed out by Next() (in a line, in the cut tail of an over-long line, in the
+// unfinished tail read after the last window) or skipped by a caller that did not vouch for them;
+// bytes skipped as NUL-free are not scanned again.
+TEST(LineReader, DeferredNulScanSeesEveryNulByTheEnd) {
+  std::string line(99, 'x');
+  line += '\n';
+  std::string clean;
+  for (int i = 0; i < 60000; ++i) clean += line;  // 6 MB: several windows
+  std::string over_long(LineReader::kMaxLineBytes + 5000, 'y');
+  over_long[LineReader::kMaxLineBytes + 4000] = '\0';
+  struct Case {
+    std::string bytes;
+    bool skip;  // SkipLines (not NUL-free) over whole buffered lines between Next() calls
+  };
+  std::vector<Case> cases;
+  for (size_t at : {size_t{10}, size_t{70000}, size_t{3 << 20}, clean.size() - 3}) {
+    std::string b = clean;
+    b[at] = '\0';
+    cases.push_back({b, false});
+    cases.push_back({b, true});
+  }
+  cases.push_back({clean + over_long + "\n" + clean, false});
+  cases.push_back({clean + "tail without newline" + std::string(1, '\0') + "!", false});
+  for (size_t i = 0; i < cases.size(); ++i) {
+    TempFile f("kw_nul");
+    f.Write(cases[i].bytes);
+    auto r = LineReader::Open(f.path);
+    ASSERT_TRUE(r.ok());
+    (*r)->DeferNulScan();
+    std::string_view got;
+    int64_t lines = 0;
+    while ((*r)->Next(&got)) {
+      ++lines;
+      std::string_view buf = (*r)->Buffered();
+      if (!cases[i].skip || buf.size() < 1000) continue;
+      size_t end = buf.rfind('\n', 900);
+      if (end != std::string_view::npos) (*r)->SkipLines(end + 1, 1);
+    }
+    ASSERT_TRUE((*r)->status().ok());
+    EXPECT_TRUE((*r)->saw_nul()) << "case " << i;
+    EXPECT_GT(lines, 0);
+  }
+  // Vouched-for bytes are not scanned: a NUL in them goes unseen (the caller's promise).
+  TempFile f("kw_nul_vouched");
+  std::string b = clean;
+  b[4 << 20] = '\0';
+  f.Write(b);
+  auto r = LineReader::Open(f.path);
+  ASSERT_TRUE(r.ok());
+  (*r)->DeferNulScan();
+  std::string_view got;
+  while ((*r)->Next(&got)) {
+    std::string_view buf = (*r)->Buffered();
+    size_t end = buf.rfind('\n');
+    if (end != std::string_view::npos) (*r)->SkipLines(end + 1, 1, /*nul_free=*/true);
+  }
+  EXPECT_FALSE((*r)->saw_nul());
+  // Without DeferNulScan the window is scanned as it is mapped, vouched for or not.
+  auto eager = LineReader::Open(f.path);
+  ASSERT_TRUE(eager.ok());
+  while ((*eager)->Next(&got)) {
+    std::string_view buf = (*eager)->Buffered();
+    size_t end = buf.rfind('\n');
+    if (end != std::string_view::npos) (*eager)->SkipLines(end + 1, 1, /*nul_free=*/true);
+  }
+  EXPECT_TRUE((*eager)->saw_nul());
+}
+
 TEST(LineReader, FileTruncatedWhileReadIsAnErrorNotACrash) {
   std::string line(99, 'x');
   line += '\n';
