@@ -4,6 +4,7 @@
 // finish(), status(); BusyBox unpack_tail(); Apple/FreeBSD pr_pack(), finish()).
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -183,6 +184,39 @@ constexpr auto kStampChar = [] {
   return t;
 }();
 
+// Bit 7 of each byte of `w` (8 bytes of text in memory order on a little-endian CPU) set where the
+// byte is not in [0-9.]: a -D stamp's 17 characters take 3 of these instead of 17 table lookups
+// and branches (the stamp loop was a tenth of the run). Each byte is tested in its low 7 bits
+// with additions that cannot carry into the next byte; bytes >= 0x80 are marked outright.
+inline uint64_t NonStampBytes(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHigh = 0x80 * kOnes;
+  uint64_t x = w & ~kHigh;
+  uint64_t above_9 = x + 0x46 * kOnes;        // bit 7 set iff x >= 0x3A
+  uint64_t below_0 = ~(x + 0x50 * kOnes);     // bit 7 set iff x < 0x30
+  uint64_t y = x ^ (0x2E * kOnes);            // 0 where x == '.'
+  uint64_t not_dot = (y + 0x7F * kOnes) | y;  // bit 7 set iff y != 0
+  return (w | ((above_9 | below_0) & not_dot)) & kHigh;
+}
+
+// The end of the [0-9.]* run at `q`, looked at no further than `lim`: `lim` when the run
+// reaches it. Reads 8 bytes at a time while `end` leaves room, then byte by byte.
+inline const char* SkipStampChars(const char* q, const char* lim, const char* end) {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (q < lim && end - q >= 8) {
+      uint64_t w;
+      std::memcpy(&w, q, 8);
+      if (uint64_t bad = NonStampBytes(w)) {
+        return std::min(lim, q + std::countr_zero(bad) / 8);
+      }
+      q += 8;
+    }
+    if (q >= lim) return lim;
+  }
+  while (q < lim && kStampChar[static_cast<unsigned char>(*q)]) ++q;
+  return q;
+}
+
 // memcmp(c, prefix) == 0 for the ~40-byte prefix of every reply, inline 8 bytes at a time (a
 // libc call per line was 6% of the run).
 inline bool SamePrefix(const char* c, const std::string& prefix) {
@@ -217,8 +251,7 @@ inline const char* ScanReply(const char* c, const char* end, const std::string& 
                              ScannedReply* out) {
   if (c < end && *c == '[') {  // -D "[1700000001.000000] ", as Dispatch strips it
     const char* lim = c + std::min<ptrdiff_t>(end - c, 40);
-    const char* q = c + 1;
-    while (q < lim && kStampChar[static_cast<unsigned char>(*q)]) ++q;
+    const char* q = SkipStampChars(c + 1, lim, end);
     if (q == lim || q == c + 1 || end - q < 2 || q[0] != ']' || q[1] != ' ') return nullptr;
     c = q + 2;
   }
