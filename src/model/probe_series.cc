@@ -42,6 +42,7 @@ void ProbeSeriesBuilder::AddSample(uint64_t id, double rtt_ms) {
     samples_.shrink_to_fit();
     pending_.assign(kHistogramBatch, 0.0);
     pending_n_ = 0;
+    pending_cap_ = pending_.size();
   }
 }
 
@@ -60,6 +61,7 @@ void ProbeSeriesBuilder::AddTop(uint64_t id, double rtt_ms) {
     top_.back() = {id, rtt_ms};
     std::push_heap(top_.begin(), top_.end(), cmp);
   }
+  if (top_.size() == kMaxOutliers) top_floor_ = top_.front().rtt_ms;
 }
 
 void ProbeSeriesBuilder::Lost(uint64_t id) {

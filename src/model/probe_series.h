@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -134,13 +135,13 @@ class ProbeSeriesBuilder {
     ++rtt_count_;
     sum_ms_ += rtt_ms;
     sum_sq_ms_ += rtt_ms * rtt_ms;
-    if (pending_n_ < pending_.size()) {  // past the exact samples: counted kHistogramBatch at once
+    if (pending_n_ < pending_cap_) {  // past the exact samples: counted kHistogramBatch at once
       pending_[pending_n_++] = rtt_ms;
-      if (pending_n_ == pending_.size()) CountPending();
+      if (pending_n_ == pending_cap_) CountPending();
     } else {
       AddSample(id, rtt_ms);
     }
-    if (top_.size() < kMaxOutliers || rtt_ms > top_.front().rtt_ms) AddTop(id, rtt_ms);
+    if (rtt_ms > top_floor_) AddTop(id, rtt_ms);
   }
   void CountPending();
   void AddSample(uint64_t id, double rtt_ms);
@@ -160,8 +161,11 @@ class ProbeSeriesBuilder {
   static constexpr size_t kHistogramBatch = 1024;
   std::vector<double> pending_;
   size_t pending_n_ = 0;
+  size_t pending_cap_ = 0;  // pending_.size(), kept apart to save AddRtt a load
   // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
   std::vector<Outlier> top_;
+  // What an RTT must exceed to enter top_: -inf until it holds kMaxOutliers, then its least.
+  double top_floor_ = -std::numeric_limits<double>::infinity();
   double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;
   uint64_t rtt_count_ = 0;
 };
