@@ -247,42 +247,57 @@ struct ScannedReply {
 // Returns the start of the next line, or null when the line has any other shape. Each step
 // accepts a subset of what Dispatch + ParseReply accept and yields the same values; anything
 // else (a DUP, a warning to give, a long number, CRLF) is left to them.
+// Bytes ScanReply may look at past a line's start beyond the prefix: 41 for a -D stamp, 42 for the
+// rest (5+1 digits and " ttl=", 3+1 and " time=", 9+1, '.', 9+1 and " ms\n"), rounded up.
+constexpr size_t kReplySlack = 96;
+
+// kRoom: the caller checked that end - c >= prefix.size() + kReplySlack, so no step needs to
+// check for the end of the buffer (a dozen compares per line less).
+template <bool kRoom>
 inline const char* ScanReply(const char* c, const char* end, const std::string& prefix,
                              ScannedReply* out) {
-  if (c < end && *c == '[') {  // -D "[1700000001.000000] ", as Dispatch strips it
-    const char* lim = c + std::min<ptrdiff_t>(end - c, 40);
+  // Past the end: never true with room (the compiler drops the test).
+  auto short_of = [&](const char* at, ptrdiff_t n) { return !kRoom && end - at < n; };
+  if (!short_of(c, 1) && *c == '[') {  // -D "[1700000001.000000] ", as Dispatch strips it
+    const char* lim = c + (kRoom ? 40 : std::min<ptrdiff_t>(end - c, 40));
     const char* q = SkipStampChars(c + 1, lim, end);
-    if (q == lim || q == c + 1 || end - q < 2 || q[0] != ']' || q[1] != ' ') return nullptr;
+    if (q == lim || q == c + 1 || short_of(q, 2) || q[0] != ']' || q[1] != ' ') return nullptr;
     c = q + 2;
   }
-  if (static_cast<size_t>(end - c) <= prefix.size() || !SamePrefix(c, prefix)) return nullptr;
+  if (short_of(c, static_cast<ptrdiff_t>(prefix.size()) + 1) || !SamePrefix(c, prefix)) {
+    return nullptr;
+  }
   c += prefix.size();
   const char* d = c;
   uint32_t raw = 0;
-  while (c < end && c - d < 6 && IsDigit(*c)) raw = raw * 10 + static_cast<uint32_t>(*c++ - '0');
-  if (c == d || c - d > 5 || raw > 0xFFFF || end - c < 5 || std::memcmp(c, " ttl=", 5) != 0) {
+  while (!short_of(c, 1) && c - d < 6 && IsDigit(*c)) {
+    raw = raw * 10 + static_cast<uint32_t>(*c++ - '0');
+  }
+  if (c == d || c - d > 5 || raw > 0xFFFF || short_of(c, 5) || std::memcmp(c, " ttl=", 5) != 0) {
     return nullptr;
   }
   c += 5;
   d = c;
-  while (c < end && c - d < 4 && IsDigit(*c)) ++c;
-  if (c == d || c - d > 3 || end - c < 6 || std::memcmp(c, " time=", 6) != 0) return nullptr;
+  while (!short_of(c, 1) && c - d < 4 && IsDigit(*c)) ++c;
+  if (c == d || c - d > 3 || short_of(c, 6) || std::memcmp(c, " time=", 6) != 0) return nullptr;
   c += 6;
   d = c;
   uint32_t ip = 0;
-  while (c < end && c - d < 10 && IsDigit(*c)) ip = ip * 10 + static_cast<uint32_t>(*c++ - '0');
+  while (!short_of(c, 1) && c - d < 10 && IsDigit(*c)) {
+    ip = ip * 10 + static_cast<uint32_t>(*c++ - '0');
+  }
   if (c == d || c - d > 9) return nullptr;
   uint32_t frac = 0;
   uint32_t fd = 0;
-  if (c < end && *c == '.') {
+  if (!short_of(c, 1) && *c == '.') {
     ++c;
-    while (c < end && fd < 9 && IsDigit(*c)) {
+    while (!short_of(c, 1) && fd < 9 && IsDigit(*c)) {
       frac = frac * 10 + static_cast<uint32_t>(*c++ - '0');
       ++fd;
     }
-    if (c < end && IsDigit(*c)) return nullptr;
+    if (!short_of(c, 1) && IsDigit(*c)) return nullptr;
   }
-  if (end - c < 4 || std::memcmp(c, " ms\n", 4) != 0) return nullptr;
+  if (short_of(c, 4) || std::memcmp(c, " ms\n", 4) != 0) return nullptr;
   *out = {raw, ip, frac, fd};
   return c + 4;
 }
@@ -291,7 +306,11 @@ inline const char* ScanReply(const char* c, const char* end, const std::string& 
 const char* ApplyRun(SessionBuilder& sess, const char* c, const char* end,
                      const std::string& prefix, int64_t first_line, int64_t* lines) {
   ScannedReply r;
-  while (const char* next = ScanReply(c, end, prefix, &r)) {
+  const size_t room = prefix.size() + kReplySlack;
+  for (;;) {
+    const char* next = static_cast<size_t>(end - c) >= room ? ScanReply<true>(c, end, prefix, &r)
+                                                            : ScanReply<false>(c, end, prefix, &r);
+    if (next == nullptr) break;
     sess.ReplyNext(r.raw, IputilsRtt(sess, r.ip, r.frac, static_cast<int>(r.fd)),
                    first_line + *lines);
     ++*lines;
