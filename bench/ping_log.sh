@@ -30,7 +30,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "build:   $(grep -m1 CMAKE_BUILD_TYPE build/release/CMakeCache.txt | cut -d= -f2) (release, -O2 -DNDEBUG)"
 grep -q 'CMAKE_BUILD_TYPE:STRING=Debug' build/release/CMakeCache.txt && echo "WARNING: not optimised: figures are meaningless"
 
-size_of() { stat -c %s "$1"; }
+size_of() { stat -Lc %s "$1"; }  # -L: the files may be symlinks to shared copies
 # run NAME FILE CMD...: prints "wall cpu maxrss_kb"
 measure() {
   local f=$1; shift
