@@ -1,6 +1,7 @@
 #include "model/rtt_histogram.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -37,6 +38,23 @@ TEST(RttHistogram, FastBucketIsBucketForRandomAndSpecialValues) {
   }
   EXPECT_EQ(Bucket(0.0005), 0u);
   EXPECT_EQ(Bucket(1e300), kBuckets - 1);
+}
+
+// FastBucket looks a bucket up by the top 8 mantissa bits and the exponent: both ends of every
+// such cell of doubles from kMinMs to 1e15.
+TEST(RttHistogram, FastBucketIsBucketAtEveryCellEnd) {
+  auto bits_of = [](double d) {
+    uint64_t b;
+    std::memcpy(&b, &d, sizeof b);
+    return b;
+  };
+  for (uint64_t c = bits_of(kMinMs) >> 44; c <= (bits_of(1e15) >> 44) + 1; ++c) {
+    for (uint64_t bits : {c << 44, (c << 44) + 1, (c << 44) - 1, (c << 44) + (uint64_t{1} << 43)}) {
+      double x;
+      std::memcpy(&x, &bits, sizeof x);
+      ASSERT_EQ(FastBucket(x), Bucket(x)) << "x=" << x;
+    }
+  }
 }
 
 TEST(RttHistogram, BucketValueLiesInsideItsBucket) {
