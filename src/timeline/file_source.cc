@@ -212,19 +212,19 @@ void ResetEvent(Event* e) {
 }
 }  // namespace
 
-bool FileSource::Pack(const Event& ev, Cell* c) {
-  if (ev.loc.column != 0) return false;
+size_t FileSource::Pack(const Event& ev, Cell* c) {
+  if (ev.loc.column != 0) return 0;
   size_t need = ev.host.size() + ev.tag.size() + ev.message.size() + ev.time_note.size() +
                 ev.raw.size();
   if (need > sizeof c->bytes || ev.subjects.size() > 255 || ev.components.size() > 255)
-    return false;
+    return 0;
   for (const auto* list : {&ev.subjects, &ev.components}) {
     for (const auto& item : *list) {
-      if (item.size() > 255) return false;
+      if (item.size() > 255) return 0;
       need += 1 + item.size();
     }
   }
-  if (need > sizeof c->bytes) return false;
+  if (need > sizeof c->bytes) return 0;
   c->time = ev.time;
   c->line = ev.loc.line;
   c->host_len = static_cast<uint16_t>(ev.host.size());
@@ -251,14 +251,7 @@ bool FileSource::Pack(const Event& ev, Cell* c) {
       p += item.size();
     }
   }
-  return true;
-}
-
-size_t FileSource::CellUsedBytes(const Cell& c) const {
-  // An upper bound for the list items (their lengths are inside the cell): 32 bytes each.
-  size_t n = offsetof(Cell, bytes) + c.host_len + c.tag_len + c.message_len + c.note_len +
-             c.raw_len + 32 * (size_t{c.subjects} + c.components);
-  return std::min(n, sizeof(Cell));
+  return static_cast<size_t>(p - reinterpret_cast<char*>(c));
 }
 
 void FileSource::Unpack(const Cell& c, uint64_t seq, Event* e) const {
@@ -289,7 +282,7 @@ void FileSource::Unpack(const Cell& c, uint64_t seq, Event* e) const {
   take_list(&e->components, c.components);
 }
 
-uint32_t FileSource::Store(Event* ev) {
+uint32_t FileSource::Store(Event* ev, uint16_t* bytes) {
   uint32_t cell;
   if (!free_cells_.empty()) {
     cell = free_cells_.back();
@@ -298,7 +291,10 @@ uint32_t FileSource::Store(Event* ev) {
     cell = static_cast<uint32_t>(cells_.size());
     cells_.emplace_back();
   }
-  if (Pack(*ev, &cells_[cell])) return cell;
+  if (size_t n = Pack(*ev, &cells_[cell])) {
+    *bytes = static_cast<uint16_t>(n);
+    return cell;
+  }
   free_cells_.push_back(cell);
   if (ev->loc.file != name_) ev->loc.file = name_;  // a cell's file is implied; an Event's is not
   uint32_t x;
@@ -328,7 +324,9 @@ void FileSource::Commit(Event* ev) {
   }
   if (ev->time_uncertain) ++uncertain_;
   if (!opt_.keep_raw) ev->raw.clear();
-  Key key{ev->time, ev->seq, Store(ev), false};
+  uint16_t bytes = 0;
+  uint32_t slot = Store(ev, &bytes);
+  Key key{ev->time, ev->seq, slot, bytes, false};
   if (pend_size_ == pend_.size()) {  // full: double, unrolling the ring
     size_t mask = pend_.size() - 1;
     std::vector<Key> bigger(std::max<size_t>(64, pend_.size() * 2));
@@ -532,34 +530,24 @@ void PrefetchBytes(const void* p, size_t n) {
 }  // namespace
 
 void FileSource::PrefetchAhead() {
+  // Says where the event the next call most likely returns is stored (the run's front), for the
+  // merge to prefetch just before that call: fetched now, with many files, it would have left the
+  // cache again by then. An overflow event's strings are fetched now: their addresses are in its
+  // struct, which would have to be read first.
   next_storage_ = nullptr;
-  // An event is parsed into its cell 256 lines (the window) before it is emitted, and with many
-  // files the merge passes tens of thousands of other events in between: by then the cell has
-  // left the cache. So each time this file emits, fetch its next two queued events: the first
-  // line of the second, and the rest of the first, whose first line (fetched the time before)
-  // says how long it is. Overflow events: the struct, then its heap parts.
-  size_t mask = run_.size() - 1;
-  if (run_size_ >= 2) {
-    uint32_t slot = run_[(run_head_ + 1) & mask].slot;
-    if ((slot & kOverflowBit) == 0)
-      __builtin_prefetch(&cells_[slot]);
-    else
-      PrefetchBytes(&overflow_[slot & ~kOverflowBit], sizeof(Event));
+  if (run_size_ == 0) return;
+  const Key& k = run_[run_head_];
+  if ((k.slot & kOverflowBit) == 0) {
+    next_storage_ = &cells_[k.slot];
+    next_storage_bytes_ = k.bytes;
+    return;
   }
-  if (run_size_ >= 1) {
-    uint32_t slot = run_[run_head_].slot;
-    if ((slot & kOverflowBit) == 0) {
-      const Cell& c = cells_[slot];
-      PrefetchBytes(&c, CellUsedBytes(c));
-      next_storage_ = &c;
-      next_storage_bytes_ = static_cast<uint32_t>(CellUsedBytes(c));
-    } else {
-      const Event& e = overflow_[slot & ~kOverflowBit];
-      PrefetchBytes(e.message.data(), e.message.size());
-      PrefetchBytes(e.loc.file.data(), e.loc.file.size());
-      PrefetchBytes(e.subjects.data(), e.subjects.size() * sizeof(std::string));
-    }
-  }
+  const Event& e = overflow_[k.slot & ~kOverflowBit];
+  next_storage_ = &e;
+  next_storage_bytes_ = sizeof(Event);
+  PrefetchBytes(e.message.data(), e.message.size());
+  PrefetchBytes(e.loc.file.data(), e.loc.file.size());
+  PrefetchBytes(e.subjects.data(), e.subjects.size() * sizeof(std::string));
 }
 
 bool FileSource::Next(Event* ev) {

@@ -125,10 +125,10 @@ class FileSource {
   static constexpr uint8_t kUncertain = 1, kOperatorAction = 2;
   // A key's slot: a cell index, or kOverflowBit | an index into overflow_.
   static constexpr uint32_t kOverflowBit = 0x80000000u;
-  uint32_t Store(Event* ev);  // packs ev into a cell, or moves it into overflow_
-  static bool Pack(const Event& ev, Cell* c);
+  // Packs ev into a cell (*bytes: how much of it is used), or moves it into overflow_.
+  uint32_t Store(Event* ev, uint16_t* bytes);
+  static size_t Pack(const Event& ev, Cell* c);  // bytes of the cell used; 0 when it does not fit
   void Unpack(const Cell& c, uint64_t seq, Event* e) const;
-  size_t CellUsedBytes(const Cell& c) const;
 
   // The window holds small keys over the stored events, so ordering moves 24 bytes. Keys that
   // arrive in order (nearly all, in a log) queue in `run_` at O(1); only a key earlier than the
@@ -143,6 +143,7 @@ class FileSource {
     TimePoint time;
     uint64_t seq;
     uint32_t slot;
+    uint16_t bytes;  // of the cell in use, for the prefetch
     bool line_end;  // the last key of its line: a line's keys enter the window together
   };
   struct Later {
