@@ -324,9 +324,8 @@ void FileSource::Commit(Event* ev) {
   }
   if (ev->time_uncertain) ++uncertain_;
   if (!opt_.keep_raw) ev->raw.clear();
-  uint16_t bytes = 0;
-  uint32_t slot = Store(ev, &bytes);
-  Key key{ev->time, ev->seq, slot, bytes, false};
+  Key key{ev->time, ev->seq, 0, 0, false};
+  key.slot = Store(ev, &key.bytes);  // last: an overflow event is moved out of *ev
   if (pend_size_ == pend_.size()) {  // full: double, unrolling the ring
     size_t mask = pend_.size() - 1;
     std::vector<Key> bigger(std::max<size_t>(64, pend_.size() * 2));
