@@ -1,6 +1,8 @@
 #include "timeline/file_source.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -49,6 +51,9 @@ Result<std::unique_ptr<FileSource>> FileSource::FromReader(
   s->opt_ = std::move(opt);
   s->ctx_.zone = s->opt_.zone;
   s->ctx_.file_host = s->opt_.host;
+  s->out_.file_index = s->opt_.file_index;
+  s->window_ = s->opt_.reorder_window;
+  s->out_.loc.file = s->name_;
   KW_RETURN_IF_ERROR(s->Detect());
   return s;
 }
@@ -207,58 +212,174 @@ void ResetEvent(Event* e) {
 }
 }  // namespace
 
-uint32_t FileSource::Acquire() {
-  uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+size_t FileSource::Pack(const Event& ev, Cell* c) {
+  if (ev.loc.column != 0) return 0;
+  size_t need = ev.host.size() + ev.tag.size() + ev.message.size() + ev.time_note.size() +
+                ev.raw.size();
+  if (need > sizeof c->bytes || ev.subjects.size() > 255 || ev.components.size() > 255)
+    return 0;
+  for (const auto* list : {&ev.subjects, &ev.components}) {
+    for (const auto& item : *list) {
+      if (item.size() > 255) return 0;
+      need += 1 + item.size();
+    }
   }
-  ResetEvent(&slots_[slot]);
-  return slot;
+  if (need > sizeof c->bytes) return 0;
+  c->time = ev.time;
+  c->line = ev.loc.line;
+  c->host_len = static_cast<uint16_t>(ev.host.size());
+  c->tag_len = static_cast<uint16_t>(ev.tag.size());
+  c->message_len = static_cast<uint16_t>(ev.message.size());
+  c->note_len = static_cast<uint16_t>(ev.time_note.size());
+  c->raw_len = static_cast<uint16_t>(ev.raw.size());
+  c->subjects = static_cast<uint8_t>(ev.subjects.size());
+  c->components = static_cast<uint8_t>(ev.components.size());
+  c->source = static_cast<uint8_t>(ev.source);
+  c->layer = static_cast<uint8_t>(ev.layer);
+  c->severity = static_cast<uint8_t>(ev.severity);
+  c->flags = static_cast<uint8_t>((ev.time_uncertain ? kUncertain : 0) |
+                                  (ev.operator_action ? kOperatorAction : 0));
+  char* p = c->bytes;
+  for (const std::string* f : {&ev.host, &ev.tag, &ev.message, &ev.time_note, &ev.raw}) {
+    std::memcpy(p, f->data(), f->size());
+    p += f->size();
+  }
+  for (const auto* list : {&ev.subjects, &ev.components}) {
+    for (const auto& item : *list) {
+      *p++ = static_cast<char>(item.size());
+      std::memcpy(p, item.data(), item.size());
+      p += item.size();
+    }
+  }
+  return static_cast<size_t>(p - reinterpret_cast<char*>(c));
 }
 
-void FileSource::Commit(uint32_t slot) {
-  Event& ev = slots_[slot];
-  ev.file_index = opt_.file_index;
-  ev.seq = seq_++;
-  if (ev.loc.file != name_) ev.loc.file = name_;
+void FileSource::Unpack(const Cell& c, uint64_t seq, Event* e) const {
+  // file_index, loc.file and loc.column were set once: every cell shares them.
+  e->time = c.time;
+  e->seq = seq;
+  e->loc.line = c.line;
+  e->source = static_cast<SourceKind>(c.source);
+  e->layer = static_cast<Layer>(c.layer);
+  e->severity = static_cast<Severity>(c.severity);
+  e->time_uncertain = (c.flags & kUncertain) != 0;
+  e->operator_action = (c.flags & kOperatorAction) != 0;
+  const char* p = c.bytes;
+  auto take = [&p](std::string* s, size_t n) {
+    s->assign(p, n);
+    p += n;
+  };
+  take(&e->host, c.host_len);
+  take(&e->tag, c.tag_len);
+  take(&e->message, c.message_len);
+  take(&e->time_note, c.note_len);
+  take(&e->raw, c.raw_len);
+  auto take_list = [&](std::vector<std::string>* list, size_t count) {
+    list->resize(count);
+    for (auto& item : *list) take(&item, static_cast<unsigned char>(*p++));
+  };
+  take_list(&e->subjects, c.subjects);
+  take_list(&e->components, c.components);
+}
+
+uint32_t FileSource::Store(Event* ev, uint16_t* bytes) {
+  uint32_t cell;
+  if (!free_cells_.empty()) {
+    cell = free_cells_.back();
+    free_cells_.pop_back();
+  } else {
+    cell = static_cast<uint32_t>(cells_.size());
+    cells_.emplace_back();
+  }
+  if (size_t n = Pack(*ev, &cells_[cell])) {
+    *bytes = static_cast<uint16_t>(n);
+    return cell;
+  }
+  free_cells_.push_back(cell);
+  if (ev->loc.file != name_) ev->loc.file = name_;  // a cell's file is implied; an Event's is not
+  uint32_t x;
+  if (!free_overflow_.empty()) {
+    x = free_overflow_.back();
+    free_overflow_.pop_back();
+  } else {
+    x = static_cast<uint32_t>(overflow_.size());
+    overflow_.emplace_back();
+  }
+  std::swap(overflow_[x], *ev);  // keeps the pool event's capacity for the next parse
+  return kOverflowBit | x;
+}
+
+void FileSource::Commit(Event* ev) {
+  ev->file_index = opt_.file_index;
+  ev->seq = seq_++;
   if (opt_.map != nullptr) {
     auto add = [&](std::string_view key) {
       for (auto& id : opt_.map->Resolve(key)) {
-        if (std::find(ev.components.begin(), ev.components.end(), id) == ev.components.end())
-          ev.components.push_back(std::move(id));
+        if (std::find(ev->components.begin(), ev->components.end(), id) == ev->components.end())
+          ev->components.push_back(std::move(id));
       }
     };
-    for (const auto& s : ev.subjects) add(s);
-    if (!ev.host.empty()) add(ev.host);
+    for (const auto& s : ev->subjects) add(s);
+    if (!ev->host.empty()) add(ev->host);
   }
-  if (ev.time_uncertain) ++uncertain_;
-  if (!opt_.keep_raw) ev.raw.clear();
-  Key key{ev.time, ev.seq, slot};
-  size_t mask = run_.size() - 1;
-  if (run_size_ > 0 && key.time < run_[(run_head_ + run_size_ - 1) & mask].time) {
-    heap_.push_back(key);
-    std::push_heap(heap_.begin(), heap_.end(), Later());
-    return;
+  if (ev->time_uncertain) ++uncertain_;
+  if (!opt_.keep_raw) ev->raw.clear();
+  Key key{ev->time, ev->seq, 0, 0, false};
+  key.slot = Store(ev, &key.bytes);  // last: an overflow event is moved out of *ev
+  if (pend_size_ == pend_.size()) {  // full: double, unrolling the ring
+    size_t mask = pend_.size() - 1;
+    std::vector<Key> bigger(std::max<size_t>(64, pend_.size() * 2));
+    for (size_t i = 0; i < pend_size_; ++i) bigger[i] = pend_[(pend_head_ + i) & mask];
+    pend_.swap(bigger);
+    pend_head_ = 0;
   }
-  if (run_size_ == run_.size()) {  // full: double, unrolling the ring
-    std::vector<Key> bigger(std::max<size_t>(16, run_.size() * 2));
-    for (size_t i = 0; i < run_size_; ++i) bigger[i] = run_[(run_head_ + i) & mask];
-    run_.swap(bigger);
-    run_head_ = 0;
-    mask = run_.size() - 1;
+  pend_[(pend_head_ + pend_size_) & (pend_.size() - 1)] = key;
+  ++pend_size_;
+}
+
+bool FileSource::ParseAhead() {
+  std::string_view line;
+  int64_t number = 0;
+  size_t lines = 0;
+  while (lines < kParseBatch && ReadLine(&line, &number)) {
+    size_t before = pend_size_;
+    ProcessLine(line, number);
+    if (pend_size_ == before) continue;  // blank or consumed: nothing enters the window
+    pend_[(pend_head_ + pend_size_ - 1) & (pend_.size() - 1)].line_end = true;
+    ++lines;
   }
-  run_[(run_head_ + run_size_) & mask] = key;
-  ++run_size_;
+  return pend_size_ > 0;
+}
+
+void FileSource::Admit() {
+  size_t pmask = pend_.size() - 1;
+  for (bool end = false; !end;) {
+    Key key = pend_[pend_head_];
+    pend_head_ = (pend_head_ + 1) & pmask;
+    --pend_size_;
+    end = key.line_end;
+    size_t mask = run_.size() - 1;
+    if (run_size_ > 0 && key.time < run_[(run_head_ + run_size_ - 1) & mask].time) {
+      heap_.push_back(key);
+      std::push_heap(heap_.begin(), heap_.end(), Later());
+      continue;
+    }
+    if (run_size_ == run_.size()) {  // full: double, unrolling the ring
+      std::vector<Key> bigger(std::max<size_t>(16, run_.size() * 2));
+      for (size_t i = 0; i < run_size_; ++i) bigger[i] = run_[(run_head_ + i) & mask];
+      run_.swap(bigger);
+      run_head_ = 0;
+      mask = run_.size() - 1;
+    }
+    run_[(run_head_ + run_size_) & mask] = key;
+    ++run_size_;
+  }
 }
 
 void FileSource::ProcessLine(std::string_view line, int64_t number) {
   if (text::Trim(line).empty()) return;  // blank lines carry nothing to keep
-  uint32_t slot = Acquire();
-  Event& ev = slots_[slot];  // a deque: stays valid while extras are acquired
+  Event& ev = scratch_;
+  ResetEvent(&ev);
   ev.host = ctx_.file_host;
   ev.loc.line = number;
   ev.source = kind_;
@@ -269,17 +390,12 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     m = format_->parse(line, ctx_, &ev, &why);
   }
   for (auto& extra : ctx_.extra) {
-    uint32_t x = Acquire();
     extra.loc = SourceLoc{name_, number, 0};
     if (opt_.keep_raw) AssignUtf8(&extra.raw, line);
-    std::swap(slots_[x], extra);
-    Commit(x);
+    Commit(&extra);
   }
   ctx_.extra.clear();
-  if (m == LineMatch::kConsumed) {
-    free_.push_back(slot);
-    return;
-  }
+  if (m == LineMatch::kConsumed) return;
   if (m == LineMatch::kMalformed) {
     ++malformed_lines_;
     if (warnings_.size() < opt_.max_warnings) {
@@ -310,7 +426,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
       ++raw_lines_;
       if (first_raw_line_ == 0) first_raw_line_ = number;
     }
-    Commit(slot);
+    Commit(&ev);
     return;
   }
   if (opt_.keep_raw) AssignUtf8(&ev.raw, line);
@@ -319,7 +435,7 @@ void FileSource::ProcessLine(std::string_view line, int64_t number) {
     last_time_ = ev.time;
     have_time_ = true;
   }
-  Commit(slot);
+  Commit(&ev);
 }
 
 void FileSource::Finish() {
@@ -354,73 +470,83 @@ void FileSource::Finish() {
 }
 
 const Event* FileSource::Next() {
-  if (held_ != kNoSlot) {
-    free_.push_back(held_);
-    held_ = kNoSlot;
+  if (held_overflow_ != kNoSlot) {
+    free_overflow_.push_back(held_overflow_);
+    held_overflow_ = kNoSlot;
   }
-  if (whole_held_) {
-    whole_.pop_front();
-    whole_held_ = false;
-  }
-  if (!whole_.empty()) {
+  if (kind_ == SourceKind::kKubeEvents) {  // the whole document was read by Detect()
+    if (whole_held_) {
+      whole_.pop_front();
+      whole_held_ = false;
+    }
+    if (whole_.empty()) return nullptr;
     whole_held_ = true;
     ++events_;
     if (whole_.front().time_uncertain) ++uncertain_;
     return &whole_.front();
   }
-  if (kind_ == SourceKind::kKubeEvents) return nullptr;
-  std::string_view line;
-  int64_t number = 0;
-  while (heap_.size() + run_size_ <= opt_.reorder_window && ReadLine(&line, &number)) {
-    ProcessLine(line, number);
-  }
+  while (heap_.size() + run_size_ <= window_ && (pend_size_ > 0 || ParseAhead())) Admit();
   if (heap_.empty() && run_size_ == 0) {
     Finish();
     return nullptr;
   }
+  Key key;
   const Key* front = run_size_ > 0 ? &run_[run_head_] : nullptr;
   if (front != nullptr && (heap_.empty() || Later()(heap_.front(), *front))) {
-    held_ = front->slot;
+    key = *front;
     run_head_ = (run_head_ + 1) & (run_.size() - 1);
     --run_size_;
   } else {
     std::pop_heap(heap_.begin(), heap_.end(), Later());
-    held_ = heap_.back().slot;
+    key = heap_.back();
     heap_.pop_back();
   }
   PrefetchAhead();
-  const Event& ev = slots_[held_];
-  if (events_ > 0 && ev.time < last_emitted_)
+  const Event* ev;
+  if ((key.slot & kOverflowBit) != 0) {
+    held_overflow_ = key.slot & ~kOverflowBit;
+    ev = &overflow_[held_overflow_];
+  } else {
+    Unpack(cells_[key.slot], key.seq, &out_);
+    free_cells_.push_back(key.slot);  // refilled by the next line, while it is in the cache
+    ev = &out_;
+  }
+  if (events_ > 0 && ev->time < last_emitted_)
     ++disorder_;
   else
-    last_emitted_ = ev.time;
+    last_emitted_ = ev->time;
   ++events_;
-  return &ev;
+  return ev;
 }
 
 namespace {
 void PrefetchBytes(const void* p, size_t n) {
-  const char* c = static_cast<const char*>(p);
-  for (size_t i = 0; i < n; i += 64) __builtin_prefetch(c + i);
+  // Every line the span touches, including a last one the span only starts in.
+  auto first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63};
+  auto end = reinterpret_cast<uintptr_t>(p) + n;
+  for (uintptr_t a = first; a < end; a += 64) __builtin_prefetch(reinterpret_cast<const void*>(a));
 }
 }  // namespace
 
-void FileSource::PrefetchAhead() const {
-  // An event is parsed into its slot 256 lines (the window) before it is emitted, and with many
-  // files the merge passes tens of thousands of other events in between: by then the slot and
-  // its strings have left the cache, and reading them back (to merge and print), then clearing
-  // and refilling the slot (it is reused for the next line as soon as it is emitted), cost more
-  // than parsing did. So each time this file emits, fetch its next two queued events: the whole
-  // struct of the second, and the heap parts of the first, whose struct (fetched the time before)
-  // says where they are.
-  size_t mask = run_.size() - 1;
-  if (run_size_ >= 2) PrefetchBytes(&slots_[run_[(run_head_ + 1) & mask].slot], sizeof(Event));
-  if (run_size_ >= 1) {
-    const Event& e = slots_[run_[run_head_].slot];
-    PrefetchBytes(e.message.data(), e.message.size());
-    PrefetchBytes(e.loc.file.data(), e.loc.file.size());
-    PrefetchBytes(e.subjects.data(), e.subjects.size() * sizeof(std::string));
+void FileSource::PrefetchAhead() {
+  // Says where the event the next call most likely returns is stored (the run's front), for the
+  // merge to prefetch just before that call: fetched now, with many files, it would have left the
+  // cache again by then. An overflow event's strings are fetched now: their addresses are in its
+  // struct, which would have to be read first.
+  next_storage_ = nullptr;
+  if (run_size_ == 0) return;
+  const Key& k = run_[run_head_];
+  if ((k.slot & kOverflowBit) == 0) {
+    next_storage_ = &cells_[k.slot];
+    next_storage_bytes_ = k.bytes;
+    return;
   }
+  const Event& e = overflow_[k.slot & ~kOverflowBit];
+  next_storage_ = &e;
+  next_storage_bytes_ = sizeof(Event);
+  PrefetchBytes(e.message.data(), e.message.size());
+  PrefetchBytes(e.loc.file.data(), e.loc.file.size());
+  PrefetchBytes(e.subjects.data(), e.subjects.size() * sizeof(std::string));
 }
 
 bool FileSource::Next(Event* ev) {

@@ -63,6 +63,18 @@ class FileSource {
   // The event lives in the source's pool and stays valid and unchanged until the next call: the
   // merge reads it in place, so no event is copied or swapped between pool and caller.
   const Event* Next();
+  // Brings in the state the following Next() reads first (the merge calls this for the source it
+  // will call next). Touches nothing itself.
+  void PrefetchState() const {
+    const char* p = reinterpret_cast<const char*>(&run_);
+    const char* end = reinterpret_cast<const char*>(&out_ + 1);
+    for (; p < end; p += 64) __builtin_prefetch(p);
+  }
+  // Where the event the following Next() most likely returns is stored (its cell), and how many
+  // bytes of it that call reads: the merge knows which source it will call next, and prefetches
+  // this just before. nullptr when unknown.
+  const void* next_storage() const { return next_storage_; }
+  uint32_t next_storage_bytes() const { return next_storage_bytes_; }
   // The same, copied into *ev (tests, the fuzzer); false at the end.
   bool Next(Event* ev);
 
@@ -86,58 +98,106 @@ class FileSource {
   Status Detect();
   bool ReadLine(std::string_view* line, int64_t* number);
   void ProcessLine(std::string_view line, int64_t number);
-  uint32_t Acquire();          // a cleared slot
-  void Commit(uint32_t slot);  // stamps and queues a filled slot
+  void Commit(Event* ev);  // stamps a parsed event and queues it in the window
   void Finish();
-  void PrefetchAhead() const;  // brings the next queued events back into the cache
+  void PrefetchAhead();  // brings the next queued events back into the cache
+  bool ParseAhead();     // parses up to kParseBatch lines into pend_; false at the end
+  void Admit();          // moves the next line's keys from pend_ into the window
+  static constexpr size_t kParseBatch = 32;
 
-  // The reorder window holds small keys over a pool of events, so ordering moves 24 bytes, not
-  // whole Events. Keys that arrive in order (nearly all, in a log) queue in `run_` at O(1); only a
-  // key earlier than the run's last goes to the heap. The next event is the smaller of the run's
-  // front and the heap's top: the same order a single heap gives, without its log n per line.
+  // The reorder window keeps each event packed into one 256-byte cell: its fixed fields, then
+  // host, tag, message, time note, raw line, subjects and components back to back. With many
+  // files an event is emitted tens of thousands of events after it was parsed, long after it left
+  // the cache; a cell is read back in four cache lines at most, where an Event in the window was
+  // five lines of struct plus its strings' separate buffers. Events too large for a cell (or with
+  // a column) keep their whole Event in `overflow_`. Next() unpacks a cell into `out_`.
+  static constexpr size_t kCellBytes = 256;
+  struct alignas(64) Cell {
+    TimePoint time;
+    int64_t line;
+    uint16_t host_len, tag_len, message_len, note_len, raw_len;
+    uint8_t subjects, components;  // counts; each item is a length byte and its bytes
+    uint8_t source, layer, severity;
+    uint8_t flags;  // kUncertain | kOperatorAction
+    char bytes[kCellBytes - 32];
+  };
+  static_assert(sizeof(Cell) == kCellBytes);
+  static constexpr uint8_t kUncertain = 1, kOperatorAction = 2;
+  // A key's slot: a cell index, or kOverflowBit | an index into overflow_.
+  static constexpr uint32_t kOverflowBit = 0x80000000u;
+  // Packs ev into a cell (*bytes: how much of it is used), or moves it into overflow_.
+  uint32_t Store(Event* ev, uint16_t* bytes);
+  static size_t Pack(const Event& ev, Cell* c);  // bytes of the cell used; 0 when it does not fit
+  void Unpack(const Cell& c, uint64_t seq, Event* e) const;
+
+  // The window holds small keys over the stored events, so ordering moves 24 bytes. Keys that
+  // arrive in order (nearly all, in a log) queue in `run_` at O(1); only a key earlier than the
+  // run's last goes to the heap. The next event is the smaller of the run's front and the heap's
+  // top: the same order a single heap gives, without its log n per line.
+  //
+  // What Next() touches for every event it hands out, first and together: with many files a
+  // source is called again only after the merge has passed an event of every other file, by when
+  // this state has left the cache, and the merge prefetches these lines (PrefetchState) just
+  // before the call. The parsing state below is touched once per batch of lines.
   struct Key {
     TimePoint time;
     uint64_t seq;
     uint32_t slot;
+    uint16_t bytes;  // of the cell in use, for the prefetch
+    bool line_end;  // the last key of its line: a line's keys enter the window together
   };
   struct Later {
     bool operator()(const Key& a, const Key& b) const {
       return a.time != b.time ? b.time < a.time : b.seq < a.seq;
     }
   };
+  // A ring of keys in (time, seq) order: run_[(run_head_ + i) & (run_.size() - 1)], i < run_size_.
+  alignas(64) std::vector<Key> run_;
+  size_t run_head_ = 0, run_size_ = 0;
+  std::vector<Key> heap_;
+  // Keys of lines parsed ahead, in line order, not yet in the window: pend_[(pend_head_ + i) &
+  // (pend_.size() - 1)], i < pend_size_. Lines are parsed kParseBatch at a time; keys enter the
+  // window line by line exactly as if each line were read when it is admitted.
+  std::vector<Key> pend_;
+  size_t pend_head_ = 0, pend_size_ = 0;
+  std::vector<Cell> cells_;
+  std::vector<uint32_t> free_cells_;  // LIFO: the cell just emitted is refilled while it is warm
+  size_t window_ = 256;                // opt_.reorder_window
+  SourceKind kind_ = SourceKind::kRaw;
+  // The overflow event Next() last handed out: freed on the next call, not before, so the
+  // caller's pointer stays valid. kNoSlot when none is held.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t held_overflow_ = kNoSlot;
+  uint32_t next_storage_bytes_ = 0;
+  bool eof_ = false;
+  bool whole_held_ = false;  // whole_.front() was handed out
+  const void* next_storage_ = nullptr;
+  uint64_t events_ = 0, disorder_ = 0;
+  TimePoint last_emitted_{};
+  Event out_;  // the event Next() last unpacked and handed out
+  // End of the state Next() touches per event.
 
   std::unique_ptr<ingest::LineReader> reader_;
   FileSourceOptions opt_;
   std::string name_;
-  SourceKind kind_ = SourceKind::kRaw;
   const LineFormat* format_ = nullptr;
   LineContext ctx_;
   std::deque<std::pair<std::string, int64_t>> pending_;  // lines read while detecting
   std::string current_;  // the pending line being processed
   std::deque<Event> whole_;  // kubectl: the whole document's events
-  std::deque<Event> slots_;  // a deque: references stay valid as it grows
-  std::vector<uint32_t> free_;
-  // The slot Next() last handed out: returned to free_ on the next call, not before, so the
-  // caller's pointer stays valid. kNoSlot when none is held.
-  static constexpr uint32_t kNoSlot = UINT32_MAX;
-  uint32_t held_ = kNoSlot;
-  bool whole_held_ = false;  // whole_.front() was handed out
-  std::vector<Key> heap_;
-  // A ring of keys in (time, seq) order: run_[(run_head_ + i) & (run_.size() - 1)], i < run_size_.
-  std::vector<Key> run_;
-  size_t run_head_ = 0, run_size_ = 0;
-  bool eof_ = false;
+  Event scratch_;  // the line being parsed (hot: every line is parsed here, then packed)
+  std::deque<Event> overflow_;        // a deque: handed-out pointers stay valid as it grows
+  std::vector<uint32_t> free_overflow_;
   bool finished_ = false;
   uint64_t seq_ = 0;
   TimePoint last_time_{};
   bool have_time_ = false;
-  TimePoint last_emitted_{};
   std::optional<int> first_year_;
   std::string year_note_;
   Status status_;
   Status unrecognized_;
   std::vector<Diagnostic> warnings_;
-  uint64_t events_ = 0, raw_lines_ = 0, malformed_lines_ = 0, uncertain_ = 0, disorder_ = 0;
+  uint64_t raw_lines_ = 0, malformed_lines_ = 0, uncertain_ = 0;
   int64_t first_raw_line_ = 0;
   // Lines longer than LineReader::kMaxLineBytes, kept cut: said in a warning, never silently.
   uint64_t cut_lines_ = 0;

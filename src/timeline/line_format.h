@@ -95,6 +95,11 @@ bool ConsumeEpochBracket(std::string_view* s, TimePoint* t);
 // operator_action from the message words, where the format did not set them. Keyword rules and
 // their sources are in classify.cc.
 void Classify(Event* ev, bool subjects = true);
+// The keyword rule Classify applies to a message: the index of the first rule, in rule order,
+// whose words occur anywhere in it; -1 for none. A vector scan where the CPU has one (SSSE3);
+// the scalar scan is kept for other CPUs and to check the vector scan against.
+int KeywordRuleIndex(std::string_view message);
+int KeywordRuleIndexScalar(std::string_view message);
 // `s` as valid UTF-8: a copy when it already is (the common, ASCII case, checked fast), else
 // with invalid bytes replaced by U+FFFD (util/text.h's ToValidUtf8).
 std::string Utf8(std::string_view s);

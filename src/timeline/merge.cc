@@ -24,7 +24,8 @@ bool Merger::Refill(uint32_t i, Head* h) {
   while (const Event* e = sources_[i]->Next()) {
     if (opt_.since && e->time < *opt_.since) continue;
     if (opt_.until && e->time > *opt_.until) continue;
-    *h = Head{e->time, e->seq, e->file_index, i, e};
+    const FileSource& s = *sources_[i];
+    *h = Head{e->time, e->seq, e->file_index, i, e, s.next_storage(), s.next_storage_bytes()};
     return true;
   }
   return false;
@@ -58,6 +59,13 @@ const Event* Merger::Next() {
   }
   if (heap_.empty()) return nullptr;
   taken_ = heap_[0].source;
+  // The next call reads this source's following event (it refills the head taken now): start
+  // bringing it in while the caller prints this one. Fetched any earlier, with many files, it
+  // would have left the cache again before it is read.
+  sources_[taken_]->PrefetchState();
+  if (const char* p = static_cast<const char*>(heap_[0].next)) {
+    for (uint32_t i = 0; i < heap_[0].next_bytes; i += 64) __builtin_prefetch(p + i);
+  }
   return heap_[0].ev;
 }
 

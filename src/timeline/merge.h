@@ -38,6 +38,8 @@ class Merger {
     uint32_t file_index;
     uint32_t source;  // last tie-break: sources given the same file_index still order stably
     const Event* ev;
+    const void* next;  // where the source keeps its following event (FileSource::next_storage)
+    uint32_t next_bytes;
   };
   static bool Before(const Head& a, const Head& b) {
     if (a.time != b.time) return a.time < b.time;

@@ -1,4 +1,6 @@
 // One test per reader: a valid line, what it carries, and a malformed line reported with file:line.
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -407,6 +409,37 @@ TEST(Detection, OverlongLineIsKeptCutWithAWarning) {
     if (d.loc.line == 2 && d.message.find("kept cut") != std::string::npos) warned = true;
   }
   EXPECT_TRUE(warned);
+}
+
+TEST(Classify, VectorAndScalarKeywordScansAgree) {
+  // Random text salted with whole keywords, their prefixes and near misses, at every offset
+  // and length around the vector scan's 16-byte blocks and its tail.
+  const std::vector<std::string> pieces = {
+      "SLOW_OPS", "slow ops", "Link is Down", "Link is Up", "Link", "Lin", "chown", "chow",
+      "MCE:", "MCE", "MCA:", "socket closed", "socket clos", "Uncorrectable ECC", "Uncorrect",
+      "@BlueScreen", "PSOD", "HEALTH_OK", "OSD_SLOW_PING_TIME", "marked down", "vob.fdm",
+      "esxupdate", "swapoff", "[Hardware Error]", "blocked for more than", "x", " ", "\xff",
+      "linkstate.down", "osd.3", "192.168.100.114"};
+  std::mt19937 rng(11);
+  std::string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .:_[]@";
+  int with_rule = 0;
+  for (int n = 0; n < 200000; ++n) {
+    std::string m;
+    size_t len = rng() % 120;
+    while (m.size() < len) {
+      if (rng() % 5 == 0)
+        m += pieces[rng() % pieces.size()];
+      else
+        m += alphabet[rng() % alphabet.size()];
+    }
+    int want = KeywordRuleIndexScalar(m);
+    if (want >= 0) ++with_rule;
+    ASSERT_EQ(KeywordRuleIndex(m), want) << "\"" << m << "\"";
+  }
+  EXPECT_GT(with_rule, 10000);  // the salt did reach the rules
+  EXPECT_EQ(KeywordRuleIndex("abc"), -1);
+  EXPECT_EQ(KeywordRuleIndex(""), -1);
+  EXPECT_EQ(KeywordRuleIndex("0123456789abcdefgh chown"), KeywordRuleIndexScalar("chown"));
 }
 
 }  // namespace
