@@ -36,29 +36,18 @@ void Load(int argc, char** argv) {
   for (int i = 0; i < 10000; ++i) Messages().push_back(shapes[i % 6] + std::to_string(i));
 }
 
-void BM_KeywordScanVector(benchmark::State& state) {
+void BM_KeywordScan(benchmark::State& state, int (*scan)(std::string_view)) {
   int64_t bytes = 0;
   for (auto _ : state) {
     for (const auto& m : Messages()) {
-      benchmark::DoNotOptimize(kiriwake::timeline::KeywordRuleIndex(m));
+      benchmark::DoNotOptimize(scan(m));
       bytes += static_cast<int64_t>(m.size());
     }
   }
   state.SetBytesProcessed(bytes);
 }
-BENCHMARK(BM_KeywordScanVector);
-
-void BM_KeywordScanScalar(benchmark::State& state) {
-  int64_t bytes = 0;
-  for (auto _ : state) {
-    for (const auto& m : Messages()) {
-      benchmark::DoNotOptimize(kiriwake::timeline::KeywordRuleIndexScalar(m));
-      bytes += static_cast<int64_t>(m.size());
-    }
-  }
-  state.SetBytesProcessed(bytes);
-}
-BENCHMARK(BM_KeywordScanScalar);
+BENCHMARK_CAPTURE(BM_KeywordScan, Vector, kiriwake::timeline::KeywordRuleIndex);
+BENCHMARK_CAPTURE(BM_KeywordScan, Scalar, kiriwake::timeline::KeywordRuleIndexScalar);
 
 }  // namespace
 

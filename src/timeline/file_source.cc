@@ -282,29 +282,29 @@ void FileSource::Unpack(const Cell& c, uint64_t seq, Event* e) const {
   take_list(&e->components, c.components);
 }
 
-uint32_t FileSource::Store(Event* ev, uint16_t* bytes) {
-  uint32_t cell;
-  if (!free_cells_.empty()) {
-    cell = free_cells_.back();
-    free_cells_.pop_back();
-  } else {
-    cell = static_cast<uint32_t>(cells_.size());
-    cells_.emplace_back();
+namespace {
+// A free slot of `pool` (most recently freed first), or a new one at its end.
+template <typename Pool>
+uint32_t TakeSlot(Pool* pool, std::vector<uint32_t>* free) {
+  if (free->empty()) {
+    pool->emplace_back();
+    return static_cast<uint32_t>(pool->size() - 1);
   }
+  uint32_t slot = free->back();
+  free->pop_back();
+  return slot;
+}
+}  // namespace
+
+uint32_t FileSource::Store(Event* ev, uint16_t* bytes) {
+  uint32_t cell = TakeSlot(&cells_, &free_cells_);
   if (size_t n = Pack(*ev, &cells_[cell])) {
     *bytes = static_cast<uint16_t>(n);
     return cell;
   }
   free_cells_.push_back(cell);
   if (ev->loc.file != name_) ev->loc.file = name_;  // a cell's file is implied; an Event's is not
-  uint32_t x;
-  if (!free_overflow_.empty()) {
-    x = free_overflow_.back();
-    free_overflow_.pop_back();
-  } else {
-    x = static_cast<uint32_t>(overflow_.size());
-    overflow_.emplace_back();
-  }
+  uint32_t x = TakeSlot(&overflow_, &free_overflow_);
   std::swap(overflow_[x], *ev);  // keeps the pool event's capacity for the next parse
   return kOverflowBit | x;
 }
