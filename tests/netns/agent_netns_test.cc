@@ -40,11 +40,12 @@ class AgentNetns : public ::testing::Test {
     if (!dir_.empty() && !HasFailure()) Sh("rm -rf " + dir_);
   }
   // agent.yaml for host n probing every other host in `hosts`.
-  std::string WriteConfig(const Lab& lab, int n, const std::vector<int>& hosts) {
+  std::string WriteConfig(const Lab& lab, int n, const std::vector<int>& hosts,
+                          int timeout_ms = 200) {
     std::string path = dir_ + "/h" + std::to_string(n) + ".yaml";
     std::ofstream f(path);
     f << "name: h" << n << "\nlisten: " << lab.Address(n) << ":8623\nhttp: 127.0.0.1:9623\n"
-      << "db: " << dir_ << "/h" << n << ".db\ninterval_ms: 20\ntimeout_ms: 200\n"
+      << "db: " << dir_ << "/h" << n << ".db\ninterval_ms: 20\ntimeout_ms: " << timeout_ms << "\n"
       << "aggregate_seconds: 2\nnetworks:\n  - {name: lan, source: " << lab.Address(n) << "}\n"
       << "peers:\n";
     for (int p : hosts) {
@@ -63,8 +64,12 @@ TEST_F(AgentNetns, ObservationsShowLossOnExactlyThePathsThroughTheLossyVeth) {
   ASSERT_TRUE(lab.ok());
   ASSERT_TRUE(lab.AddLoss(2, 10));
   std::map<int, pid_t> pids;
+  // Replies take microseconds here, but an agent descheduled for a few hundred milliseconds
+  // (ctest -j2 beside the Ceph cluster or a sanitizer build) would count them lost after a
+  // 200 ms timeout: once, 30 of them on the clean path. 1 s keeps a stall from reading as loss.
   for (int n : hosts) {
-    pids[n] = lab.Spawn(ns[n], {KIRIWAKE_BIN, "agent", "--config", WriteConfig(lab, n, hosts)},
+    pids[n] = lab.Spawn(ns[n],
+                        {KIRIWAKE_BIN, "agent", "--config", WriteConfig(lab, n, hosts, 1000)},
                         dir_ + "/h" + std::to_string(n) + ".log");
   }
   // 6 s at 50 probes/s per peer: ~300 probes per path, ~57 lost through h2.
