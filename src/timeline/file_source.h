@@ -60,8 +60,9 @@ class FileSource {
   void SetAssumedYear(int year, std::string why);
 
   // Next event in time order (within the reorder window); nullptr at the end or on a read error.
-  // The event lives in the source's pool and stays valid and unchanged until the next call: the
-  // merge reads it in place, so no event is copied or swapped between pool and caller.
+  // The event stays valid and unchanged until the next call: it is unpacked from its window cell
+  // into one Event the source keeps for this (or, when too large for a cell, is the overflow
+  // pool's Event itself), and the merge reads it in place.
   const Event* Next();
   // Brings in the state the following Next() reads first (the merge calls this for the source it
   // will call next). Touches nothing itself.
@@ -100,7 +101,9 @@ class FileSource {
   void ProcessLine(std::string_view line, int64_t number);
   void Commit(Event* ev);  // stamps a parsed event and queues it in the window
   void Finish();
-  void PrefetchAhead();  // brings the next queued events back into the cache
+  // Records where the next event is stored (next_storage_) for the merge to prefetch just before
+  // the next call; prefetches only an overflow event's strings, whose addresses need its struct.
+  void PrefetchAhead();
   bool ParseAhead();     // parses up to kParseBatch lines into pend_; false at the end
   void Admit();          // moves the next line's keys from pend_ into the window
   static constexpr size_t kParseBatch = 32;
