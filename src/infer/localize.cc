@@ -196,6 +196,11 @@ class Engine {
   };
   std::vector<Term> Terms(uint32_t cls) const;
   double GainAt(uint32_t cls, const std::vector<Term>& terms, double rate) const;
+  // The log-likelihood a fault at `rate` adds on the loss-free paths it crosses. Exact whatever
+  // else is faulty: with no loss a path's likelihood factorises over its faults ((1-r)^n for a
+  // certain crossing, w(1-r)^n + 1-w for an uncertain one), so those paths keep no state and
+  // Apply skips them — in an ECMP fabric a tier's fault crosses a million of them.
+  double LossFreeLL(uint32_t cls, double rate) const;
   void Apply(uint32_t cls, double rate, int sign);
   void FillEvidence(uint32_t cls, Evidence* ev) const;
   void NextTests(LocalizeResult* r, model::PathFinder* finder,
@@ -391,42 +396,78 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   const EvalData& d = Eval(cls);
   std::vector<Term> terms;
   terms.reserve(std::min<size_t>(d.eval.size(), 4096));
+  // Paths with the same counts, weight and state (the same faults crossed alike) have the same
+  // likelihood terms. The key carries a hash of the state; a hit is confirmed against the
+  // group's first path, and a collision just starts a term of its own.
   struct Key {
     float weight;
-    uint64_t sent, lost;
+    uint64_t sent, lost, state;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
       uint32_t wb;
       std::memcpy(&wb, &k.weight, sizeof wb);
-      return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb;
+      return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb ^
+             (k.state * 0x94d049bb133111ebULL);
     }
+  };
+  auto bits = [](double x) {
+    uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+  };
+  auto state_hash = [&](const PathState& st) {
+    uint64_t h = bits(st.certain_survival) * 0x9e3779b97f4a7c15ULL;
+    for (const Uncertain& u : st.uncertain) {
+      uint32_t wb;
+      std::memcpy(&wb, &u.weight, sizeof wb);
+      h = (h ^ wb ^ (bits(u.rate) * 0xbf58476d1ce4e5b9ULL)) * 0x94d049bb133111ebULL;
+    }
+    return h;
+  };
+  auto same_state = [](const PathState& a, const PathState& b) {
+    if (a.certain_survival != b.certain_survival || a.uncertain.size() != b.uncertain.size()) {
+      return false;
+    }
+    for (size_t i = 0; i < a.uncertain.size(); ++i) {
+      if (a.uncertain[i].weight != b.uncertain[i].weight ||
+          a.uncertain[i].rate != b.uncertain[i].rate) {
+        return false;
+      }
+    }
+    return true;
   };
   std::unordered_map<Key, size_t, KeyHash> group;
   for (const Incidence& x : d.eval) {
     const PathState& st = state_[x.path];
-    if (st.certain_survival == 1.0 && st.uncertain.empty()) {
-      const PathObservation& p = paths_[x.path];
-      auto [it, fresh] = group.try_emplace(Key{x.weight, p.sent, p.lost}, terms.size());
-      if (!fresh) {
-        terms[it->second].count += 1;
-        continue;
-      }
+    const PathObservation& p = paths_[x.path];
+    auto [it, fresh] =
+        group.try_emplace(Key{x.weight, p.sent, p.lost, state_hash(st)}, terms.size());
+    if (!fresh && same_state(state_[terms[it->second].path], st)) {
+      terms[it->second].count += 1;
+      continue;
     }
     terms.push_back({x.weight, x.path, 1});
   }
   return terms;
 }
 
+double Engine::LossFreeLL(uint32_t cls, double rate) const {
+  const EvalData& d = Eval(cls);
+  double log_survival = std::log1p(-std::min(rate, 1.0 - 1e-12));
+  double ll = d.zero_sent * log_survival;
+  for (const auto& [wn, count] : d.zero_uncertain) {
+    double w = wn.first, n = static_cast<double>(wn.second);
+    ll += count * std::log(w * std::exp(n * log_survival) + 1.0 - w);
+  }
+  return ll;
+}
+
 double Engine::GainAt(uint32_t cls, const std::vector<Term>& terms, double rate) const {
   const EvalData& d = Eval(cls);
   if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
-  double g = d.zero_sent * std::log1p(-rate);
-  for (const auto& [wn, count] : d.zero_uncertain) {
-    double w = wn.first, n = static_cast<double>(wn.second);
-    g += count * std::log(w * std::exp(n * std::log1p(-std::min(rate, 1.0 - 1e-12))) + 1.0 - w);
-  }
+  double g = LossFreeLL(cls, rate);
   for (const Term& t : terms) {
     const PathObservation& p = paths_[t.path];
     g += t.count * (PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
@@ -538,6 +579,7 @@ double Engine::Gain(uint32_t cls, double* rate) const {
 
 void Engine::Apply(uint32_t cls, double rate, int sign) {
   for (const Incidence& x : ClassInc(cls)) {
+    if (paths_[x.path].lost == 0) continue;  // LossFreeLL's share
     PathState& st = state_[x.path];
     if (undo_on_) undo_.push_back({x.path, st, path_ll_[x.path]});
     if (x.weight >= model::Path::kCertainWeight) {
@@ -617,22 +659,30 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     if (candidate[k]) cands.push_back(k);
   }
 
-  // Greedy forward selection with lazy re-evaluation: a class's gain only changes when a chosen
-  // fault shares one of its paths.
+  // Greedy forward selection with lazy re-evaluation (CELF). A class's gain only changes when a
+  // chosen fault shares one of its paths, and another fault only explains loss away, so a gain
+  // computed before an addition is an upper bound after it, and the first-round gain is one
+  // whatever is chosen. Only a class whose bound tops the list is refitted; in a large fabric
+  // that is a handful of refits per pick instead of every class on a lossy path.
   std::vector<double> gain(classes_.size(), -INFINITY), rate(classes_.size(), 0);
-  std::vector<uint32_t> stamp(classes_.size(), 0);
+  std::vector<char> fresh(classes_.size(), 1);
   for (uint32_t k : cands) gain[k] = Gain(k, &rate[k]);
-  // First-round gains bound later ones from above (other faults only explain loss away), so a
-  // rival far below a chosen fault's gain cannot matter: e^-25 is nothing.
+  // First-round gains bound later ones from above, so a rival far below a chosen fault's gain
+  // cannot matter: e^-25 is nothing.
   const std::vector<double> first_gain = gain;
   constexpr double kNegligibleLogOdds = 25;
   std::vector<uint32_t> chosen;
   std::vector<double> chosen_rate;
   std::vector<char> in_f(classes_.size(), 0);
-  auto mark_neighbours = [&](uint32_t cls) {
+  // After an addition a neighbour's last gain still bounds it; after a removal or a refitted
+  // rate only its first-round gain does.
+  enum class Change { kAdded, kRemovedOrRefitted };
+  auto mark_neighbours = [&](uint32_t cls, Change change) {
     for (const Incidence& x : Eval(cls).eval) {
       for (const model::PathEntry& e : paths_[x.path].path.entries) {
-        stamp[class_of_[e.component]] = 1;
+        uint32_t k = class_of_[e.component];
+        fresh[k] = 0;
+        if (change == Change::kRemovedOrRefitted) gain[k] = first_gain[k];
       }
     }
   };
@@ -642,20 +692,22 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     bool added = false;
     while (static_cast<int>(chosen.size()) < opt_.max_faults) {
       uint32_t best = UINT32_MAX;
-      for (uint32_t k : cands) {
-        if (in_f[k] || k == excluded) continue;
-        if (stamp[k] != 0) {
-          gain[k] = Gain(k, &rate[k]);
-          stamp[k] = 0;
+      for (;;) {
+        best = UINT32_MAX;
+        for (uint32_t k : cands) {
+          if (in_f[k] || k == excluded) continue;
+          if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
         }
-        if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
+        if (best == UINT32_MAX || fresh[best]) break;
+        gain[best] = Gain(best, &rate[best]);
+        fresh[best] = 1;
       }
       if (best == UINT32_MAX || !(gain[best] > 0)) break;
       chosen.push_back(best);
       chosen_rate.push_back(rate[best]);
       in_f[best] = 1;
       Apply(best, rate[best], +1);
-      mark_neighbours(best);  // classes sharing a lossy path with it need re-evaluation
+      mark_neighbours(best, Change::kAdded);
       added = true;
     }
     return added;
@@ -669,14 +721,14 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
       double rc = 0;
       double gc = Gain(c, &rc);
       if (gc > 0) {
-        if (std::fabs(rc - chosen_rate[i]) > 1e-9) mark_neighbours(c);
+        if (std::fabs(rc - chosen_rate[i]) > 1e-9) mark_neighbours(c, Change::kRemovedOrRefitted);
         chosen_rate[i] = rc;
         Apply(c, rc, +1);
         ++i;
         continue;
       }
       in_f[c] = 0;
-      mark_neighbours(c);
+      mark_neighbours(c, Change::kRemovedOrRefitted);
       chosen.erase(chosen.begin() + static_cast<long>(i));
       chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
       removed = true;
@@ -713,15 +765,12 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     auto saved_rate = chosen_rate;
     auto saved_gain = gain;
     auto saved_grate = rate;
-    auto saved_stamp = stamp;
-    // Loss-free certain crossings are not in the undo log; their log-likelihood is exactly
-    // sum over faults of zero_sent * log(1 - r).
+    auto saved_fresh = fresh;
+    // Loss-free paths are not in the undo log; their log-likelihood is exactly the sum over
+    // faults of LossFreeLL.
     auto zero_term = [&]() {
       double z = 0;
-      for (size_t j = 0; j < chosen.size(); ++j) {
-        double zs = zero_sent_[class_carrier_[chosen[j]]];
-        if (zs > 0) z += zs * std::log1p(-std::min(chosen_rate[j], 1.0 - 1e-12));
-      }
+      for (size_t j = 0; j < chosen.size(); ++j) z += LossFreeLL(chosen[j], chosen_rate[j]);
       return z;
     };
     double prior_before = zero_term();
@@ -732,7 +781,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     in_f[c] = 0;
     chosen.erase(chosen.begin() + static_cast<long>(i));
     chosen_rate.erase(chosen_rate.begin() + static_cast<long>(i));
-    mark_neighbours(c);
+    mark_neighbours(c, Change::kRemovedOrRefitted);
     if (replacement != UINT32_MAX) {
       double rr = 0;
       Gain(replacement, &rr);
@@ -740,7 +789,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
       chosen_rate.push_back(rr);
       in_f[replacement] = 1;
       Apply(replacement, rr, +1);
-      mark_neighbours(replacement);
+      mark_neighbours(replacement, Change::kAdded);
     }
     for (int round = 0; round < 3; ++round) {
       bool changed = backward();  // refits every kept fault's rate
@@ -762,7 +811,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     for (uint32_t k : chosen) in_f[k] = 1;
     gain = std::move(saved_gain);
     rate = std::move(saved_grate);
-    stamp = std::move(saved_stamp);
+    fresh = std::move(saved_fresh);
     return false;
   };
   // Trials cost a refit each; the budget keeps large fabrics with many faults near-linear.
@@ -875,6 +924,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   }
 
   // Exonerated: observed, not in a reported group; those that sat on lossy paths first.
+  std::unordered_map<ComponentId, std::pair<int64_t, int64_t>> counted;  // lossy, clean
   for (ComponentId c = 0; c < topo_.components().size(); ++c) {
     uint32_t k = class_of_[c];
     if (k == UINT32_MAX) {
@@ -884,11 +934,18 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     if (seen.count(k)) continue;
     Exonerated ex;
     ex.component = c;
+    // Folded members share their carrier's incidences (a fabric tier: a million of them), so
+    // the counts are made once per carrier.
     ComponentId carrier = Carrier(c);
-    for (const Incidence& x : Inc(carrier)) {
-      (path_lossy_[x.path] ? ex.lossy_paths : ex.clean_paths)++;
+    auto [it, first] = counted.try_emplace(carrier, 0, 0);
+    if (first) {
+      for (const Incidence& x : Inc(carrier)) {
+        (path_lossy_[x.path] ? it->second.first : it->second.second)++;
+      }
+      it->second.second += zero_count_[carrier];
     }
-    ex.clean_paths += zero_count_[carrier];
+    ex.lossy_paths = it->second.first;
+    ex.clean_paths = it->second.second;
     r.exonerated.push_back(ex);
   }
   std::stable_sort(r.exonerated.begin(), r.exonerated.end(),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,8 @@ class Accumulator {
     if (c == kNoComponent || w <= 0) return;
     items_.push_back({c, static_cast<float>(w)});
   }
+  void Clear() { items_.clear(); }
+  // The merged path; the accumulator keeps its items (Clear() to reuse it).
   Path Finish() {
     std::sort(items_.begin(), items_.end(),
               [](const PathEntry& x, const PathEntry& y) { return x.component < y.component; });
@@ -156,6 +159,36 @@ const std::vector<PathEntry>* PathFinder::Segment(int32_t sa, int32_t sb) {
   return &out;
 }
 
+bool PathFinder::Connected(int32_t sa, int32_t sb) {
+  if (island_.empty()) {
+    // Links go both ways, so two switches connect exactly when they share an island: label
+    // them once rather than search from every sink.
+    const auto& switches = topology_.switches();
+    island_.assign(switches.size(), -1);
+    std::vector<int32_t> queue;
+    for (size_t s0 = 0; s0 < switches.size(); ++s0) {
+      if (island_[s0] >= 0) continue;
+      island_[s0] = static_cast<int32_t>(s0);
+      queue.assign(1, static_cast<int32_t>(s0));
+      for (size_t head = 0; head < queue.size(); ++head) {
+        for (const SwitchLink& l : switches[queue[head]].links) {
+          if (island_[l.to] < 0) {
+            island_[l.to] = static_cast<int32_t>(s0);
+            queue.push_back(l.to);
+          }
+        }
+      }
+    }
+  }
+  return island_[sa] == island_[sb];
+}
+
+Status PathFinder::Unreachable(int32_t ha, int32_t hb, int32_t network) const {
+  return Status::NotFound(fmt::format("no switch path joins {} and {} on network {}",
+                                      topology_.hosts()[ha].name, topology_.hosts()[hb].name,
+                                      topology_.networks()[network].name));
+}
+
 Status PathFinder::CheckEndpoints(Endpoint a, Endpoint b, int32_t network, int32_t* ha, int32_t* hb,
                                   const std::vector<int32_t>** ua,
                                   const std::vector<int32_t>** ub) const {
@@ -220,18 +253,13 @@ Status PathFinder::Decompose(Endpoint a, Endpoint b, int32_t network, Parts* out
       if (sa == sb) {
         add(switches[sa].component, pair_denom);
         reachable = true;
-      } else if (BfsFrom(sa).dist[sb] >= 0) {
+      } else if (Connected(sa, sb)) {
         out->segments.push_back({sa, sb, static_cast<uint32_t>(pair_denom)});
         reachable = true;
       }
     }
   }
-  if (!reachable) {
-    return Status::NotFound(fmt::format("no switch path joins {} and {} on network {}",
-                                        hosts[ha].name, hosts[hb].name,
-                                        topology_.networks()[network].name));
-  }
-  return Status::Ok();
+  return reachable ? Status::Ok() : Unreachable(ha, hb, network);
 }
 
 Result<Path> PathFinder::Find(Endpoint a, Endpoint b, int32_t network) {
@@ -247,8 +275,20 @@ Result<Path> PathFinder::Find(Endpoint a, Endpoint b, int32_t network) {
 }
 
 Status PathFinder::Check(Endpoint a, Endpoint b, int32_t network) {
-  Parts parts;
-  return Decompose(a, b, network, &parts);
+  int32_t ha = -1, hb = -1;
+  const std::vector<int32_t>* ua = nullptr;
+  const std::vector<int32_t>* ub = nullptr;
+  KW_RETURN_IF_ERROR(CheckEndpoints(a, b, network, &ha, &hb, &ua, &ub));
+  if (ha == hb) return Status::Ok();
+  const auto& hosts = topology_.hosts();
+  for (int32_t pa : *ua) {
+    for (int32_t pb : *ub) {
+      if (Connected(hosts[ha].ports[pa].peer_switch, hosts[hb].ports[pb].peer_switch)) {
+        return Status::Ok();
+      }
+    }
+  }
+  return Unreachable(ha, hb, network);
 }
 
 Result<Path> PathFinder::FindCertain(Endpoint a, Endpoint b, int32_t network) {
@@ -302,6 +342,7 @@ Result<Path> PathFinder::FindCertain(Endpoint a, Endpoint b, int32_t network) {
 
 Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_t* failed_flow) {
   const auto& switches = topology_.switches();
+  const auto& hosts = topology_.hosts();
   size_t n = topology_.components().size();
   std::vector<Sig> sig(n);
   std::vector<uint64_t> inv_small(2, 1);  // 1/d mod p for small denominators
@@ -309,141 +350,308 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     while (inv_small.size() <= d) inv_small.push_back(InvMod(inv_small.size()));
     return inv_small[d];
   };
-  // Pass 1: each flow's own entries, and its mass on the segments toward each sink switch.
-  std::vector<Parts> parts(flows.size());
-  // Per sink switch: the mass each source switch sends toward it, and the flows that do.
-  struct SinkUse {
-    std::vector<std::pair<int32_t, Sig>> sources;
-    std::vector<size_t> flows;
+  std::unordered_map<uint64_t, uint64_t> inv_cache;  // path counts: a fabric has few distinct
+  auto inv_count = [&](uint64_t x) {
+    auto [it, fresh] = inv_cache.try_emplace(x, 0);
+    if (fresh) it->second = InvMod(x);
+    return it->second;
   };
-  std::unordered_map<int32_t, SinkUse> by_sink;
+  auto flow_sig = [](size_t i) { return Sig{Mix(i * 2 + 1) % kMod, Mix(i * 2 + 2) % kMod}; };
+
+  // A flow between two hosts is its two sides — what Decompose adds for one endpoint on one
+  // network (VM and vswitch, host, and each uplink's port, card, driver, cable and switch port)
+  // — and the switch segments between their uplinks. Sides are few (an endpoint per network) and
+  // flows many, so each side is built once, flows only add their signature to their sides' mass,
+  // and a side's mass reaches its components once at the end: exact, since the signature is
+  // linear. The rest (traced routes, two endpoints on one host) go through Decompose.
+  struct Side {
+    std::vector<RawEntry> entries;
+    std::vector<int32_t> switches;  // the switch at each uplink, in uplink order
+    std::vector<PathEntry> reps;    // entries on representatives, weight 1/denom (pass 3)
+    Sig mass;
+  };
+  size_t endpoints = hosts.size() + topology_.vms().size();
+  std::vector<int32_t> side_index;
+  std::vector<Side> sides;
+  auto side_of = [&](Endpoint e, int32_t net) -> int32_t {
+    if (side_index.empty()) side_index.assign(endpoints * topology_.networks().size(), -1);
+    size_t key = (e.kind == Endpoint::Kind::kHost ? e.index : hosts.size() + e.index) *
+                     topology_.networks().size() +
+                 static_cast<size_t>(net);
+    if (side_index[key] >= 0) return side_index[key];
+    Side sd;
+    int32_t h = topology_.EndpointHost(e);
+    if (e.kind == Endpoint::Kind::kVm) {
+      sd.entries.push_back({topology_.vms()[e.index].component, 1});
+      if (hosts[h].vswitch != kNoComponent) sd.entries.push_back({hosts[h].vswitch, 1});
+    }
+    if (hosts[h].component != kNoComponent) sd.entries.push_back({hosts[h].component, 1});
+    const std::vector<int32_t>& ups = *topology_.Uplinks(h, net);
+    for (int32_t pi : ups) {
+      const HostPort& p = hosts[h].ports[pi];
+      for (ComponentId c : {p.port, p.card, p.driver, p.cable, p.peer_port}) {
+        if (c != kNoComponent) sd.entries.push_back({c, static_cast<uint32_t>(ups.size())});
+      }
+      sd.switches.push_back(p.peer_switch);
+    }
+    side_index[key] = static_cast<int32_t>(sides.size());
+    sides.push_back(std::move(sd));
+    return side_index[key];
+  };
+  // Per flow: its two sides (-1: a Decompose flow), and how many segments it has.
+  std::vector<std::pair<int32_t, int32_t>> flow_sides(flows.size(), {-1, -1});
+  std::vector<uint32_t> segments_of(flows.size(), 0);
+  Parts parts;
+  // A Decompose flow's own entries and segments (recomputed in pass 3 rather than kept).
+  auto flow_parts = [&](size_t i) -> Status {
+    const Flow& f = flows[i];
+    if (!f.route) return Decompose(f.src, f.dst, f.network, &parts);
+    // A traced route names each component once, whatever it repeats.
+    parts.entries.clear();
+    parts.segments.clear();
+    for (ComponentId c : *f.route) parts.entries.push_back({c, 1});
+    auto& e = parts.entries;
+    std::sort(e.begin(), e.end(),
+              [](const RawEntry& x, const RawEntry& y) { return x.component < y.component; });
+    e.erase(std::unique(
+                e.begin(), e.end(),
+                [](const RawEntry& x, const RawEntry& y) { return x.component == y.component; }),
+            e.end());
+    return Status::Ok();
+  };
+
+  // Pass 1: each flow's own entries (through its sides), and its segments, bucketed below by
+  // sink switch.
+  struct SegmentOfFlow {
+    int32_t to, from;
+    uint32_t flow, denom;
+  };
+  std::vector<SegmentOfFlow> segs;
+  segs.reserve(flows.size());
   for (size_t i = 0; i < flows.size(); ++i) {
     const Flow& f = flows[i];
-    Sig r{Mix(i * 2 + 1) % kMod, Mix(i * 2 + 2) % kMod};
-    if (f.route) {
-      for (ComponentId c : *f.route) parts[i].entries.push_back({c, 1});
-    } else if (Status st = Decompose(f.src, f.dst, f.network, &parts[i]); !st.ok()) {
+    Sig r = flow_sig(i);
+    int32_t ha = -1, hb = -1;
+    const std::vector<int32_t>* ua = nullptr;
+    const std::vector<int32_t>* ub = nullptr;
+    bool by_sides = !f.route && CheckEndpoints(f.src, f.dst, f.network, &ha, &hb, &ua, &ub).ok() &&
+                    ha != hb;
+    if (by_sides) {
+      int32_t a = side_of(f.src, f.network), b = side_of(f.dst, f.network);
+      sides[a].mass.Add(r);
+      sides[b].mass.Add(r);
+      uint32_t pair_denom = static_cast<uint32_t>(sides[a].switches.size() * sides[b].switches.size());
+      bool reachable = false;
+      size_t before = segs.size();
+      for (int32_t sa : sides[a].switches) {
+        for (int32_t sb : sides[b].switches) {
+          if (sa == sb) {
+            sig[switches[sa].component].Add(r, inv(pair_denom));
+            reachable = true;
+          } else if (Connected(sa, sb)) {
+            segs.push_back({sb, sa, static_cast<uint32_t>(i), pair_denom});
+            reachable = true;
+          }
+        }
+      }
+      if (reachable) {
+        flow_sides[i] = {a, b};
+        segments_of[i] = static_cast<uint32_t>(segs.size() - before);
+        continue;
+      }
+      // Unreachable: Decompose says so in its words.
+      sides[a].mass = Sig{};  // nothing else to keep: the whole call fails below
+    }
+    if (Status st = flow_parts(i); !st.ok()) {
       if (failed_flow) *failed_flow = i;
       return st;
     }
-    if (f.route) {
-      // A traced route names each component once, whatever it repeats.
-      auto& e = parts[i].entries;
-      std::sort(e.begin(), e.end(),
-                [](const RawEntry& x, const RawEntry& y) { return x.component < y.component; });
-      e.erase(std::unique(
-                  e.begin(), e.end(),
-                  [](const RawEntry& x, const RawEntry& y) { return x.component == y.component; }),
-              e.end());
+    for (const RawEntry& e : parts.entries) sig[e.component].Add(r, inv(e.denom));
+    for (const SegmentUse& u : parts.segments) {
+      segs.push_back({u.to, u.from, static_cast<uint32_t>(i), u.denom});
     }
-    for (const RawEntry& e : parts[i].entries) sig[e.component].Add(r, inv(e.denom));
-    for (const SegmentUse& u : parts[i].segments) {
-      Sig m;
-      m.Add(r, inv(u.denom));
-      SinkUse& use = by_sink[u.to];
-      use.sources.push_back({u.from, m});
-      if (use.flows.empty() || use.flows.back() != i) use.flows.push_back(i);
-    }
+    segments_of[i] = static_cast<uint32_t>(parts.segments.size());
   }
+  for (const Side& sd : sides) {
+    if (sd.mass.zero()) continue;
+    for (const RawEntry& e : sd.entries) sig[e.component].Add(sd.mass, inv(e.denom));
+  }
+  // Counting sort by sink; stable, so each sink's flows stay in index order.
+  std::vector<uint32_t> sink_start(switches.size() + 1, 0);
+  for (const SegmentOfFlow& sg : segs) ++sink_start[sg.to + 1];
+  for (size_t i = 0; i < switches.size(); ++i) sink_start[i + 1] += sink_start[i];
+  std::vector<SegmentOfFlow> by_sink(segs.size());
+  {
+    std::vector<uint32_t> fill(sink_start.begin(), sink_start.end() - 1);
+    for (const SegmentOfFlow& sg : segs) by_sink[fill[sg.to]++] = sg;
+  }
+  segs.clear();
+  segs.shrink_to_fit();
+  auto sink_segments = [&](int32_t sink) {
+    return std::span<const SegmentOfFlow>(by_sink.data() + sink_start[sink],
+                                          by_sink.data() + sink_start[sink + 1]);
+  };
+
   // Pass 2: per sink, push the mass down the shortest-path DAG toward it. The share of a
   // segment's flows through switch u is paths(from..u) * paths(u..sink) / paths(from..sink);
   // pushing from u to each next hop v by paths(v..sink) / paths(u..sink) gives exactly that.
   std::vector<Sig> mass(switches.size());
-  for (auto& [sink, use] : by_sink) {
+  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
+    auto use = sink_segments(sink);
+    if (use.empty()) continue;
     const Bfs& to_sink = BfsFrom(sink);
     const std::vector<int32_t>& order = to_sink.order;
     const std::vector<uint64_t>& count_mod = to_sink.count_mod;
     for (int32_t u : order) mass[u] = Sig{};
-    for (const auto& [from, m] : use.sources) mass[from].Add(m);
+    for (const SegmentOfFlow& sg : use) mass[sg.from].Add(flow_sig(sg.flow), inv(sg.denom));
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       int32_t u = *it;
       if (mass[u].zero()) continue;
       sig[switches[u].component].Add(mass[u]);
       if (u == sink) continue;
-      uint64_t inv_u = InvMod(count_mod[u]);
+      uint64_t inv_u = inv_count(count_mod[u]);
+      int32_t next = to_sink.dist[u] - 1;
       for (const SwitchLink& l : switches[u].links) {
-        if (to_sink.dist[l.to] != to_sink.dist[u] - 1) continue;
+        if (to_sink.dist[l.to] != next) continue;
         Sig share;
         share.Add(mass[u], MulMod(count_mod[l.to], inv_u));
-        for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
-          if (c != kNoComponent) sig[c].Add(share);
+        if (l.cable != kNoComponent) {
+          sig[l.cable].Add(share);  // its two ports get the cable's total below
+        } else {
+          for (ComponentId c : {l.local_port, l.remote_port}) {
+            if (c != kNoComponent) sig[c].Add(share);
+          }
         }
         mass[l.to].Add(share);
       }
     }
   }
+  // A switch-to-switch cable and its two ports are crossed alike, and by nothing but segments.
+  for (size_t u = 0; u < switches.size(); ++u) {
+    for (const SwitchLink& l : switches[u].links) {
+      if (l.cable == kNoComponent || static_cast<size_t>(l.to) < u) continue;
+      if (static_cast<size_t>(l.to) == u) continue;  // Build rejects loops; nothing to split
+      for (ComponentId c : {l.local_port, l.remote_port}) {
+        if (c != kNoComponent) sig[c].Add(sig[l.cable]);
+      }
+    }
+  }
+
   // Classes: equal signatures; the lowest id represents its class.
   FoldedPaths out;
   out.representative.assign(n, kNoComponent);
-  std::unordered_map<Sig, ComponentId, SigHash> rep_of_sig;
-  for (ComponentId c = 0; c < n; ++c) {
-    if (sig[c].zero()) continue;
-    auto [it, fresh] = rep_of_sig.try_emplace(sig[c], c);
-    out.representative[c] = it->second;
+  {
+    std::unordered_map<Sig, ComponentId, SigHash> rep_of_sig;
+    for (ComponentId c = 0; c < n; ++c) {
+      if (sig[c].zero()) continue;
+      auto [it, fresh] = rep_of_sig.try_emplace(sig[c], c);
+      out.representative[c] = it->second;
+    }
   }
+  sig.clear();
+  sig.shrink_to_fit();
   auto is_rep = [&](ComponentId c) { return c != kNoComponent && out.representative[c] == c; };
-  // Pass 3: each flow's path over representatives only. A segment restricted to them is built
-  // from its next hops' restricted segments (memoised per sink), so nothing the size of an
-  // unfolded segment is ever made.
-  std::vector<Accumulator> accs(flows.size());
+  for (Side& sd : sides) {
+    for (const RawEntry& e : sd.entries) {
+      if (is_rep(e.component)) sd.reps.push_back({e.component, 1.0f / e.denom});
+    }
+  }
+
+  // Pass 3: each flow's path over representatives only. Per sink, each switch's segment toward
+  // it, restricted to representatives, is built from its next hops' (nearest the sink first),
+  // so nothing the size of an unfolded segment is ever made. A flow is finished at its last
+  // sink.
+  out.paths.resize(flows.size());
+  Accumulator acc;
+  auto own_entries = [&](size_t i) {
+    auto [a, b] = flow_sides[i];
+    if (a >= 0) {
+      for (const PathEntry& e : sides[a].reps) acc.Add(e.component, e.weight);
+      for (const PathEntry& e : sides[b].reps) acc.Add(e.component, e.weight);
+      uint32_t pair_denom =
+          static_cast<uint32_t>(sides[a].switches.size() * sides[b].switches.size());
+      for (int32_t sa : sides[a].switches) {
+        for (int32_t sb : sides[b].switches) {
+          if (sa == sb && is_rep(switches[sa].component)) {
+            acc.Add(switches[sa].component, 1.0 / pair_denom);
+          }
+        }
+      }
+      return;
+    }
+    (void)flow_parts(i);  // it succeeded in pass 1
+    for (const RawEntry& e : parts.entries) {
+      if (is_rep(e.component)) acc.Add(e.component, 1.0 / e.denom);
+    }
+  };
   for (size_t i = 0; i < flows.size(); ++i) {
-    for (const RawEntry& e : parts[i].entries) {
-      if (is_rep(e.component)) accs[i].Add(e.component, 1.0 / e.denom);
-    }
+    if (segments_of[i] != 0) continue;
+    acc.Clear();
+    own_entries(i);
+    out.paths[i] = acc.Finish();
   }
+  // Flows over several segments (teamed uplinks) gather theirs across sinks.
+  std::unordered_map<uint32_t, Accumulator> gathering;
   std::vector<std::vector<PathEntry>> memo(switches.size());
-  std::vector<char> done(switches.size());
-  for (auto& entry : by_sink) {
-    // Not a structured binding: the lambda below captures it (clang 14 refuses those).
-    const int32_t sink = entry.first;
-    const std::vector<size_t>& users = entry.second.flows;
+  // A switch's restricted segment is summed densely: a fabric switch merges dozens of next
+  // hops' lists that name the same few representatives.
+  std::vector<double> dense(n, 0.0);
+  std::vector<ComponentId> touched;
+  auto add_dense = [&](ComponentId c, double w) {
+    if (dense[c] == 0.0) touched.push_back(c);
+    dense[c] += w;
+  };
+  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
+    auto use = sink_segments(sink);
+    if (use.empty()) continue;
     const Bfs& to_sink = BfsFrom(sink);
-    std::fill(done.begin(), done.end(), 0);
-    // Iterative post-order so deep fabrics cannot overflow the stack.
-    auto restricted = [&](int32_t start) -> const std::vector<PathEntry>& {
-      std::vector<std::pair<int32_t, bool>> stack{{start, false}};
-      while (!stack.empty()) {
-        auto [u, expanded] = stack.back();
-        stack.pop_back();
-        if (done[u]) continue;
-        if (!expanded) {
-          stack.push_back({u, true});
-          if (u == sink) continue;
-          for (const SwitchLink& l : switches[u].links) {
-            if (to_sink.dist[l.to] == to_sink.dist[u] - 1 && !done[l.to]) {
-              stack.push_back({l.to, false});
-            }
+    for (int32_t u : to_sink.order) {
+      touched.clear();
+      if (is_rep(switches[u].component)) add_dense(switches[u].component, 1.0);
+      if (u != sink) {
+        int32_t next = to_sink.dist[u] - 1;
+        double total = to_sink.count[u];
+        for (const SwitchLink& l : switches[u].links) {
+          if (to_sink.dist[l.to] != next) continue;
+          double f = to_sink.count[l.to] / total;
+          for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
+            if (is_rep(c)) add_dense(c, f);
           }
-          continue;
+          for (const PathEntry& e : memo[l.to]) add_dense(e.component, f * e.weight);
         }
-        Accumulator acc;
-        if (is_rep(switches[u].component)) acc.Add(switches[u].component, 1);
-        if (u != sink) {
-          double total = to_sink.count[u];
-          for (const SwitchLink& l : switches[u].links) {
-            if (to_sink.dist[l.to] != to_sink.dist[u] - 1) continue;
-            double f = to_sink.count[l.to] / total;
-            for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
-              if (is_rep(c)) acc.Add(c, f);
-            }
-            for (const PathEntry& e : memo[l.to]) acc.Add(e.component, f * e.weight);
-          }
-        }
-        memo[u] = acc.Finish().entries;
-        done[u] = 1;
       }
-      return memo[start];
-    };
-    for (size_t i : users) {
-      for (const SegmentUse& u : parts[i].segments) {
-        if (u.to != sink) continue;
-        double share = 1.0 / u.denom;
-        for (const PathEntry& e : restricted(u.from)) accs[i].Add(e.component, share * e.weight);
+      std::sort(touched.begin(), touched.end());
+      std::vector<PathEntry>& m = memo[u];
+      m.clear();
+      for (ComponentId c : touched) {
+        float w = static_cast<float>(std::min(1.0, dense[c]));
+        m.push_back({c, w >= Path::kCertainWeight ? 1.0f : w});
+        dense[c] = 0.0;
+      }
+    }
+    for (const SegmentOfFlow& sg : use) {
+      double share = 1.0 / sg.denom;
+      const std::vector<PathEntry>& seg = memo[sg.from];
+      if (segments_of[sg.flow] == 1) {
+        acc.Clear();
+        own_entries(sg.flow);
+        for (const PathEntry& e : seg) acc.Add(e.component, share * e.weight);
+        out.paths[sg.flow] = acc.Finish();
+        continue;
+      }
+      auto [it, first] = gathering.try_emplace(sg.flow);
+      if (first) {
+        acc.Clear();
+        own_entries(sg.flow);
+        it->second = acc;
+      }
+      for (const PathEntry& e : seg) it->second.Add(e.component, share * e.weight);
+      if (--segments_of[sg.flow] == 0) {
+        out.paths[sg.flow] = it->second.Finish();
+        gathering.erase(it);
       }
     }
   }
-  out.paths.reserve(flows.size());
-  for (size_t i = 0; i < flows.size(); ++i) out.paths.push_back(accs[i].Finish());
   return out;
 }
 

@@ -116,11 +116,15 @@ class PathFinder {
   Status Decompose(Endpoint a, Endpoint b, int32_t network, Parts* out);
   // Marginal weights of the ECMP segment between two different switches; empty if unreachable.
   const std::vector<PathEntry>* Segment(int32_t sa, int32_t sb);
+  // Whether two switches are joined at all (links go both ways: one labelling serves all).
+  bool Connected(int32_t sa, int32_t sb);
+  Status Unreachable(int32_t ha, int32_t hb, int32_t network) const;
   Status CheckEndpoints(Endpoint a, Endpoint b, int32_t network, int32_t* ha, int32_t* hb,
                         const std::vector<int32_t>** ua, const std::vector<int32_t>** ub) const;
 
   const Topology& topology_;
   std::vector<std::unique_ptr<Bfs>> bfs_;
+  std::vector<int32_t> island_;  // per switch: the lowest switch it connects to (lazy)
   std::unordered_map<uint64_t, std::vector<PathEntry>> segments_;
 };
 
