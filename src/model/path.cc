@@ -434,13 +434,14 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     int32_t ha = -1, hb = -1;
     const std::vector<int32_t>* ua = nullptr;
     const std::vector<int32_t>* ub = nullptr;
-    bool by_sides = !f.route && CheckEndpoints(f.src, f.dst, f.network, &ha, &hb, &ua, &ub).ok() &&
-                    ha != hb;
+    bool by_sides =
+        !f.route && CheckEndpoints(f.src, f.dst, f.network, &ha, &hb, &ua, &ub).ok() && ha != hb;
     if (by_sides) {
       int32_t a = side_of(f.src, f.network), b = side_of(f.dst, f.network);
       sides[a].mass.Add(r);
       sides[b].mass.Add(r);
-      uint32_t pair_denom = static_cast<uint32_t>(sides[a].switches.size() * sides[b].switches.size());
+      uint32_t pair_denom =
+          static_cast<uint32_t>(sides[a].switches.size() * sides[b].switches.size());
       bool reachable = false;
       size_t before = segs.size();
       for (int32_t sa : sides[a].switches) {
