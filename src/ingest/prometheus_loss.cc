@@ -1,9 +1,11 @@
 #include "ingest/prometheus_loss.h"
 
+#include <algorithm>
 #include <cmath>
-#include <map>
+#include <functional>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -12,6 +14,15 @@ namespace kiriwake::ingest {
 namespace {
 
 using Key = std::tuple<std::string, std::string, std::string>;
+struct KeyHash {
+  size_t operator()(const Key& k) const {
+    std::hash<std::string> h;
+    return h(std::get<0>(k)) * 0x9e3779b97f4a7c15ULL ^ h(std::get<1>(k)) * 31 ^ h(std::get<2>(k));
+  }
+};
+// Hashed, not ordered: 200,000 pairs of three strings each compare slowly in a tree. The
+// matrix is sorted once at the end.
+using Counts = std::unordered_map<Key, double, KeyHash>;
 
 // The recording rule holding `metric`'s per-pair increase over `window`
 // (deploy/prometheus/kiriwake-rules.yml), or "" when the rules record none for that window.
@@ -24,7 +35,7 @@ std::string RecordedName(const char* metric, const std::string& window) {
 // Reads one counter's per-pair increase into `into`: the recorded series when `recorded`,
 // else `sum by (src, peer, network) (increase(metric[window]))` over the raw counters.
 Status ReadCounter(const PromQLClient& client, const LossMatrixOptions& opt, const char* metric,
-                   bool recorded, const std::string& selector, std::map<Key, double>* into,
+                   bool recorded, const std::string& selector, Counts* into,
                    LossMatrix* out) {
   std::string q = recorded ? RecordedName(metric, opt.window) + selector
                            : fmt::format("sum by ({}, {}, {}) (increase({}{}[{}]))", kLabelSrc,
@@ -100,7 +111,7 @@ Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOp
         fmt::format("count({})", RecordedName(kMetricProbesSent, at.window)), at.time_s);
     out.recorded = probe.ok() && !probe->samples.empty() && probe->samples[0].value > 0;
   }
-  std::map<Key, double> sent, lost;
+  Counts sent, lost;
   for (const std::string& sel : selectors) {
     // The two counters are independent queries: ask both at once (the engine evaluates them in
     // parallel, and each answer is parsed while the other is still coming).
@@ -124,7 +135,13 @@ Result<LossMatrix> ReadLossMatrix(const PromQLClient& client, const LossMatrixOp
         fmt::format("{} pairs report lost probes but no sent probes in the window (partial data?)",
                     lost_without_sent));
   }
-  for (const auto& [key, n] : sent) {
+  std::vector<const std::pair<const Key, double>*> order;
+  order.reserve(sent.size());
+  for (const auto& entry : sent) order.push_back(&entry);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  out.pairs.reserve(order.size());
+  for (const auto* entry : order) {
+    const auto& [key, n] = *entry;
     PairLoss p;
     std::tie(p.src, p.peer, p.network) = key;
     p.sent = n;
