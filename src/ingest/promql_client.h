@@ -83,6 +83,11 @@ class PromQLClient {
 
 // Parses an API answer body (exposed for tests and fuzzing). `what` names the query in errors.
 Result<PromVector> ParsePromVector(std::string_view body, std::string_view what);
+// ParsePromVector's two readers (tests and fuzz/promql_fuzz.cc check that they agree). The
+// streamed one reads a successful vector answer without building a document, and declines
+// (nullopt) anything else; the document reader reads everything and names every error.
+std::optional<PromVector> ParsePromVectorStreamed(std::string_view body);
+Result<PromVector> ParsePromVectorDocument(std::string_view body, std::string_view what);
 Result<PromMatrix> ParsePromMatrix(std::string_view body, std::string_view what);
 Result<PromStrings> ParsePromStrings(std::string_view body, std::string_view what);
 

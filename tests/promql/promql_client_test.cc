@@ -69,6 +69,61 @@ TEST(PromQLParse, FieldsOfTheWrongTypeAreMalformedNotACrash) {
       << e.status().ToString();
 }
 
+// ParsePromVector streams the common answer and leaves anything unusual to the document reader;
+// both must read every answer alike.
+void ExpectSameAsDocument(const std::string& body, bool streamed) {
+  SCOPED_TRACE(body);
+  EXPECT_EQ(ParsePromVectorStreamed(body).has_value(), streamed);
+  auto fast = ParsePromVector(body, "q");
+  auto doc = ParsePromVectorDocument(body, "q");
+  ASSERT_EQ(fast.ok(), doc.ok());
+  if (!fast.ok()) {
+    EXPECT_EQ(fast.status().ToString(), doc.status().ToString());
+    return;
+  }
+  ASSERT_EQ(fast->samples.size(), doc->samples.size());
+  for (size_t i = 0; i < fast->samples.size(); ++i) {
+    EXPECT_EQ(fast->samples[i].labels, doc->samples[i].labels);
+    EXPECT_EQ(fast->samples[i].time_s, doc->samples[i].time_s);
+    double a = fast->samples[i].value, b = doc->samples[i].value;
+    EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << a << " vs " << b;
+  }
+  EXPECT_EQ(fast->warnings, doc->warnings);
+}
+
+TEST(PromQLParse, StreamedVectorReadsLikeTheDocument) {
+  const std::vector<std::string> bodies = {
+      // As Prometheus writes it, and with every key order and extra fields it may add.
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"src":"a","peer":"b","network":"n"},"value":[1795740691,"300"]},{"metric":{"src":"c"},"value":[1795740691.25,"301.06873847384446"]}]}})",
+      R"({"data":{"result":[{"value":[17,"-Inf"],"metric":{"x":"\u00e9\"\\\\"}}],"resultType":"vector"},"warnings":["w1","w2"],"status":"success"})",
+      R"({"status":"success","infos":["i"],"data":{"resultType":"vector","stats":{"a":[1,{"b":null}]},"result":[{"metric":{},"value":[1,"+Inf"],"histogram":[1,{"count":"2"}]}]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[18446744073709551615,"NaN"]},{"metric":{"a":"2"},"value":[-3,"1e-300"]}]}})",
+  };
+  // Left to the document reader: errors, and shapes it reads its own way.
+  const std::vector<std::string> declined = {
+      R"({"status":"error","errorType":"timeout","error":"query timed out"})",
+      R"({"status":"success","status":"success","data":{"resultType":"vector","result":[]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1","a":"2"},"value":[1,"1"]}]}})",
+      R"({"status":"success","warnings":["w",7,null],"data":{"resultType":"vector","result":[]}})",
+      R"({"status":"success","warnings":"not a list","data":{"resultType":"vector","result":[]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":1},"value":[1,"1"]}]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1",2]}]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":["1","1"]}]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"one"]}]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"1"]}]}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[7]}})",
+      R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
+      R"({"status":"success","data":{"resultType":"vector"}})",
+      R"({"status":"success","data":{"resultType":"vector","result":[]}} trailing)",
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1e999,"1"]}]}})",
+      R"([{"status":"success"}])",
+      "",
+  };
+  for (const std::string& body : bodies) ExpectSameAsDocument(body, true);
+  for (const std::string& body : declined) ExpectSameAsDocument(body, false);
+}
+
 TEST(PromQLParse, MatrixPoints) {
   auto m = ParsePromMatrix(R"({"status":"success","data":{"resultType":"matrix","result":[
       {"metric":{"a":"b"},"values":[[1,"1"],[2,"3.5"]]}]}})",
