@@ -138,23 +138,30 @@ const RuleIndex& Index() {
   return k;
 }
 
+// The exact check both scans end in, at m[i] whose first four bytes are v: the 4-byte hash
+// test, then the rules among `candidates` that hash there, lowest index first (the first match
+// here is the best here). A match narrows *best and *wanted to the rules that would beat it.
+inline void MatchAt(const RuleIndex& index, std::string_view m, size_t i, uint32_t v,
+                    uint64_t candidates, int* best, uint64_t* wanted) {
+  uint32_t h = Hash4(v);
+  if ((index.may_start[h >> 6] >> (h & 63) & 1) == 0) return;
+  for (uint64_t c = candidates & index.rules_by_hash[h & 255] & *wanted; c != 0; c &= c - 1) {
+    int r = __builtin_ctzll(c);
+    if (index.head[r] == v && m.substr(i, kRules[r].needle.size()) == kRules[r].needle) {
+      *best = r;
+      *wanted = (uint64_t{1} << r) - 1;
+      return;
+    }
+  }
+}
+
 int ScanScalar(std::string_view m, size_t start, int best, uint64_t wanted) {
   const RuleIndex& kIndex = Index();
   if (m.size() < 4) return best;
   const char* p = m.data();
   size_t end = m.size() - 3;  // last position with 4 bytes left
   for (size_t i = start; i < end && wanted != 0; ++i) {
-    uint32_t v = Load4(p + i);
-    uint32_t h = Hash4(v);
-    if ((kIndex.may_start[h >> 6] >> (h & 63) & 1) == 0) continue;
-    for (uint64_t c = kIndex.rules_by_hash[h & 255] & wanted; c != 0; c &= c - 1) {
-      int r = __builtin_ctzll(c);  // lowest index first: the first match here is the best here
-      if (kIndex.head[r] == v && m.substr(i, kRules[r].needle.size()) == kRules[r].needle) {
-        best = r;
-        wanted = (uint64_t{1} << r) - 1;
-        break;
-      }
-    }
+    MatchAt(kIndex, m, i, Load4(p + i), ~uint64_t{0}, &best, &wanted);
   }
   return best;
 }
@@ -171,7 +178,6 @@ struct Teddy {
   alignas(16) uint8_t lo[4][16] = {};
   alignas(16) uint8_t hi[4][16] = {};
   std::array<uint64_t, 256> rules_of{};  // bucket set -> the rules in those buckets
-  std::array<uint32_t, kRules.size()> head{};
   Teddy() {
     // Needles sorted by their first bytes, cut into 8 runs: alike needles share a bucket, so a
     // bucket's nibble tables admit few byte combinations no needle has (2.6% of positions in
@@ -192,7 +198,6 @@ struct Teddy {
         lo[j][c & 15] |= static_cast<uint8_t>(1u << b);
         hi[j][c >> 4] |= static_cast<uint8_t>(1u << b);
       }
-      head[r] = Load4(kRules[r].needle.data());
     }
     for (size_t set = 0; set < 256; ++set) {
       for (size_t b = 0; b < 8; ++b) {
@@ -227,20 +232,9 @@ __attribute__((target("ssse3"))) inline void CheckBlock(const Teddy& t, const Ru
   _mm_store_si128(reinterpret_cast<__m128i*>(sets), c);
   for (; hits != 0 && *wanted != 0; hits &= hits - 1) {
     auto k = static_cast<size_t>(__builtin_ctz(hits));
-    uint32_t v = Load4(p + k);
-    // The nibble tables let through near misses; the scalar scan's 4-byte hash test drops
-    // nearly all of them before any rule is compared.
-    uint32_t h = Hash4(v);
-    if ((index.may_start[h >> 6] >> (h & 63) & 1) == 0) continue;
-    for (uint64_t r_set = t.rules_of[sets[k]] & index.rules_by_hash[h & 255] & *wanted;
-         r_set != 0; r_set &= r_set - 1) {
-      int r = __builtin_ctzll(r_set);  // lowest index first: the first match here is the best
-      if (t.head[r] == v && m.substr(i + k, kRules[r].needle.size()) == kRules[r].needle) {
-        *best = r;
-        *wanted = (uint64_t{1} << r) - 1;
-        break;
-      }
-    }
+    // The nibble tables let through near misses; MatchAt's 4-byte hash test drops nearly all of
+    // them before any rule is compared.
+    MatchAt(index, m, i + k, Load4(p + k), t.rules_of[sets[k]], best, wanted);
   }
 }
 

@@ -309,6 +309,24 @@ uint32_t FileSource::Store(Event* ev, uint16_t* bytes) {
   return kOverflowBit | x;
 }
 
+namespace {
+// Appends to a ring kept in a power-of-two vector, ring[(head + i) & (size - 1)] for i < count,
+// doubling it (and unrolling it to start at 0) when full; `first_capacity` when empty.
+template <typename T>
+inline void RingPush(std::vector<T>* ring, size_t* head, size_t* count, const T& item,
+                     size_t first_capacity) {
+  if (*count == ring->size()) {
+    size_t mask = ring->size() - 1;
+    std::vector<T> bigger(std::max(first_capacity, ring->size() * 2));
+    for (size_t i = 0; i < *count; ++i) bigger[i] = (*ring)[(*head + i) & mask];
+    ring->swap(bigger);
+    *head = 0;
+  }
+  (*ring)[(*head + *count) & (ring->size() - 1)] = item;
+  ++*count;
+}
+}  // namespace
+
 void FileSource::Commit(Event* ev) {
   ev->file_index = opt_.file_index;
   ev->seq = seq_++;
@@ -326,15 +344,7 @@ void FileSource::Commit(Event* ev) {
   if (!opt_.keep_raw) ev->raw.clear();
   Key key{ev->time, ev->seq, 0, 0, false};
   key.slot = Store(ev, &key.bytes);  // last: an overflow event is moved out of *ev
-  if (pend_size_ == pend_.size()) {  // full: double, unrolling the ring
-    size_t mask = pend_.size() - 1;
-    std::vector<Key> bigger(std::max<size_t>(64, pend_.size() * 2));
-    for (size_t i = 0; i < pend_size_; ++i) bigger[i] = pend_[(pend_head_ + i) & mask];
-    pend_.swap(bigger);
-    pend_head_ = 0;
-  }
-  pend_[(pend_head_ + pend_size_) & (pend_.size() - 1)] = key;
-  ++pend_size_;
+  RingPush(&pend_, &pend_head_, &pend_size_, key, 64);
 }
 
 bool FileSource::ParseAhead() {
@@ -364,15 +374,7 @@ void FileSource::Admit() {
       std::push_heap(heap_.begin(), heap_.end(), Later());
       continue;
     }
-    if (run_size_ == run_.size()) {  // full: double, unrolling the ring
-      std::vector<Key> bigger(std::max<size_t>(16, run_.size() * 2));
-      for (size_t i = 0; i < run_size_; ++i) bigger[i] = run_[(run_head_ + i) & mask];
-      run_.swap(bigger);
-      run_head_ = 0;
-      mask = run_.size() - 1;
-    }
-    run_[(run_head_ + run_size_) & mask] = key;
-    ++run_size_;
+    RingPush(&run_, &run_head_, &run_size_, key, 16);
   }
 }
 
@@ -501,7 +503,7 @@ const Event* FileSource::Next() {
     key = heap_.back();
     heap_.pop_back();
   }
-  PrefetchAhead();
+  NoteNextStorage();
   const Event* ev;
   if ((key.slot & kOverflowBit) != 0) {
     held_overflow_ = key.slot & ~kOverflowBit;
@@ -519,16 +521,7 @@ const Event* FileSource::Next() {
   return ev;
 }
 
-namespace {
-void PrefetchBytes(const void* p, size_t n) {
-  // Every line the span touches, including a last one the span only starts in.
-  auto first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63};
-  auto end = reinterpret_cast<uintptr_t>(p) + n;
-  for (uintptr_t a = first; a < end; a += 64) __builtin_prefetch(reinterpret_cast<const void*>(a));
-}
-}  // namespace
-
-void FileSource::PrefetchAhead() {
+void FileSource::NoteNextStorage() {
   // Says where the event the next call most likely returns is stored (the run's front), for the
   // merge to prefetch just before that call: fetched now, with many files, it would have left the
   // cache again by then. An overflow event's strings are fetched now: their addresses are in its
@@ -544,9 +537,9 @@ void FileSource::PrefetchAhead() {
   const Event& e = overflow_[k.slot & ~kOverflowBit];
   next_storage_ = &e;
   next_storage_bytes_ = sizeof(Event);
-  PrefetchBytes(e.message.data(), e.message.size());
-  PrefetchBytes(e.loc.file.data(), e.loc.file.size());
-  PrefetchBytes(e.subjects.data(), e.subjects.size() * sizeof(std::string));
+  PrefetchLines(e.message.data(), e.message.size());
+  PrefetchLines(e.loc.file.data(), e.loc.file.size());
+  PrefetchLines(e.subjects.data(), e.subjects.size() * sizeof(std::string));
 }
 
 bool FileSource::Next(Event* ev) {

@@ -21,6 +21,7 @@
 #include "timeline/event.h"
 #include "timeline/line_format.h"
 #include "timeline/zone.h"
+#include "util/prefetch.h"
 #include "util/result.h"
 
 namespace kiriwake::timeline {
@@ -67,9 +68,8 @@ class FileSource {
   // Brings in the state the following Next() reads first (the merge calls this for the source it
   // will call next). Touches nothing itself.
   void PrefetchState() const {
-    const char* p = reinterpret_cast<const char*>(&run_);
-    const char* end = reinterpret_cast<const char*>(&out_ + 1);
-    for (; p < end; p += 64) __builtin_prefetch(p);
+    const char* from = reinterpret_cast<const char*>(&run_);
+    PrefetchLines(from, static_cast<size_t>(reinterpret_cast<const char*>(&out_ + 1) - from));
   }
   // Where the event the following Next() most likely returns is stored (its cell), and how many
   // bytes of it that call reads: the merge knows which source it will call next, and prefetches
@@ -103,7 +103,7 @@ class FileSource {
   void Finish();
   // Records where the next event is stored (next_storage_) for the merge to prefetch just before
   // the next call; prefetches only an overflow event's strings, whose addresses need its struct.
-  void PrefetchAhead();
+  void NoteNextStorage();
   bool ParseAhead();     // parses up to kParseBatch lines into pend_; false at the end
   void Admit();          // moves the next line's keys from pend_ into the window
   static constexpr size_t kParseBatch = 32;

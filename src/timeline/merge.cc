@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "util/prefetch.h"
 #include "util/text.h"
 
 namespace kiriwake::timeline {
@@ -63,9 +64,7 @@ const Event* Merger::Next() {
   // bringing it in while the caller prints this one. Fetched any earlier, with many files, it
   // would have left the cache again before it is read.
   sources_[taken_]->PrefetchState();
-  if (const char* p = static_cast<const char*>(heap_[0].next)) {
-    for (uint32_t i = 0; i < heap_[0].next_bytes; i += 64) __builtin_prefetch(p + i);
-  }
+  if (heap_[0].next != nullptr) PrefetchLines(heap_[0].next, heap_[0].next_bytes);
   return heap_[0].ev;
 }
 
