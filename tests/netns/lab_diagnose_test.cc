@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <set>
 #include <thread>
 
@@ -133,6 +134,26 @@ TEST_F(LabDiagnose, EveryFaultIsNamedFromTheAgentsHistory) {
     SCOPED_TRACE("card esxi2/x520");
     auto doc = Diagnose({"esxi2/x520"});
     auto g = Groups(doc);
+    // A card losing 10% on both its ports, or its two cables losing ~10% each: only how alike
+    // the two measured rates are tells these apart, a statistical call that names the two
+    // cables when the rates differ by more than ~2.3 sigma by chance (about 1 run in 20, see
+    // docs/performance.md). That one misreading, and no other, gets a second, independent
+    // measurement, which must name the card.
+    const std::set<std::string> kCardsCables = {"dac-esxi2-allied", "dac-esxi2-mikrotik"};
+    auto is_cables_instead = [&](const std::vector<std::set<std::string>>& groups) {
+      std::set<std::string> cables;
+      for (const auto& grp : groups) {
+        for (const auto& c : kCardsCables) {
+          if (grp.count(c)) cables.insert(c);
+        }
+      }
+      return groups.size() == 2 && cables == kCardsCables;
+    };
+    if (is_cables_instead(g)) {
+      std::cerr << "card read as its two cables (a ~5% statistical call); measuring again\n";
+      doc = Diagnose({"esxi2/x520"});
+      g = Groups(doc);
+    }
     ASSERT_FALSE(g.empty()) << doc["verdict"].dump();
     EXPECT_TRUE(g[0].count("esxi2/x520")) << doc["localize"]["suspects"].dump();
     EXPECT_EQ(g.size(), 1u) << doc["localize"]["suspects"].dump();
