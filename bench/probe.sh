@@ -2,12 +2,18 @@
 # bench/probe.sh: kiriwake's prober against fping in the same run, on loopback only (127.0.0.x
 # targets, 127.0.1.x-127.0.4.x agent peers), plus the agent's steady-state cost.
 #   1. probes/s per CPU-second and CPU per 1,000 probes/s: kiriwake UDP, kiriwake ICMP, fping ICMP
-#   2. agent with 1,000 peers at 1 probe/s each: CPU share and RSS over a measured window
+#   2. agent with 1,000 peers at 1 probe/s each: CPU share and RSS over a measured window, next
+#      to the kernel floor (build/release/agent_floor: the same datagrams and nothing else)
 #   3. time to detect 1% loss vs the statistical minimum (computed; see docs/performance.md)
 # Usage: bench/probe.sh [TARGETS=200] [COUNT=1000] [AGENT_SECONDS=60]. Needs root for ICMP/fping.
+# Environment: SECTIONS="1 2 3" picks sections; KIRIWAKE=path runs another kiriwake binary (to
+# compare two builds in one sitting).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/build/release/kiriwake
+bin=${KIRIWAKE:-$root/build/release/kiriwake}
+floor_bin=$root/build/release/agent_floor
+sections=${SECTIONS:-1 2 3}
+want() { case " $sections " in *" $1 "*) return 0 ;; esac; return 1; }
 targets=${1:-200}
 count=${2:-1000}
 agent_seconds=${3:-60}
@@ -40,6 +46,7 @@ report() {  # name elapsed user sys rss
       n, p, e, cpu, p / e, p / cpu, 100 * cpu / (p / 1000), m }'
 }
 
+if want 1; then
 echo
 echo "## 1. throughput: $targets loopback targets x $count probes, 1 ms per-target interval"
 "$bin" responder --listen 0.0.0.0:18790 --rate 10000000 2>/dev/null &
@@ -57,6 +64,9 @@ awk -v a="$udp_cpu" -v b="$icmp_cpu" -v f="$fping_cpu" 'BEGIN {
   if (a < 0.01) a = 0.01; if (b < 0.01) b = 0.01;
   printf "ratio fping cpu / kiriwake cpu: udp %.2fx, icmp %.2fx (higher is better for kiriwake)\n", f / a, f / b }'
 
+fi
+
+if want 2; then
 echo
 echo "## 2. agent: 1,000 peers (127.0.1.1-127.0.4.232) at 1 probe/s each, ${agent_seconds} s"
 {
@@ -75,25 +85,60 @@ echo "## 2. agent: 1,000 peers (127.0.1.1-127.0.4.232) at 1 probe/s each, ${agen
 "$bin" agent --config "$work/agent.yaml" 2>"$work/agent.log" &
 apid=$!
 pids+=($apid)
+# The kernel floor in the same window: the agent's datagrams (1,000 probes/s to 1,000 loopback
+# addresses, answered by itself, sent and read in the agent's 20 ms batches) and nothing else.
+fpid=
+if [ -x "$floor_bin" ]; then
+  "$floor_bin" 1000 18792 >"$work/floor.out" &
+  fpid=$!
+  pids+=($fpid)
+fi
 sleep 5  # warm-up: stagger, first windows, SQLite pages
-ticks=$(getconf CLK_TCK)
-t0=$(awk '{print $14 + $15}' /proc/$apid/stat)
+# CPU time in ns from the scheduler (/proc/PID/schedstat), all threads; ticks as the fallback.
+cpu_ns() {
+  if [ -r "/proc/$1/schedstat" ]; then
+    awk '{print $1}' "/proc/$1/schedstat"
+  else
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1e9 / hz}' "/proc/$1/stat"
+  fi
+}
+# schedstat of the main thread only counts that thread: sum the task directories.
+proc_cpu_ns() {
+  local t total=0
+  for t in /proc/"$1"/task/*; do total=$((total + $(cpu_ns "$1/task/${t##*/}"))); done
+  echo "$total"
+}
+a0=$(proc_cpu_ns $apid); f0=${fpid:+$(proc_cpu_ns $fpid)}
 w0=$(date +%s.%N)
 sleep "$agent_seconds"
-t1=$(awk '{print $14 + $15}' /proc/$apid/stat)
+a1=$(proc_cpu_ns $apid); f1=${fpid:+$(proc_cpu_ns $fpid)}
 w1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print $2}' /proc/$apid/status)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$apid/status)
+threads=$(awk '/Threads/ {print $2}' /proc/$apid/status)
+anon=$(awk '/^RssAnon/ {print $2}' /proc/$apid/status)
+frss=${fpid:+$(awk '/VmRSS/ {print $2}' /proc/$fpid/status)}
 sent=$(curl -s 127.0.0.1:19791/metrics | awk '/^kiriwake_probe_sent_total/ {s += $2} END {print s}')
 lost=$(curl -s 127.0.0.1:19791/metrics | awk '/^kiriwake_probe_lost_total/ {s += $2} END {print s}')
 kill -TERM $apid; wait $apid || true
-awk -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v hz="$ticks" -v rss="$rss" -v hwm="$hwm" \
-    -v sent="$sent" -v lost="$lost" 'BEGIN {
-  cpu = (t1 - t0) / hz; wall = w1 - w0;
-  printf "kiriwake agent: %.2f%% of one core (probing + responding to itself + SQLite), RSS %.1f MB (peak %.1f MB), %d probes ended, %d lost\n",
-    100 * cpu / wall, rss / 1024, hwm / 1024, sent, lost
+if [ -n "$fpid" ]; then kill -TERM $fpid; wait $fpid || true; fi
+awk -v a0="$a0" -v a1="$a1" -v f0="${f0:-0}" -v f1="${f1:-0}" -v hasf="${fpid:+1}" -v w0="$w0" -v w1="$w1" \
+    -v rss="$rss" -v hwm="$hwm" -v anon="$anon" -v thr="$threads" -v frss="${frss:-0}" \
+    -v sent="$sent" -v lost="$lost" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+  wall = w1 - w0; a = 100 * (a1 - a0) / 1e9 / wall; f = 100 * (f1 - f0) / 1e9 / wall;
+  printf "kiriwake agent: %.2f%% of one core (probing + responding to itself + SQLite), RSS %.1f MB (peak %.1f MB, anonymous %.1f MB, %d threads), %d probes ended, %d lost\n",
+    a, rss / 1024, hwm / 1024, anon / 1024, thr, sent, lost
+  if (hasf) {
+    printf "kernel floor (agent_floor, same datagrams, same window): %.2f%% of one core, RSS %.1f MB\n", f, frss / 1024
+    printf "ratio agent / floor: %.2fx; agent / goal (0.2%%): %.1fx; floor / goal: %.1fx\n", a / (f > 0 ? f : 0.001), a / 0.2, f / 0.2
+  } else {
+    printf "ratio agent / goal (0.2%%): %.1fx (no build/release/agent_floor: floor not measured)\n", a / 0.2
+  }
+  printf "load average during the run: %s\n", load
   printf "peers (published): Pingmesh agent 0.26%% / <45 MB; deTector 0.4%% / 13 MB; goal < 0.2%% / < 12 MB\n" }'
+fi
 
+if want 3; then
 echo
 echo "## 3. time to detect 1% loss (statistical minimum; see docs/performance.md)"
 awk 'BEGIN {
@@ -147,3 +192,4 @@ medms=$(sed -n "$(( (m + 1) / 2 ))p" "$work/ms")
 echo "  $m of $trials trials saw a loss; probes until the first loss: mean $mean, median $med (geometric, p = 0.01: mean 100, median 69)"
 echo "  wall time to the printed LOST line at $interval_ms ms/probe + $timeout_ms ms timeout: median $medms ms (≈ median probes × interval + timeout + start-up)"
 echo "  at 1 probe/s per pair: median ~69 s, mean ~100 s, plus the 1 s timeout"
+fi
