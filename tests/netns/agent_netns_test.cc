@@ -97,7 +97,9 @@ TEST_F(AgentNetns, ObservationsShowLossOnExactlyThePathsThroughTheLossyVeth) {
   EXPECT_GT(collected_sent[2], 100u);
   EXPECT_GT(collected_sent[3], 100u);
   EXPECT_GT(collected_lost[2], 0u);
-  EXPECT_EQ(collected_lost[3], 0u);
+  // None towards h3 but at the edges (a peer agent not started yet: see the per-probe check).
+  EXPECT_LE(collected_lost[3], 100u);
+  EXPECT_GT(collected_lost[2], collected_lost[3] + 20);
 
   for (int n : hosts) {
     auto db = store::ProbeStore::Open(dir_ + "/h" + std::to_string(n) + ".db");
@@ -106,7 +108,7 @@ TEST_F(AgentNetns, ObservationsShowLossOnExactlyThePathsThroughTheLossyVeth) {
     auto raw = (*db)->ProbesSince(0);
     ASSERT_TRUE(aggs.ok() && raw.ok());
     std::map<std::string, uint64_t> agg_sent, agg_lost, raw_sent, raw_lost, raw_timeouts,
-        mid_errors;
+        mid_errors, mid_timeouts;
     int64_t first = raw->empty() ? 0 : raw->front().sent_realtime_ns;
     int64_t last = raw->empty() ? 0 : raw->back().sent_realtime_ns;
     for (const auto& t : *aggs) {
@@ -119,10 +121,14 @@ TEST_F(AgentNetns, ObservationsShowLossOnExactlyThePathsThroughTheLossyVeth) {
       if (r.outcome == 1) ++raw_timeouts[r.peer];
       // Errored = ICMP port unreachable: a peer agent not started yet or already stopped. The
       // agents start and stop within a second of each other, so only at the edges.
-      if (r.outcome == 2 && r.sent_realtime_ns > first + 1'000'000'000 &&
-          r.sent_realtime_ns < last - 1'000'000'000) {
-        ++mid_errors[r.peer];
-      }
+      // A peer not started yet (or stopped) answers with ICMP port unreachable, but the kernel
+      // rate-limits those per destination (a burst of 6, then 1/s: icmp_ratelimit): the rest
+      // of such probes vanish and end as timeouts. Seen once under ctest -j2 with agents
+      // started 0.25 s apart: 6 errored, then 6 lost, at the start of a clean path.
+      bool mid =
+          r.sent_realtime_ns > first + 1'000'000'000 && r.sent_realtime_ns < last - 1'000'000'000;
+      if (r.outcome == 2 && mid) ++mid_errors[r.peer];
+      if (r.outcome == 1 && mid) ++mid_timeouts[r.peer];
     }
     for (int p : hosts) {
       if (p == n) continue;
@@ -139,7 +145,8 @@ TEST_F(AgentNetns, ObservationsShowLossOnExactlyThePathsThroughTheLossyVeth) {
         EXPECT_GT(raw_timeouts[peer] * 100, raw_sent[peer] * 8);
         EXPECT_LT(raw_timeouts[peer] * 100, raw_sent[peer] * 32);
       } else {
-        EXPECT_EQ(raw_timeouts[peer], 0u);
+        EXPECT_EQ(mid_timeouts[peer], 0u);
+        EXPECT_LE(raw_timeouts[peer], 100u);  // the two edges: at most a second of probes each
       }
     }
   }
