@@ -460,8 +460,7 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         segments_of[i] = static_cast<uint32_t>(segs.size() - before);
         continue;
       }
-      // Unreachable: Decompose says so in its words.
-      sides[a].mass = Sig{};  // nothing else to keep: the whole call fails below
+      // Unreachable: Decompose (below) fails with its words, and so does the whole call.
     }
     if (Status st = flow_parts(i); !st.ok()) {
       if (failed_flow) *failed_flow = i;
