@@ -170,7 +170,11 @@ TEST(ProbeCmd, InterruptPrintsTheSummaryAndExits128PlusSignal) {
   int raw = std::system(cmd.c_str());
   EXPECT_EQ(WEXITSTATUS(raw), 130);
   std::string text = SlurpFile(out);
-  EXPECT_NE(text.find("127.0.0.1  healthy"), std::string::npos) << text;
+  // The summary is printed, and nothing was lost. Not the verdict: one loopback RTT spike under
+  // a sanitizer on a loaded machine (4 ms, seen once in CI) makes it "degraded" by an outlier.
+  EXPECT_NE(text.find("127.0.0.1  "), std::string::npos) << text;
+  EXPECT_NE(text.find(" 0 of "), std::string::npos) << text;
+  EXPECT_NE(text.find(" lost (0.00%)"), std::string::npos) << text;
   std::remove(out.c_str());
 }
 
