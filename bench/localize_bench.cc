@@ -3,6 +3,7 @@
 //   build/release/localize_bench --quick    small sizes only (a minute on 2 cores)
 //   build/release/localize_bench [--quick] --only N   one scenario family (1-5, as numbered)
 //   ... [--k K] [--reps N]   fat-tree rows of one k only, N runs each (e.g. --only 5 --k 48)
+//   ... --only 2 [--labs N] [--seed S]   N random home labs (default 300) from seed S (default 42)
 // Prints, per scenario family: precision and recall of diagnosed groups (a group counts as
 // correct when it holds an injected fault), mean ambiguity-group size against the minimum
 // possible (the fault's equivalence class under the same measurements), localization time on
@@ -220,11 +221,16 @@ int main(int argc, char** argv) {
   int only = 0;
   int only_k = 0;         // --k K: fat-tree rows of that k only
   int reps_override = 0;  // --reps N: runs per fat-tree row
+  int labs = 0;           // --labs N: random home labs per row
+  uint64_t lab_seed = 42;  // --seed S: the home labs' random seed
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = std::atoi(argv[++i]);
     if (std::strcmp(argv[i], "--k") == 0 && i + 1 < argc) only_k = std::atoi(argv[++i]);
     if (std::strcmp(argv[i], "--reps") == 0 && i + 1 < argc) reps_override = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--labs") == 0 && i + 1 < argc) labs = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+      lab_seed = std::strtoull(argv[++i], nullptr, 10);
   }
   auto want = [only](int section) { return only == 0 || only == section; };
   std::string cpu;
@@ -273,9 +279,9 @@ int main(int argc, char** argv) {
   //    Faulty components drawn by prior (mostly cables), then uniformly over kinds.
   if (want(2)) {
     for (bool by_prior : {true, false}) {
-      std::mt19937_64 rng(42);
+      std::mt19937_64 rng(lab_seed);
       Tally all;
-      int runs = quick ? 60 : 300;
+      int runs = labs > 0 ? labs : quick ? 60 : 300;
       for (int i = 0; i < runs; ++i) {
         int hosts = 3 + static_cast<int>(rng() % 6);
         auto t = kw::model::Topology::Build(kw::model::HomeLab(hosts));
