@@ -4,8 +4,7 @@
 // databases and must name the component: the esxi2-allied DAC cable (with only its two ports
 // beside it), then the allied switch, then the esxi2 X520 card (both its ports), then two cables
 // at once. Bounded: each scenario probes for a few seconds; everything is torn down on failure.
-#include <unistd.h>
-
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -14,8 +13,9 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
 
 #include "../promql/child_process.h"
 #include "util/subprocess.h"
@@ -24,7 +24,9 @@ namespace kiriwake {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kPrefix = "kwe";
+// One lab per test process ("kwe<pid>"): two runs at once (a developer's and a helper's, as
+// happened) would otherwise tear down each other's namespaces mid-scenario.
+const std::string kPrefix = fmt::format("kwe{}", ::getpid());
 const char* kEndpoints[] = {"esxi1", "esxi2", "esxi3", "ceph1", "ceph2", "ceph3", "ceph4"};
 
 std::string Kw(const std::vector<std::string>& args, int* code = nullptr) {
@@ -44,7 +46,7 @@ class LabDiagnose : public ::testing::Test {
     if (!RunSubprocess({"sh", "-c", "command -v nft"}, "", &r).ok() || r.exit_code != 0) {
       GTEST_SKIP() << "needs nftables (nft)";
     }
-    Kw({"lab", "down", "--prefix", kPrefix});
+    RemoveLabsOfDeadRuns();
     dir_ = fs::path(::testing::TempDir()) / fmt::format("kw-labdiag-{}", ::getpid());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "logs");
@@ -63,6 +65,21 @@ class LabDiagnose : public ::testing::Test {
     }
     std::this_thread::sleep_for(std::chrono::seconds(2));
     for (auto& a : agents_) ASSERT_TRUE(a->running()) << "an agent died at start";
+  }
+  // A run killed before its TearDown leaves its lab up; its process is gone, so take it down.
+  static void RemoveLabsOfDeadRuns() {
+    std::error_code ec;
+    for (const auto& f : fs::directory_iterator("/run/kiriwake", ec)) {
+      std::string name = f.path().filename().string();  // lab-kwe<pid>.json
+      if (name.rfind("lab-kwe", 0) != 0 || f.path().extension() != ".json") continue;
+      std::string prefix = f.path().stem().string().substr(4);
+      std::string digits = prefix.substr(3);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      pid_t pid = static_cast<pid_t>(std::stol(digits));
+      if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+        Kw({"lab", "down", "--prefix", prefix});
+      }
+    }
   }
   void TearDown() override {
     agents_.clear();  // SIGTERM, then SIGKILL
