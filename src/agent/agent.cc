@@ -157,7 +157,7 @@ void FlushWindows(std::vector<std::unique_ptr<Group>>& groups, store::ProbeStore
         g->fwd_prev[i] = c.ForwardLost();
         g->rev_prev[i] = c.ReverseLost();
       }
-      if (sums[i].series.transmitted > 0) db->AddAggregate(sums[i]);
+      if (sums[i].series.transmitted > 0) db->AddAggregate(std::move(sums[i]));
     }
     g->window->Reset(now_real);
   }
