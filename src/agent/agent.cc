@@ -46,10 +46,10 @@ std::string HostName() {
   return buf;
 }
 
-// One prober per (network, proto): its socket, its peers, its window collector.
+// One prober per (network, proto): its socket, its peers (as the prober's targets), its window
+// collector.
 struct Group {
   std::string network, proto;
-  std::vector<AgentPeer> peers;
   std::unique_ptr<probe::DatagramSocket> socket;
   std::unique_ptr<probe::Prober> prober;
   std::unique_ptr<probe::SummaryCollector> window;
@@ -57,7 +57,6 @@ struct Group {
 };
 
 struct Runtime {
-  AgentConfig config;
   probe::ProbeKey key;
   std::string src;
   std::vector<std::unique_ptr<Group>> groups;
@@ -82,7 +81,6 @@ Result<std::vector<std::unique_ptr<Group>>> BuildGroups(const AgentConfig& c,
     auto g = std::make_unique<Group>();
     g->network = k.first;
     g->proto = k.second;
-    g->peers = peers;
     probe::Endpoint source;
     std::string device;
     for (const AgentNetwork& n : c.networks) {
@@ -110,6 +108,7 @@ Result<std::vector<std::unique_ptr<Group>>> BuildGroups(const AgentConfig& c,
       KW_ASSIGN_OR_RETURN(g->socket, probe::IcmpSocket::Open(source, device));
     }
     std::vector<probe::ProbeTarget> targets;
+    targets.reserve(peers.size());
     for (const AgentPeer& p : peers) {
       targets.push_back({p.name, p.address, p.network});
       series.emplace_back(p.name, p.network, p.proto);
@@ -120,15 +119,16 @@ Result<std::vector<std::unique_ptr<Group>>> BuildGroups(const AgentConfig& c,
     g->rev_prev.assign(targets.size(), 0);
     Group* gp = g.get();
     g->prober = std::make_unique<probe::Prober>(
-        o, targets, clock, g->socket.get(), [gp, metrics, db](const probe::ProbeEvent& e) {
-          const AgentPeer& p = gp->peers[e.target];
+        o, std::move(targets), clock, g->socket.get(),
+        [gp, metrics, db](const probe::ProbeEvent& e) {
+          const probe::ProbeTarget& p = gp->prober->targets()[e.target];
           gp->window->Add(e);
-          metrics->Record(p.name, p.network, p.proto, e);
+          metrics->Record(p.name, p.network, gp->proto, e);
           store::ProbeRecord r;
           r.sent_realtime_ns = e.sent_realtime_ns;
           r.peer = p.name;
           r.network = p.network;
-          r.proto = p.proto;
+          r.proto = gp->proto;
           r.seq = e.seq;
           r.outcome = static_cast<uint8_t>(e.outcome);
           if (e.outcome == probe::ProbeOutcome::kAnswered ||
@@ -318,9 +318,13 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
       return s;
     }
   }
+  // The probers hold what they need of the peers; the config's copy would only cost memory
+  // (~240 bytes a peer). A fresh vector frees it (`= {}` would keep the capacity).
+  size_t peer_count = config.peers.size();
+  config.peers = std::vector<AgentPeer>();
   log("info", fmt::format("msg=\"agent started\" src={} peers={} groups={} listen={} http={} db={}",
-                          Quote(rt.src), config.peers.size(), rt.groups.size(),
-                          Quote(config.listen), Quote(config.http), Quote(config.db)));
+                          Quote(rt.src), peer_count, rt.groups.size(), Quote(config.listen),
+                          Quote(config.http), Quote(config.db)));
 
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) {
@@ -360,9 +364,11 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
         }
         rt.groups = std::move(*groups);
         for (auto& g : rt.groups) watch(g->socket->fd(), g.get());
-        config = *next;
-        log("info", fmt::format("msg=\"reloaded\" peers={} groups={} draining={}",
-                                config.peers.size(), rt.groups.size(), draining.size()));
+        config = std::move(*next);
+        peer_count = config.peers.size();
+        config.peers = std::vector<AgentPeer>();
+        log("info", fmt::format("msg=\"reloaded\" peers={} groups={} draining={}", peer_count,
+                                rt.groups.size(), draining.size()));
       }
     }
     for (auto it = draining.begin(); it != draining.end();) {
