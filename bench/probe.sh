@@ -120,14 +120,19 @@ anon=$(awk '/^RssAnon/ {print $2}' /proc/$apid/status)
 frss=${fpid:+$(awk '/VmRSS/ {print $2}' /proc/$fpid/status)}
 sent=$(curl -s 127.0.0.1:19791/metrics | awk '/^kiriwake_probe_sent_total/ {s += $2} END {print s}')
 lost=$(curl -s 127.0.0.1:19791/metrics | awk '/^kiriwake_probe_lost_total/ {s += $2} END {print s}')
+sleep 1  # a commit (and its trim) after the scrapes, as between Prometheus scrapes
+rss_scraped=$(awk '/VmRSS/ {print $2}' /proc/$apid/status)
+pss=$(awk '/^Pss:/ {print $2}' /proc/$apid/smaps_rollup 2>/dev/null || echo 0)
 kill -TERM $apid; wait $apid || true
 if [ -n "$fpid" ]; then kill -TERM $fpid; wait $fpid || true; fi
 awk -v a0="$a0" -v a1="$a1" -v f0="${f0:-0}" -v f1="${f1:-0}" -v hasf="${fpid:+1}" -v w0="$w0" -v w1="$w1" \
     -v rss="$rss" -v hwm="$hwm" -v anon="$anon" -v thr="$threads" -v frss="${frss:-0}" \
+    -v rss2="$rss_scraped" -v pss="$pss" \
     -v sent="$sent" -v lost="$lost" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
   wall = w1 - w0; a = 100 * (a1 - a0) / 1e9 / wall; f = 100 * (f1 - f0) / 1e9 / wall;
   printf "kiriwake agent: %.2f%% of one core (probing + responding to itself + SQLite), RSS %.1f MB (peak %.1f MB, anonymous %.1f MB, %d threads), %d probes ended, %d lost\n",
     a, rss / 1024, hwm / 1024, anon / 1024, thr, sent, lost
+  printf "  after two /metrics scrapes: RSS %.1f MB, PSS %.1f MB (shared library pages counted in proportion)\n", rss2 / 1024, pss / 1024
   if (hasf) {
     printf "kernel floor (agent_floor, same datagrams, same window): %.2f%% of one core, RSS %.1f MB\n", f, frss / 1024
     printf "ratio agent / floor: %.2fx; agent / goal (0.2%%): %.1fx; floor / goal: %.1fx\n", a / (f > 0 ? f : 0.001), a / 0.2, f / 0.2

@@ -38,6 +38,10 @@ void ProbeSeriesBuilder::AddSample(uint64_t id, double rtt_ms) {
   if (samples_.size() > kExactRttSamples) {
     histogram_.assign(rtt_histogram::kBuckets, 0);
     for (const auto& s : samples_) ++histogram_[FastBucket(s.second)];
+    top_floor_ = -std::numeric_limits<double>::infinity();
+    for (const auto& s : samples_) {
+      if (s.second > top_floor_) AddTop(s.first, s.second);
+    }
     samples_.clear();
     samples_.shrink_to_fit();
     pending_.assign(kHistogramBatch, 0.0);

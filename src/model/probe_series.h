@@ -135,13 +135,15 @@ class ProbeSeriesBuilder {
     ++rtt_count_;
     sum_ms_ += rtt_ms;
     sum_sq_ms_ += rtt_ms * rtt_ms;
+    // Before AddSample: when it moves to the histogram it replays the exact samples, this one
+    // included, into top_.
+    if (rtt_ms > top_floor_) AddTop(id, rtt_ms);
     if (pending_n_ < pending_cap_) {  // past the exact samples: counted kHistogramBatch at once
       pending_[pending_n_++] = rtt_ms;
       if (pending_n_ == pending_cap_) CountPending();
     } else {
       AddSample(id, rtt_ms);
     }
-    if (rtt_ms > top_floor_) AddTop(id, rtt_ms);
   }
   void CountPending();
   void AddSample(uint64_t id, double rtt_ms);
@@ -163,9 +165,13 @@ class ProbeSeriesBuilder {
   size_t pending_n_ = 0;
   size_t pending_cap_ = 0;  // pending_.size(), kept apart to save AddRtt a load
   // Largest RTTs seen (a min-heap on rtt), to name outliers after the histogram takes over.
+  // Kept only from then on (the exact samples name them until then, and an agent's builder per
+  // peer then holds each RTT once, not twice); the switch replays the samples into it in order,
+  // so it holds what it would have held all along.
   std::vector<Outlier> top_;
-  // What an RTT must exceed to enter top_: -inf until it holds kMaxOutliers, then its least.
-  double top_floor_ = -std::numeric_limits<double>::infinity();
+  // What an RTT must exceed to enter top_: +inf while the samples are exact (top_ unused), then
+  // -inf until it holds kMaxOutliers, then its least.
+  double top_floor_ = std::numeric_limits<double>::infinity();
   double sum_ms_ = 0, sum_sq_ms_ = 0, min_ms_ = 0, max_ms_ = 0;
   uint64_t rtt_count_ = 0;
 };

@@ -152,7 +152,8 @@ size_t IcmpSocket::Receive(std::span<InDatagram> in) {
   size_t got = 0;
   for (int rounds = 0; got < in.size() && rounds < 8; ++rounds) {
     size_t n = std::min(kBatch, in.size() - got);
-    static thread_local uint8_t bufs[kBatch][kBuf];
+    if (receive_buf_.empty()) receive_buf_.resize(kBatch * kBuf);
+    auto bufs = reinterpret_cast<uint8_t(*)[kBuf]>(receive_buf_.data());
     alignas(cmsghdr) char control[kBatch][256];
     Endpoint from[kBatch];
     iovec iov[kBatch];

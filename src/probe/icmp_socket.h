@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "probe/datagram_socket.h"
 #include "util/result.h"
@@ -41,6 +42,9 @@ class IcmpSocket final : public DatagramSocket {
   uint16_t id_;
   uint16_t next_seq_ = 0;
   Endpoint local_;
+  // Receive()'s buffers (100 KB), allocated at its first call. Not a thread_local: that would be
+  // zeroed, so resident, in every thread of every kiriwake process (the agent's HTTP threads).
+  std::vector<uint8_t> receive_buf_;
 };
 
 // RFC 1071 Internet checksum.

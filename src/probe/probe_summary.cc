@@ -4,15 +4,14 @@ namespace kiriwake::probe {
 
 SummaryCollector::SummaryCollector(const std::vector<ProbeTarget>& targets, std::string proto,
                                    std::string src, int64_t start_realtime_ns)
-    : builders_(targets.size()), reordered_(targets.size()), start_realtime_ns_(start_realtime_ns) {
+    : src_(std::move(src)),
+      proto_(std::move(proto)),
+      builders_(targets.size()),
+      reordered_(targets.size()),
+      start_realtime_ns_(start_realtime_ns) {
+  base_.reserve(targets.size());
   for (const ProbeTarget& t : targets) {
-    TargetSummary s;
-    s.src = src;
-    s.name = t.name;
-    s.address = t.address.AddressString();
-    s.network = t.network;
-    s.proto = proto;
-    base_.push_back(std::move(s));
+    base_.push_back({t.name, t.address.AddressString(), t.network, std::nullopt, std::nullopt});
   }
 }
 
@@ -38,12 +37,20 @@ void SummaryCollector::SetDirections(size_t target, const TargetCounters& c) {
 }
 
 std::vector<TargetSummary> SummaryCollector::Finish(int64_t end_realtime_ns) const {
-  std::vector<TargetSummary> out = base_;
+  std::vector<TargetSummary> out(base_.size());
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].series = builders_[i].Finish();
-    out[i].reordered = reordered_[i];
-    out[i].start_realtime_ns = start_realtime_ns_;
-    out[i].end_realtime_ns = end_realtime_ns;
+    TargetSummary& t = out[i];
+    t.src = src_;
+    t.name = base_[i].name;
+    t.address = base_[i].address;
+    t.network = base_[i].network;
+    t.proto = proto_;
+    t.lost_forward = base_[i].lost_forward;
+    t.lost_reverse = base_[i].lost_reverse;
+    t.series = builders_[i].Finish();
+    t.reordered = reordered_[i];
+    t.start_realtime_ns = start_realtime_ns_;
+    t.end_realtime_ns = end_realtime_ns;
   }
   return out;
 }

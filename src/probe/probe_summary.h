@@ -40,7 +40,14 @@ class SummaryCollector {
   void Reset(int64_t start_realtime_ns);
 
  private:
-  std::vector<TargetSummary> base_;
+  // Per target, what Finish() copies into its summary (src and proto are everyone's): 128
+  // bytes a target instead of a whole TargetSummary (416) kept between windows.
+  struct Base {
+    std::string name, address, network;
+    std::optional<uint64_t> lost_forward, lost_reverse;
+  };
+  std::string src_, proto_;
+  std::vector<Base> base_;
   std::vector<model::ProbeSeriesBuilder> builders_;
   std::vector<uint64_t> reordered_;
   int64_t start_realtime_ns_;

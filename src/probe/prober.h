@@ -147,7 +147,6 @@ class Prober {
   enum SlotState : uint8_t { kEmpty, kInFlight, kAnsweredState, kLostState, kLateState, kErrState };
   struct Slot {
     uint64_t seq = 0;
-    int64_t sent_mono_ns = 0;
     int64_t sent_real_ns = 0;
     SlotState state = kEmpty;
   };
@@ -155,7 +154,6 @@ class Prober {
     uint64_t next_seq = 1;
     int64_t next_send_ns = 0;
     uint64_t max_answered_seq = 0;
-    std::vector<Slot> ring;
     TargetCounters counters;
   };
   struct Deadline {
@@ -183,6 +181,8 @@ class Prober {
   std::vector<TargetState> state_;
   uint64_t sender_base_ = 0;
   uint64_t ring_mask_ = 0;
+  unsigned ring_shift_ = 0;  // target t's slots are slots_[t << ring_shift_ ...]
+  std::vector<Slot> slots_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
   std::deque<Deadline> deadlines_;
   std::mt19937_64 rng_;

@@ -140,7 +140,9 @@ Status ProbeStore::Commit() {
   }
   KW_RETURN_IF_ERROR(Exec("COMMIT"));
   pending_.clear();
-  pending_aggregates_.clear();
+  // Once a window (a minute): give the memory back instead of keeping 1,000 summaries' room
+  // (a fresh vector: `= {}` would assign an empty initializer list and keep the capacity).
+  pending_aggregates_ = std::vector<probe::TargetSummary>();
   return Status::Ok();
 }
 

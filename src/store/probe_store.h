@@ -39,7 +39,7 @@ class ProbeStore {
 
   // Buffers; nothing is durable until Commit().
   void Add(ProbeRecord r) { pending_.push_back(std::move(r)); }
-  void AddAggregate(const probe::TargetSummary& s) { pending_aggregates_.push_back(s); }
+  void AddAggregate(probe::TargetSummary s) { pending_aggregates_.push_back(std::move(s)); }
   // One transaction for everything buffered.
   Status Commit();
   // Deletes raw probes older than `raw_before_ns` and aggregates older than `aggregate_before_ns`.

@@ -93,5 +93,23 @@ TEST(ProbeSeries, LongSeriesFallsBackToHistogramWithinOnePercent) {
   EXPECT_DOUBLE_EQ(s.rtt->max_ms, 10.99);
 }
 
+// The largest RTTs are tracked only once the histogram takes over; the switch replays the exact
+// samples, so spikes from before it are still named, as are those after it.
+TEST(ProbeSeries, LongSeriesNamesOutliersFromBeforeAndAfterTheHistogramTakesOver) {
+  ProbeSeriesBuilder b;
+  const uint64_t n = ProbeSeriesBuilder::kExactRttSamples + 1000;
+  for (uint64_t i = 0; i < n; ++i) {
+    double rtt = 1.0;
+    if (i == 5 || i == 1000) rtt = 500;  // exact samples at the time
+    if (i == n - 10) rtt = 400;          // after the switch
+    b.Answered(i, rtt);
+  }
+  ProbeSeries s = b.Finish();
+  ASSERT_TRUE(s.rtt.has_value());
+  EXPECT_FALSE(s.rtt->exact);
+  EXPECT_EQ(s.outliers, (std::vector<Outlier>{{5, 500}, {1000, 500}, {n - 10, 400}}));
+  EXPECT_EQ(s.outlier_count, 3u);
+}
+
 }  // namespace
 }  // namespace kiriwake::model

@@ -193,6 +193,33 @@ TEST(ProberUdp, ReplyAfterTimeoutIsLateAndTheProbeStaysLost) {
   EXPECT_EQ(c.answered, 4u);
 }
 
+// Each target keeps a ring of slots (2 x timeout / interval + 4, at least 16) in one array shared
+// by all targets: a reply is matched to its probe, and told late, while its slot is not yet
+// reused; an older one is counted stale.
+TEST(ProberUdp, LateReplyIsMatchedWithinTheRingAndStaleBeyondIt) {
+  ProberOptions o = Opts(20);
+  o.timeout_ns = 10'000'000;  // one interval: the ring is the minimum, 16 slots
+  Harness h(o);
+  h.wire.policy = [](const Endpoint&, const Endpoint&, const ProbePacket* p) {
+    Fate f;
+    if (IsSeq(p, 1, PacketType::kReply)) f.delay_ns = 155'000'000;  // before seq 17 reuses slot 1
+    if (IsSeq(p, 2, PacketType::kReply)) f.delay_ns = 175'000'000;  // after seq 18 reused slot 2
+    return f;
+  };
+  h.Run();
+  for (int i = 0; i < 1500; ++i) {  // Done() may come before the last late reply
+    h.wire.Deliver();
+    h.responder->Poll();
+    h.wire.Deliver();
+    h.prober->Poll();
+    h.clock.AdvanceNs(100'000);
+  }
+  EXPECT_EQ(h.Seqs(ProbeOutcome::kLost), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(h.Seqs(ProbeOutcome::kLate), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(h.prober->counters().stale, 1u);
+  EXPECT_EQ(h.prober->target_counters(0).answered, 18u);
+}
+
 TEST(ProberUdp, DuplicateReplyIsReportedOnceAndNotCountedAsAnswer) {
   Harness h(Opts(6));
   h.wire.policy = [](const Endpoint&, const Endpoint&, const ProbePacket* p) {
