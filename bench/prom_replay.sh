@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The query engine's share of `localize --prometheus` (issue 9), measured on its own: Prometheus
+# restarted on a bench/prom_scale.sh K run's TSDB with no scraping and no rules (a dedicated server
+# with nothing else to do), each query kiriwake makes timed with curl at that run's instant, then
+# `kiriwake localize --prometheus --at` end to end RUNS times (all, min, median) and scored against
+# the simulator's truth. prom_scale.sh's own end-to-end figures share the two cores with ingestion
+# and the load generator; this one does not.
+#   bench/prom_replay.sh K [RUNS=5]     (after bench/prom_scale.sh K)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+k=${1:?usage: bench/prom_replay.sh K [RUNS]}
+runs=${2:-5}
+kw=${KIRIWAKE:-$root/build/release/kiriwake}
+dir=$root/build/bench/prom-scale-k$k
+for f in data recorded_sent.json sim/topology.yaml sim/truth.json; do
+  [ -e "$dir/$f" ] || { echo "missing $dir/$f: run bench/prom_scale.sh $k first" >&2; exit 2; }
+done
+command -v prometheus >/dev/null || { echo "prometheus is not installed (scripts/setup)" >&2; exit 2; }
+# The instant prom_scale.sh evaluated every query at, and the network its pairs are on.
+read -r at network < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["data"]["result"][0]
+print(int(float(r["value"][0])), r["metric"]["network"])' "$dir/recorded_sent.json")
+port=$((19950 + k))
+url=http://127.0.0.1:$port
+cat >"$dir/replay.yml" <<'YML'
+global:
+  scrape_interval: 60s
+scrape_configs: []
+YML
+prometheus --config.file="$dir/replay.yml" --storage.tsdb.path="$dir/data" \
+  --web.listen-address=127.0.0.1:$port --log.level=warn >"$dir/replay.log" 2>&1 &
+prom=$!
+trap 'kill $prom 2>/dev/null || true; wait $prom 2>/dev/null || true' EXIT
+start=$(date +%s)
+for _ in $(seq 600); do curl -sf "$url/-/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -sf "$url/-/ready" >/dev/null || { echo "prometheus did not become ready" >&2; exit 1; }
+echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); TSDB of bench/prom_scale.sh $k ready in $(( $(date +%s) - start )) s; instant $at"
+
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+# timed NAME PATH ARGS...: one GET, its seconds and answer size.
+timed() {
+  local name=$1 path=$2 s e; shift 2
+  s=$(now)
+  curl -sfG "$url$path" "$@" -o "$dir/replay.out"
+  e=$(now)
+  printf '%-44s %6s s %10d bytes\n' "$name" "$(secs "$s" "$e")" "$(stat -c %s "$dir/replay.out")"
+}
+# query Q: an instant query's curl arguments, in the array `qa` (queries hold spaces).
+query() { qa=(--data-urlencode "time=$at" --data-urlencode "query=$1"); }
+sel="{network=\"$network\"}"
+for rep in 1 2 3; do
+  echo "== queries, round $rep"
+  timed "network label values (the pages)" /api/v1/label/network/values \
+    --data-urlencode "match[]=kiriwake_probe_sent_total" --data-urlencode "match[]=kiriwake_probe_lost_total"
+  query "kiriwake:pair_probes_sent:increase5m$sel"
+  timed "recorded sent counts" /api/v1/query "${qa[@]}"
+  s=$(now)
+  curl -sfG "$url/api/v1/query" "${qa[@]}" -o /dev/null &
+  sent_pid=$!
+  query "kiriwake:pair_probes_lost:increase5m$sel"
+  curl -sfG "$url/api/v1/query" "${qa[@]}" -o /dev/null
+  wait "$sent_pid"  # not a bare wait: Prometheus is a child too
+  printf '%-44s %6s s\n' "recorded sent and lost at once (as kiriwake)" "$(secs "$s" "$(now)")"
+  query "sum by (src, peer, network) (increase(kiriwake_probe_sent_total${sel}[300s]))"
+  timed "raw increase() of the sent counters" /api/v1/query "${qa[@]}"
+done
+
+echo "== localize --prometheus --window 5m --at $at, end to end, $runs runs"
+walls=()
+for i in $(seq "$runs"); do
+  /usr/bin/time -f "%e %M" -o "$dir/replay.time" "$kw" localize --json \
+    --topology "$dir/sim/topology.yaml" --prometheus "$url" --window 5m --at "$at" \
+    --prometheus-timeout 120 >"$dir/replay.json" 2>"$dir/replay.err" || [ $? -eq 1 ]
+  read -r wall kb < <(tail -n 1 "$dir/replay.time")  # after "Command exited with non-zero status 1"
+  walls+=("$wall")
+  echo "   run $i: $wall s, $((kb / 1024)) MiB"
+done
+python3 - "$dir/replay.json" "$dir/sim/truth.json" "${walls[@]}" <<'PY'
+import json, statistics, sys
+doc = json.load(open(sys.argv[1]))
+truth = {f["component"] for f in json.load(open(sys.argv[2]))["faults"]}
+walls = [float(w) for w in sys.argv[3:]]
+groups = [set(s["components"]) for s in doc["suspects"] if s["diagnosed"]]
+precision = sum(1 for g in groups if g & truth) / len(groups) if groups else 1.0
+recall = sum(1 for t in truth if any(t in g for g in groups)) / len(truth) if truth else 1.0
+print(f"   min {min(walls):.2f} s, median {statistics.median(walls):.2f} s; "
+      f"precision {precision:.3f} recall {recall:.3f}; goal < 5 s: "
+      f"{'met' if statistics.median(walls) < 5 else 'met in some runs' if min(walls) < 5 else 'NOT met'}")
+PY
