@@ -77,15 +77,12 @@ for i in $(seq "$runs"); do
   walls+=("$wall")
   echo "   run $i: $wall s, $((kb / 1024)) MiB"
 done
-python3 - "$dir/replay.json" "$dir/sim/truth.json" "${walls[@]}" <<'PY'
-import json, statistics, sys
-doc = json.load(open(sys.argv[1]))
-truth = {f["component"] for f in json.load(open(sys.argv[2]))["faults"]}
+read -r precision recall _ < <(python3 "$root/bench/score_localize.py" "$dir/replay.json" \
+  "$dir/sim/truth.json")
+python3 - "$precision" "$recall" "${walls[@]}" <<'PY'
+import statistics, sys
 walls = [float(w) for w in sys.argv[3:]]
-groups = [set(s["components"]) for s in doc["suspects"] if s["diagnosed"]]
-precision = sum(1 for g in groups if g & truth) / len(groups) if groups else 1.0
-recall = sum(1 for t in truth if any(t in g for g in groups)) / len(truth) if truth else 1.0
 print(f"   min {min(walls):.2f} s, median {statistics.median(walls):.2f} s; "
-      f"precision {precision:.3f} recall {recall:.3f}; goal < 5 s: "
+      f"precision {sys.argv[1]} recall {sys.argv[2]}; goal < 5 s: "
       f"{'met' if statistics.median(walls) < 5 else 'met in some runs' if min(walls) < 5 else 'NOT met'}")
 PY

@@ -123,18 +123,7 @@ agents_with_data=$(q 'count(count by (src) (kiriwake_probe_sent_total))')
 scrape_ok=$(q "sum(sum_over_time(up{job=\"kiriwake\"}[${window_s}s])) / sum(count_over_time(up{job=\"kiriwake\"}[${window_s}s]))")
 echo "   recorded counts: $rrows pairs in ${rquery_s}s; agents with data: $agents_with_data; scrape success ratio: $scrape_ok"
 
-score() {  # precision recall of a localize --json document against truth.json
-  python3 - "$1" "$dir/sim/truth.json" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1])); truth = {f["component"] for f in json.load(open(sys.argv[2]))["faults"]}
-groups = [set(s["components"]) for s in doc["suspects"] if s["diagnosed"]]
-hit = sum(1 for g in groups if g & truth)
-found = sum(1 for t in truth if any(t in g for g in groups))
-sizes = [len(g) for g in groups if g & truth]
-print(f"{hit / len(groups) if groups else 1.0:.3f} {found / len(truth) if truth else 1.0:.3f} "
-      f"{sum(sizes) / len(sizes) if sizes else 0:.1f}")
-PY
-}
+score() { python3 "$root/bench/score_localize.py" "$1" "$dir/sim/truth.json"; }
 run_timed() {  # prints "seconds peakMiB" of the command; its stdout goes to $1
   local out=$1; shift
   /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" >"$out" 2>"$dir/stderr.txt" || [ $? -eq 1 ]
@@ -163,7 +152,7 @@ idle_query_s=$(query_pair idle kiriwake:pair_probes_sent:increase5m \
 read -r idle_s idle_mib < <(run_timed "$dir/idle.json" "$kw" localize --json \
   --topology "$dir/sim/topology.yaml" --prometheus "$url" --window 5m --at "$now" \
   --prometheus-timeout 120)
-read -r idle_p idle_r idle_g < <(score "$dir/idle.json")
+read -r idle_p idle_r _ < <(score "$dir/idle.json")
 echo "   recorded counts ${idle_query_s}s; localize --prometheus --at ${idle_s}s (${idle_mib} MiB); precision $idle_p recall $idle_r"
 
 ratio=$(python3 -c "print(f'{$prom_s/$file_s:.2f}' if $file_s > 0 else 'n/a')")

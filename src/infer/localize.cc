@@ -480,7 +480,7 @@ double Engine::GainAt(uint32_t cls, const std::vector<Term>& terms, double rate)
 // BIC prices a parameter at 0.5 ln N; 0.15 ln N is enough to prefer one wide fault over two
 // narrow ones that fit only by sampling noise (the lab test's card fault), while a 2% cable fault
 // seen by a few hundred probes still gets through. localize_bench, random home labs, 2,000 per
-// seed, seeds 1-2, precision/recall: 0.980/0.973 by prior and 0.947/0.955 uniform with 0.15;
+// seed, seeds 1-3, precision/recall: 0.980/0.973 by prior and 0.947/0.956 uniform with 0.15;
 // 0.15 stays the best of 0 / 0.1 / 0.15 / 0.2 / 0.25 / 0.35 on the 300-lab row after the
 // exchange search learnt to try a card against its two cables.
 constexpr double kRatePrice = 0.15;
@@ -835,10 +835,16 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   // could stand for it and another chosen fault: one certainly on at least half the lossy paths
   // of each. In a fabric such a device is rare (the switches of an ECMP tier are crossed with
   // weights, not certainly), so this costs little there.
+  // A class's lossy paths never change; stands_for_two asks for each chosen fault's count once
+  // per candidate device, so they are counted once.
+  std::vector<int64_t> lossy_count(classes_.size(), -1);
   auto lossy_paths_of = [&](uint32_t cls) {
-    int64_t n = 0;
-    for (const Incidence& x : Eval(cls).eval) n += path_lossy_[x.path];
-    return n;
+    if (lossy_count[cls] < 0) {
+      int64_t n = 0;
+      for (const Incidence& x : Eval(cls).eval) n += path_lossy_[x.path];
+      lossy_count[cls] = n;
+    }
+    return lossy_count[cls];
   };
   // For each class certainly on `cls`'s lossy paths that `take` accepts: on how many of them.
   auto cover = [&](uint32_t cls, auto take) {
