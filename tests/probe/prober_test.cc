@@ -2,6 +2,9 @@
 // errored; late replies, duplicates and reordering are told apart; one-way loss is split.
 #include "probe/prober.h"
 
+#include <algorithm>
+#include <array>
+
 #include <gtest/gtest.h>
 
 #include "fake_network.h"
@@ -474,6 +477,25 @@ TEST(ProbePacket, RoundTripsEveryField) {
   b[20] ^= 1;  // flip a bit of seq: the MAC no longer matches
   EXPECT_FALSE(DecodePacket(std::span<const uint8_t>(b.data(), kHeaderSize + kMacSize), key, &q, &e));
   EXPECT_EQ(e, DecodeError::kBadMac);
+}
+
+// The MAC on the wire is HMAC-SHA256 (RFC 2104) of the 56-byte header, cut to 16 bytes: agents
+// built with another crypto library must still verify each other. Expected bytes from Python's
+// hmac module: hmac.new(b"kiriwake-test-key", header, hashlib.sha256).digest()[:16].
+TEST(ProbePacket, MacIsTruncatedHmacSha256OfTheHeader) {
+  ProbePacket p;
+  p.type = PacketType::kRequest;
+  p.sender_id = 0x0102030405060708;
+  p.seq = 99;
+  p.t_send_ns = 1;
+  p.t_rx_ns = 2;
+  p.t_tx_ns = 3;
+  p.rx_count = 4;
+  std::array<uint8_t, 128> b{};
+  ASSERT_EQ(EncodePacket(p, ProbeKey{"kiriwake-test-key"}, b), kHeaderSize + kMacSize);
+  const std::array<uint8_t, kMacSize> expected = {0xb4, 0x24, 0xd0, 0x98, 0x23, 0xf5, 0x21, 0xff,
+                                                  0xf2, 0x00, 0x86, 0x69, 0x27, 0x76, 0xa8, 0xa9};
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), b.begin() + kHeaderSize));
 }
 
 }  // namespace
