@@ -20,16 +20,19 @@ constexpr kiriwake::cli::AddCommandFn kCommands[] = {kiriwake::cli::AddAgentComm
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `kiriwake-agent --config X` reads as `kiriwake-agent agent --config X`.
+  // `kiriwake-agent --config X` reads as `kiriwake-agent agent --config X`. With the verb it
+  // was most likely exec'd by `kiriwake agent`, so help and errors say "kiriwake".
   std::vector<char*> args(argv, argv + argc);
   static char agent[] = "agent";
   std::string_view first = argc > 1 ? argv[1] : "";
+  const char* name = "kiriwake";
   if (first != "agent" && first != "-V" && first != "--version") {
     args.insert(args.begin() + 1, agent);
+    name = "kiriwake-agent";
   }
   try {
-    return kiriwake::cli::RunCli(static_cast<int>(args.size()), args.data(), "kiriwake-agent",
-                                 kDescription, kCommands);
+    return kiriwake::cli::RunCli(static_cast<int>(args.size()), args.data(), name, kDescription,
+                                 kCommands);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kiriwake: internal error: %s\n", e.what());
     return 2;
