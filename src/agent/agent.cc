@@ -2,17 +2,16 @@
 
 #include <ctime>
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 #include <grp.h>
-#include <httplib.h>
 #include <malloc.h>
 #include <pwd.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "agent/agent_metrics.h"
+#include "agent/http_endpoint.h"
 #include "probe/clock.h"
 #include "probe/datagram_socket.h"
 #include "probe/icmp_socket.h"
@@ -263,58 +262,35 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
   }
   KW_ASSIGN_OR_RETURN(rt.groups, BuildGroups(config, rt.key, rt.src, &metrics, db.get()));
 
-  httplib::Server http;
-  std::thread http_thread;
+  std::unique_ptr<HttpEndpoint> http;
   std::string db_path = config.db;
   std::string src = rt.src;
   if (!config.http.empty()) {
     KW_ASSIGN_OR_RETURN(probe::Endpoint hep, probe::ParseEndpoint(config.http, 9623));
-    // Two workers: scrapes and collects are rare; each idle thread costs RSS on a Raspberry Pi.
-    http.new_task_queue = [] { return new httplib::ThreadPool(2); };
-    http.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
-      // Moved, not copied (set_content copies): the page for 1,000 peers is ~2 MB.
-      res.body = metrics.Render();
-      res.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    });
-    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("ok\n", "text/plain");
-    });
-    http.Get("/api/v1/observations", [db_path, src](const httplib::Request& req,
-                                                    httplib::Response& res) {
-      auto since = ParseSince(req.has_param("since") ? req.get_param_value("since") : "");
-      if (!since.ok()) {
-        res.status = 400;
-        res.set_content(since.status().ToString() + "\n", "text/plain");
-        return;
-      }
+    constexpr const char* kText = "text/plain; charset=utf-8";
+    std::map<std::string, HttpHandler> routes;
+    routes["/metrics"] = [&metrics](const UrlQuery&) {
+      return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.Render()};
+    };
+    routes["/healthz"] = [](const UrlQuery&) { return HttpResponse{200, kText, "ok\n"}; };
+    routes["/api/v1/observations"] = [db_path, src](const UrlQuery& query) {
+      auto since = ParseSince(query.Get("since").value_or(""));
+      if (!since.ok()) return HttpResponse{400, kText, since.status().ToString() + "\n"};
       auto reader = store::ProbeStore::Open(db_path, /*read_only=*/true);
-      if (!reader.ok()) {
-        res.status = 503;
-        res.set_content(reader.status().ToString() + "\n", "text/plain");
-        return;
-      }
+      if (!reader.ok()) return HttpResponse{503, kText, reader.status().ToString() + "\n"};
       auto rows = (*reader)->AggregatesSince(*since, src);
-      if (!rows.ok()) {
-        res.status = 503;
-        res.set_content(rows.status().ToString() + "\n", "text/plain");
-        return;
-      }
+      if (!rows.ok()) return HttpResponse{503, kText, rows.status().ToString() + "\n"};
       std::string body;
       for (const auto& t : *rows) body += report::JsonLine(report::ObservationJson(t));
-      res.body = std::move(body);  // not set_content: it would copy the page
-      res.set_header("Content-Type", "application/x-ndjson");
-    });
-    if (!http.bind_to_port(hep.AddressString(), hep.port())) {
-      return Status::IOError(fmt::format("cannot listen for HTTP on {}", hep.ToString()));
-    }
-    http_thread = std::thread([&http] { http.listen_after_bind(); });
+      return HttpResponse{200, "application/x-ndjson", std::move(body)};
+    };
+    KW_ASSIGN_OR_RETURN(http, HttpEndpoint::Listen(hep, std::move(routes)));
+    http->Start();
   }
   auto stop_http = [&] {
-    if (http_thread.joinable()) {
-      http.stop();
-      http_thread.join();
-    }
+    if (http) http->Stop();
   };
+
   if (!control.user.empty()) {
     if (Status s = DropPrivileges(control.user, config.db); !s.ok()) {
       stop_http();

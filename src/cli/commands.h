@@ -20,7 +20,8 @@ void AddPrometheusTargetsCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddSimCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddSimExporterCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddProbeCommand(CLI::App& app, std::vector<Verb>* verbs);  // probe, responder
-void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs);  // agent, collect
+void AddAgentCommand(CLI::App& app, std::vector<Verb>* verbs);
+void AddCollectCommand(CLI::App& app, std::vector<Verb>* verbs);
 void AddTimelineCommand(CLI::App& app, std::vector<Verb>* verbs);
 
 }  // namespace kiriwake::cli

@@ -1,16 +1,14 @@
-// kiriwake: the CLI. Thin glue: parse, run one verb, map its outcome to an exit status.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <csignal>
-#include <cstring>
+// kiriwake: the CLI. Thin glue: parse, run one verb, map its outcome to an exit status
+// (cli/verb.h RunCli).
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/verb.h"
@@ -21,22 +19,6 @@
 
 namespace kiriwake::cli {
 
-bool ColorWanted(const std::string& when) {
-  if (when == "always") return true;
-  if (when == "never") return false;
-  // auto: a terminal that can show it, and no NO_COLOR (https://no-color.org).
-  const char* term = std::getenv("TERM");
-  if (std::getenv("NO_COLOR") != nullptr) return false;
-  if (term == nullptr || std::string(term) == "dumb") return false;
-  return ::isatty(STDOUT_FILENO) == 1;
-}
-
-void PrintError(const Status& status) { PrintError(status.ToString()); }
-void PrintError(std::string_view message) { fmt::print(stderr, "kiriwake: {}\n", message); }
-void PrintWarning(std::string_view message) {
-  fmt::print(stderr, "kiriwake: warning: {}\n", message);
-}
-
 namespace {
 
 constexpr const char* kDescription =
@@ -46,45 +28,34 @@ constexpr const char* kDescription =
     "culprit named); 2 an error (usage, unreadable or unrecognised input, internal); 128+N when "
     "killed by signal N.";
 
-int Main(int argc, char** argv) {
-  // Writes to a closed pipe fail with EPIPE instead of killing us; we stop quietly (ripgrep).
-  std::signal(SIGPIPE, SIG_IGN);
-  CLI::App app{kDescription, "kiriwake"};
-  app.set_version_flag("-V,--version", std::string("kiriwake ") + KIRIWAKE_VERSION);
-  app.require_subcommand(1, 1);
-  app.fallthrough(false);
-  std::vector<Verb> verbs;
-  AddVersionCommand(app, &verbs);
-  AddLocalizeCommand(app, &verbs);
-  AddLabCommand(app, &verbs);
-  AddCephCommand(app, &verbs);
-  AddPingLogCommand(app, &verbs);
-  AddDiagnoseCommand(app, &verbs);
-  AddPrometheusTargetsCommand(app, &verbs);
-  AddSimCommand(app, &verbs);
-  AddSimExporterCommand(app, &verbs);
-  AddProbeCommand(app, &verbs);
-  AddAgentCommand(app, &verbs);
-  AddTimelineCommand(app, &verbs);
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    // CLI11's own codes start at 100; --help and --version are successes, the rest usage errors.
-    return rc == 0 ? 0 : static_cast<int>(ExitStatus::kError);
-  }
-  ExitStatus status = ExitStatus::kError;
-  for (const Verb& v : verbs) {
-    if (v.app->parsed()) status = v.run();
-  }
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    if (errno == EPIPE) return static_cast<int>(status);  // reader went away: quiet
-    PrintError(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
-    return static_cast<int>(ExitStatus::kError);
-  }
-  return static_cast<int>(status);
+// `kiriwake agent` runs as kiriwake-agent, built and installed beside this binary: the same
+// agent without cpp-httplib and OpenSSL, which would cost the daemon 3.4 MB resident before main()
+// (docs/design.md). Without it (this binary copied alone) the agent runs in this process.
+void ExecAgentBinary(char** argv) {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  std::string path(self, static_cast<size_t>(n));
+  path = path.substr(0, path.rfind('/') + 1) + "kiriwake-agent";
+  if (::access(path.c_str(), X_OK) != 0) return;
+  ::execv(path.c_str(), argv);  // returns only on failure: run in-process then
 }
+
+constexpr AddCommandFn kCommands[] = {
+    AddVersionCommand,
+    AddLocalizeCommand,
+    AddLabCommand,
+    AddCephCommand,
+    AddPingLogCommand,
+    AddDiagnoseCommand,
+    AddPrometheusTargetsCommand,
+    AddSimCommand,
+    AddSimExporterCommand,
+    AddProbeCommand,
+    AddAgentCommand,
+    AddCollectCommand,
+    AddTimelineCommand,
+};
 
 }  // namespace
 
@@ -99,8 +70,10 @@ void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs) {
 }  // namespace kiriwake::cli
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "agent") kiriwake::cli::ExecAgentBinary(argv);
   try {
-    return kiriwake::cli::Main(argc, argv);
+    return kiriwake::cli::RunCli(argc, argv, "kiriwake", kiriwake::cli::kDescription,
+                                 kiriwake::cli::kCommands);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kiriwake: internal error: %s\n", e.what());
     return 2;

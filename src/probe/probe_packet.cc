@@ -1,14 +1,13 @@
 #include "probe/probe_packet.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 namespace kiriwake::probe {
 
@@ -50,11 +49,10 @@ uint32_t Get32(const uint8_t* p) {
 }
 
 void Mac(const ProbeKey& key, const uint8_t* data, uint8_t out[kMacSize]) {
-  unsigned char full[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.secret.data(), static_cast<int>(key.secret.size()), data, kHeaderSize,
-       full, &len);
-  std::memcpy(out, full, kMacSize);
+  hmac_sha256_ctx ctx;
+  hmac_sha256_set_key(&ctx, key.secret.size(), reinterpret_cast<const uint8_t*>(key.secret.data()));
+  hmac_sha256_update(&ctx, kHeaderSize, data);
+  hmac_sha256_digest(&ctx, kMacSize, out);
 }
 
 }  // namespace
@@ -124,7 +122,7 @@ bool DecodePacket(std::span<const uint8_t> in, const ProbeKey& key, ProbePacket*
   if (has_mac) {
     uint8_t mac[kMacSize];
     Mac(key, b, mac);
-    if (CRYPTO_memcmp(mac, b + kHeaderSize, kMacSize) != 0) return fail(DecodeError::kBadMac);
+    if (!nettle_memeql_sec(mac, b + kHeaderSize, kMacSize)) return fail(DecodeError::kBadMac);
   }
   out->type = static_cast<PacketType>(b[5]);
   out->authenticated = has_mac;

@@ -127,9 +127,15 @@ TEST(ResponderCmd, WildcardResponderAnswersFromTheProbedAddress) {
   auto r = RunKiriwake("probe -c 3 -i 10 -t 200 -p 18732 127.0.0.2 127.0.1.9");
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
-  EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("127.0.0.2  healthy  0 of 3 lost"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("127.0.1.9  healthy  0 of 3 lost"), std::string::npos) << r.out;
+  // Every probe answered on both addresses. Not "healthy": on a loaded machine one RTT of three
+  // can be an outlier (status 1, "degraded"), which is not what this test is about.
+  EXPECT_NE(r.status, 2) << r.out << r.err;
+  for (std::string target : {"127.0.0.2  ", "127.0.1.9  "}) {
+    size_t at = r.out.find(target);
+    ASSERT_NE(at, std::string::npos) << r.out;
+    std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+    EXPECT_NE(line.find("  0 of 3 lost"), std::string::npos) << line;
+  }
 }
 
 }  // namespace

@@ -161,7 +161,20 @@ TEST_F(AgentNetns, KillNineLosesAtMostAboutOneSecondOfHistory) {
                        dir_ + "/h1.log");
   pid_t p2 = lab.Spawn(ns[2], {KIRIWAKE_BIN, "agent", "--config", WriteConfig(lab, 2, {1, 2})},
                        dir_ + "/h2.log");
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  // Until h1 has committed a good run of probes (2 peers at 50/s: ~100 a second), at most 15 s:
+  // a fixed sleep was too short under ASan on a loaded machine (two process start-ups, kiriwake
+  // then kiriwake-agent).
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  bool enough = false;
+  for (int i = 0; i < 130 && !enough; ++i) {
+    auto reader = store::ProbeStore::Open(dir_ + "/h1.db", /*read_only=*/true);
+    if (reader.ok()) {
+      auto committed = (*reader)->ProbesSince(0);
+      enough = committed.ok() && committed->size() > 250;
+    }
+    if (!enough) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // past a commit boundary
   int64_t killed_at = probe::SystemClock::Get()->RealtimeNs();
   EXPECT_EQ(lab.Stop(p1, SIGKILL), 128 + SIGKILL);
   lab.Stop(p2, SIGTERM);

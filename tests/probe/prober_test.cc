@@ -2,6 +2,9 @@
 // errored; late replies, duplicates and reordering are told apart; one-way loss is split.
 #include "probe/prober.h"
 
+#include <algorithm>
+#include <array>
+
 #include <gtest/gtest.h>
 
 #include "fake_network.h"
@@ -452,15 +455,21 @@ TEST(ResponderSafety, RepliesAndForeignTrafficAreNeverAnswered) {
   EXPECT_EQ(r.counters().malformed[static_cast<size_t>(DecodeError::kBadMagic)], 1u);
 }
 
-TEST(ProbePacket, RoundTripsEveryField) {
+// A packet with every field set to a distinct value.
+ProbePacket SamplePacket(PacketType type) {
   ProbePacket p;
-  p.type = PacketType::kReply;
+  p.type = type;
   p.sender_id = 0x0102030405060708;
   p.seq = 99;
   p.t_send_ns = 1;
   p.t_rx_ns = 2;
   p.t_tx_ns = 3;
   p.rx_count = 4;
+  return p;
+}
+
+TEST(ProbePacket, RoundTripsEveryField) {
+  ProbePacket p = SamplePacket(PacketType::kReply);
   ProbeKey key{"k"};
   std::array<uint8_t, 128> b{};
   ASSERT_EQ(EncodePacket(p, key, b), kHeaderSize + kMacSize);
@@ -474,6 +483,18 @@ TEST(ProbePacket, RoundTripsEveryField) {
   b[20] ^= 1;  // flip a bit of seq: the MAC no longer matches
   EXPECT_FALSE(DecodePacket(std::span<const uint8_t>(b.data(), kHeaderSize + kMacSize), key, &q, &e));
   EXPECT_EQ(e, DecodeError::kBadMac);
+}
+
+// The MAC on the wire is HMAC-SHA256 (RFC 2104) of the 56-byte header, cut to 16 bytes: agents
+// built with another crypto library must still verify each other. Expected bytes from Python's
+// hmac module: hmac.new(b"kiriwake-test-key", header, hashlib.sha256).digest()[:16].
+TEST(ProbePacket, MacIsTruncatedHmacSha256OfTheHeader) {
+  ProbePacket p = SamplePacket(PacketType::kRequest);
+  std::array<uint8_t, 128> b{};
+  ASSERT_EQ(EncodePacket(p, ProbeKey{"kiriwake-test-key"}, b), kHeaderSize + kMacSize);
+  const std::array<uint8_t, kMacSize> expected = {0xb4, 0x24, 0xd0, 0x98, 0x23, 0xf5, 0x21, 0xff,
+                                                  0xf2, 0x00, 0x86, 0x69, 0x27, 0x76, 0xa8, 0xa9};
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), b.begin() + kHeaderSize));
 }
 
 }  // namespace

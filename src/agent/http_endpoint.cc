@@ -1,0 +1,213 @@
+#include "agent/http_endpoint.h"
+
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+namespace kiriwake::agent {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpEndpoint::Impl {
+  std::map<std::string, HttpHandler> routes;
+  HttpEndpointOptions options;
+  int open_connections = 0;  // touched on the endpoint's thread only
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
+  bool stopped = false;
+
+  void Accept();
+  HttpResponse Handle(const http::request<http::empty_body>& req) const;
+};
+
+namespace {
+
+// A request line and headers larger than this are refused (ours are a few hundred bytes).
+constexpr uint32_t kHeaderLimit = 16 * 1024;
+
+bool IsHttpError(const beast::error_code& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_target).category();
+}
+
+// One connection: read a request, answer it, and again while the client keeps it alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpEndpoint::Impl* endpoint)
+      : stream_(std::move(socket)), endpoint_(endpoint) {
+    ++endpoint_->open_connections;
+  }
+  ~Session() { --endpoint_->open_connections; }
+
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(std::chrono::milliseconds(endpoint_->options.idle_timeout_ms));
+    // The header alone: a method other than GET, or a body, is refused without reading the body.
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+ private:
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) return Close();
+    if (ec && IsHttpError(ec)) {
+      // Not HTTP, or a request we do not take (a body on a GET, headers past the limit): say why.
+      Reply(HttpResponse{400, "text/plain; charset=utf-8",
+                         fmt::format("bad request: {}\n", ec.message())},
+            11, /*keep_alive=*/false);
+      return;
+    }
+    if (ec) return;  // timed out, reset: nothing to answer
+    const auto& req = parser_->get();
+    if (req.method() != http::verb::get) {
+      Reply(HttpResponse{405, "text/plain; charset=utf-8", "only GET is served here\n"},
+            req.version(), /*keep_alive=*/false);
+      return;
+    }
+    if (!parser_->is_done()) {
+      Reply(HttpResponse{400, "text/plain; charset=utf-8", "bad request: a GET carries no body\n"},
+            req.version(), /*keep_alive=*/false);
+      return;
+    }
+    HttpResponse r = endpoint_->Handle(req);
+    bool keep_alive = req.keep_alive() && r.status < 400;
+    Reply(std::move(r), req.version(), keep_alive);
+  }
+
+  void Reply(HttpResponse r, unsigned version, bool keep_alive) {
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<unsigned>(r.status));
+    res_.set(http::field::server, "kiriwake-agent");
+    res_.set(http::field::content_type, r.content_type);
+    if (r.status == 405) res_.set(http::field::allow, "GET");
+    res_.body() = std::move(r.body);  // moved: a /metrics page for 1,000 peers is ~2 MB
+    res_.keep_alive(keep_alive);
+    res_.prepare_payload();
+    stream_.expires_after(std::chrono::milliseconds(endpoint_->options.idle_timeout_ms));
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      bool again = !ec && self->res_.keep_alive();
+      self->res_ = {};  // the page is not kept until the next request
+      if (again) {
+        self->Read();
+      } else {
+        self->Close();
+      }
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  HttpEndpoint::Impl* endpoint_;
+  beast::flat_buffer buffer_{4096};
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  http::response<http::string_body> res_;
+};
+
+}  // namespace
+
+void HttpEndpoint::Impl::Accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;  // stopping
+    if (!ec) {
+      if (open_connections >= options.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);  // a connection flood costs a close each, not memory
+      } else {
+        std::make_shared<Session>(std::move(socket), this)->Read();
+      }
+    }
+    Accept();
+  });
+}
+
+HttpResponse HttpEndpoint::Impl::Handle(const http::request<http::empty_body>& req) const {
+  std::string_view target(req.target().data(), req.target().size());
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  auto route = routes.find(std::string(path));
+  if (route == routes.end()) {
+    return {404, "text/plain; charset=utf-8", fmt::format("no such path: {}\n", path)};
+  }
+  auto query = ParseUrlQuery(q == std::string_view::npos ? "" : target.substr(q + 1), target);
+  if (!query.ok()) return {400, "text/plain; charset=utf-8", query.status().ToString() + "\n"};
+  return route->second(*query);
+}
+
+HttpEndpoint::HttpEndpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpEndpoint::~HttpEndpoint() { Stop(); }
+
+Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Listen(
+    const probe::Endpoint& at, std::map<std::string, HttpHandler> routes,
+    HttpEndpointOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->routes = std::move(routes);
+  impl->options = options;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(at.AddressString(), ec);
+  auto fail = [&](std::string_view what) {
+    return Status::IOError(
+        fmt::format("cannot listen for HTTP on {}: {}: {}", at.ToString(), what, ec.message()));
+  };
+  if (ec) return fail("address");
+  tcp::endpoint ep(address, at.port());
+  impl->acceptor.open(ep.protocol(), ec);
+  if (ec) return fail("socket");
+  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("SO_REUSEADDR");
+  impl->acceptor.bind(ep, ec);
+  if (ec) return fail("bind");
+  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  return std::unique_ptr<HttpEndpoint>(new HttpEndpoint(std::move(impl)));
+}
+
+void HttpEndpoint::Start() {
+  if (impl_->thread.joinable() || impl_->stopped) return;
+  impl_->Accept();
+  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
+}
+
+void HttpEndpoint::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->thread.joinable()) {
+    asio::post(impl_->ioc, [impl = impl_.get()] {
+      beast::error_code ignored;
+      impl->acceptor.close(ignored);
+      impl->ioc.stop();  // open connections are dropped with the io_context's pending handlers
+    });
+    impl_->thread.join();
+  } else {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  }
+}
+
+uint16_t HttpEndpoint::port() const {
+  beast::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+}  // namespace kiriwake::agent

@@ -1,0 +1,153 @@
+// The agent's HTTP server, spoken to by another HTTP implementation (cpp-httplib's client) and by
+// hand over a raw socket for what a client library would never send.
+#include "agent/http_endpoint.h"
+
+#include <string>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace kiriwake::agent {
+namespace {
+
+std::unique_ptr<HttpEndpoint> Serve(HttpEndpointOptions options = {}) {
+  std::map<std::string, HttpHandler> routes;
+  routes["/healthz"] = [](const UrlQuery&) { return HttpResponse{200, "text/plain", "ok\n"}; };
+  routes["/echo"] = [](const UrlQuery& q) {
+    return HttpResponse{200, "text/plain", "since=" + q.Get("since").value_or("(none)")};
+  };
+  routes["/big"] = [](const UrlQuery&) {
+    return HttpResponse{200, "text/plain", std::string(3 << 20, 'x')};
+  };
+  probe::Endpoint any_port = *probe::ParseEndpoint("127.0.0.1", 1);
+  any_port.set_port(0);
+  auto ep = HttpEndpoint::Listen(any_port, std::move(routes), options);
+  EXPECT_TRUE(ep.ok()) << ep.status().ToString();
+  if (!ep.ok()) return nullptr;
+  (*ep)->Start();
+  return std::move(*ep);
+}
+
+// Sends `request` on a fresh connection and returns everything the server sends until it closes.
+std::string Raw(uint16_t port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return "(connect failed)";
+  }
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+TEST(HttpEndpoint, ServesRoutesWithDecodedQueryOverKeepAlive) {
+  auto ep = Serve();
+  ASSERT_NE(ep, nullptr);
+  ASSERT_NE(ep->port(), 0);
+  httplib::Client c("127.0.0.1", ep->port());
+  c.set_keep_alive(true);
+  auto r = c.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ok\n");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain");
+  r = c.Get("/echo?since=2026-11-26T20%3A31%3A58Z");  // the same connection
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "since=2026-11-26T20:31:58Z");
+  r = c.Get("/big");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.size(), size_t{3} << 20);
+}
+
+TEST(HttpEndpoint, RefusesWhatItDoesNotServeWithTheReason) {
+  auto ep = Serve();
+  ASSERT_NE(ep, nullptr);
+  httplib::Client c("127.0.0.1", ep->port());
+  auto r = c.Get("/nope");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_NE(r->body.find("/nope"), std::string::npos);
+  r = c.Post("/healthz", "x", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  r = c.Get("/echo?since=20%G1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("two hex digits"), std::string::npos) << r->body;
+  // Not HTTP at all: a 400 that says so, then the connection is closed.
+  std::string raw = Raw(ep->port(), "HELLO\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw;
+  EXPECT_NE(raw.find("bad request"), std::string::npos) << raw;
+  // Headers past the limit.
+  raw = Raw(ep->port(), "GET /healthz HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw.substr(0, 200);
+  // HTTP/1.0 without keep-alive: answered, then closed (Raw returns at the close).
+  raw = Raw(ep->port(), "GET /healthz HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.0 200", 0), 0u) << raw;
+  EXPECT_EQ(raw.substr(raw.size() - 3), "ok\n");
+}
+
+TEST(HttpEndpoint, ClosesConnectionsBeyondTheLimitAndServesAgainAfter) {
+  HttpEndpointOptions o;
+  o.max_connections = 2;
+  auto ep = Serve(o);
+  ASSERT_NE(ep, nullptr);
+  // Two idle connections hold both slots.
+  std::vector<int> held;
+  for (int i = 0; i < 2; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(ep->port());
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    held.push_back(fd);
+  }
+  usleep(200'000);  // let the server accept both
+  EXPECT_EQ(Raw(ep->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "");
+  for (int fd : held) close(fd);
+  usleep(200'000);
+  std::string raw =
+      Raw(ep->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
+}
+
+TEST(HttpEndpoint, ListenErrorNamesTheAddress) {
+  auto first = Serve();
+  ASSERT_NE(first, nullptr);
+  std::string at = "127.0.0.1:" + std::to_string(first->port());
+  auto second = HttpEndpoint::Listen(*probe::ParseEndpoint(at, 0), {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().ToString().find("cannot listen for HTTP on " + at), std::string::npos)
+      << second.status().ToString();
+}
+
+TEST(HttpEndpoint, StopsWithOpenConnectionsAndTwice) {
+  auto ep = Serve();
+  ASSERT_NE(ep, nullptr);
+  httplib::Client c("127.0.0.1", ep->port());
+  c.set_keep_alive(true);
+  ASSERT_TRUE(c.Get("/healthz"));  // leaves a kept-alive connection open
+  uint16_t port = ep->port();
+  ep->Stop();
+  ep->Stop();
+  httplib::Client c2("127.0.0.1", port);
+  EXPECT_FALSE(c2.Get("/healthz"));
+}
+
+}  // namespace
+}  // namespace kiriwake::agent
