@@ -109,9 +109,52 @@ const PathFinder::Adjacency& PathFinder::Adj() {
   return adj_;
 }
 
+int32_t PathFinder::Twin(int32_t sw) {
+  if (twin_.empty()) {
+    // Switches with the same neighbours in the same order (a fabric's edge switches in one pod,
+    // its cores in one group): grouped by a hash of the sequence, confirmed element by element.
+    const Adjacency& adj = Adj();
+    size_t ns = adj.start.size() - 1;
+    twin_.resize(ns);
+    std::unordered_map<uint64_t, std::vector<int32_t>> by_hash;
+    for (size_t u = 0; u < ns; ++u) {
+      twin_[u] = static_cast<int32_t>(u);
+      std::span<const int32_t> mine(adj.to.data() + adj.start[u], adj.to.data() + adj.start[u + 1]);
+      if (mine.empty()) continue;  // an isolated switch reaches nothing: nothing to share
+      uint64_t h = mine.size();
+      for (int32_t v : mine) h = Mix(h ^ static_cast<uint64_t>(v));
+      for (int32_t first : by_hash[h]) {
+        std::span<const int32_t> theirs(adj.to.data() + adj.start[first],
+                                        adj.to.data() + adj.start[first + 1]);
+        if (std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end())) {
+          twin_[u] = first;
+          break;
+        }
+      }
+      if (twin_[u] == static_cast<int32_t>(u)) by_hash[h].push_back(static_cast<int32_t>(u));
+    }
+  }
+  return twin_[sw];
+}
+
 const PathFinder::Bfs& PathFinder::BfsFrom(int32_t sw) {
   auto& slot = bfs_[sw];
   if (slot) return *slot;
+  if (int32_t tw = Twin(sw); tw != sw) {
+    // A twin's search, with the two swapped. No shortest path from one twin passes through the
+    // other (it sits two hops away, behind the same neighbours), so every other switch has the
+    // same distance, the same path counts summed in the same order, and the same place in the
+    // queue; the twins trade theirs. A copy instead of a walk over every link.
+    auto b = std::make_unique<Bfs>(BfsFrom(tw));
+    std::swap(b->dist[sw], b->dist[tw]);
+    std::swap(b->count[sw], b->count[tw]);
+    std::swap(b->count_mod[sw], b->count_mod[tw]);
+    auto at_sw = std::find(b->order.begin(), b->order.end(), sw);
+    auto at_tw = std::find(b->order.begin(), b->order.end(), tw);
+    std::iter_swap(at_sw, at_tw);
+    slot = std::move(b);
+    return *slot;
+  }
   const auto& switches = topology_.switches();
   auto b = std::make_unique<Bfs>();
   b->dist.assign(switches.size(), -1);
