@@ -580,8 +580,9 @@ double Engine::Gain(uint32_t cls, double* rate) const {
 }
 
 void Engine::Apply(uint32_t cls, double rate, int sign) {
-  for (const Incidence& x : ClassInc(cls)) {
-    if (paths_[x.path].lost == 0) continue;  // LossFreeLL's share
+  // Only paths with loss keep state (the rest are LossFreeLL's share): the class's incidences
+  // on those are exactly its `eval` list, in the same order.
+  for (const Incidence& x : Eval(cls).eval) {
     PathState& st = state_[x.path];
     if (undo_on_) undo_.push_back({x.path, st, path_ll_[x.path]});
     if (x.weight >= model::Path::kCertainWeight) {
