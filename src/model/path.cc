@@ -611,10 +611,13 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
             (u % 64)) &
            1;
   };
+  auto mark_reach = [&](int32_t sink, int32_t u) {
+    reach[static_cast<size_t>(sink) * reach_words + static_cast<size_t>(u) / 64] |= uint64_t{1}
+                                                                                   << (u % 64);
+  };
   std::vector<int32_t> sources;
-  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
+  auto push_one = [&](int32_t sink) {
     auto use = sink_segments(sink);
-    if (use.empty()) continue;
     const Bfs& to_sink = BfsFrom(sink);
     const std::vector<int32_t>& order = to_sink.order;
     const std::vector<uint64_t>& count_mod = to_sink.count_mod;
@@ -652,11 +655,133 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
       }
     }
     for (int32_t u : order) {
-      if (reached[u]) {
-        reach[static_cast<size_t>(sink) * reach_words + static_cast<size_t>(u) / 64] |=
-            uint64_t{1} << (u % 64);
+      if (reached[u]) mark_reach(sink, u);
+    }
+  };
+  // Twin sinks (PathFinder::Twin) see one DAG: the same distances, counts and next hops
+  // everywhere but at the twins themselves (a sink's twins sit two hops out, behind the common
+  // neighbours, and the last hop goes to the sink's own links). Their pushes run together over
+  // the base twin's search: each keeps its own nu (additions), but a link's and a switch's
+  // signature need only the sum over the group, one product instead of one per sink, and each
+  // link is scanned once per group. Exact modulo 2^61-1 like the rest.
+  std::vector<std::vector<int32_t>> group(switches.size());  // base twin -> sinks, in order
+  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
+    if (!sink_segments(sink).empty()) group[Twin(sink)].push_back(sink);
+  }
+  std::vector<Sig> gnu;      // [switch * members + i]
+  std::vector<char> greach;  // the same layout
+  std::vector<int32_t> member_of(switches.size(), -1);
+  for (int32_t base = 0; base < static_cast<int32_t>(switches.size()); ++base) {
+    const std::vector<int32_t>& members = group[base];
+    if (members.empty()) continue;
+    if (members.size() == 1) {
+      push_one(members[0]);
+      continue;
+    }
+    const size_t g = members.size();
+    // Pass 3 needs each member's own search: copied here, before a million paths are allocated
+    // around them (made in pass 3, the copies fragmented the heap: +56 MB peak at k=48).
+    for (int32_t t : members) BfsFrom(t);
+    const Bfs& bb = BfsFrom(base);
+    const std::vector<int32_t>& order = bb.order;
+    const std::vector<int32_t>& dist = bb.dist;
+    const std::vector<uint64_t>& cm = bb.count_mod;
+    for (size_t i = 0; i < g; ++i) member_of[members[i]] = static_cast<int32_t>(i);
+    gnu.assign(switches.size() * g, Sig{});
+    greach.assign(switches.size() * g, 0);
+    // Member i's view: the base search with base and members[i] swapped.
+    auto cm_of = [&](size_t i, int32_t u) {
+      int32_t t = members[i];
+      return u == base ? cm[t] : u == t ? cm[base] : cm[u];
+    };
+    sources.clear();
+    for (size_t i = 0; i < g; ++i) {
+      for (const SegmentOfFlow& sg : sink_segments(members[i])) {
+        size_t at = static_cast<size_t>(sg.from) * g + i;
+        if (!greach[at]) {
+          greach[at] = 1;
+          sources.push_back(static_cast<int32_t>(at));
+        }
+        gnu[at].Add(flow_sig(sg.flow), inv(sg.denom));
       }
     }
+    for (int32_t at : sources) {
+      Sig m = gnu[at];
+      gnu[at] = Sig{};
+      gnu[at].Add(m, inv_count(cm_of(static_cast<size_t>(at) % g,
+                                     static_cast<int32_t>(static_cast<size_t>(at) / g))));
+    }
+    // A twin (the base, or a member for the others) pushes to all its neighbours, one hop
+    // nearer every other member; per member, since its own count differs for the base.
+    auto push_twin = [&](int32_t u) {
+      for (size_t i = 0; i < g; ++i) {
+        if (members[i] == u || !greach[static_cast<size_t>(u) * g + i]) continue;
+        const Sig x = gnu[static_cast<size_t>(u) * g + i];
+        switch_sig[u].Add(x, cm_of(i, u));
+        for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+          int32_t v = adj.to[k];
+          link_sig[k].Add(x, cm[v]);
+          gnu[static_cast<size_t>(v) * g + i].Add(x);
+          greach[static_cast<size_t>(v) * g + i] = 1;
+        }
+      }
+    };
+    bool base_pushed = false;
+    for (size_t idx = order.size(); idx-- > 1;) {  // order[0] is the base
+      int32_t u = order[idx];
+      if (dist[u] <= 1 && !base_pushed) {
+        push_twin(base);  // two hops from every other member: before the common neighbours
+        base_pushed = true;
+      }
+      if (member_of[u] >= 0) {
+        push_twin(u);
+        continue;
+      }
+      Sig sum;
+      bool any = false;
+      for (size_t i = 0; i < g; ++i) {
+        if (!greach[static_cast<size_t>(u) * g + i]) continue;
+        sum.Add(gnu[static_cast<size_t>(u) * g + i]);
+        any = true;
+      }
+      if (!any) continue;
+      switch_sig[u].Add(sum, cm[u]);
+      if (dist[u] == 1) {
+        // A common neighbour: each member's last hop is its own links.
+        for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+          int32_t v = adj.to[k];
+          int32_t i = member_of[v];
+          if (i < 0 || !greach[static_cast<size_t>(u) * g + static_cast<size_t>(i)]) continue;
+          const Sig x = gnu[static_cast<size_t>(u) * g + static_cast<size_t>(i)];
+          link_sig[k].Add(x, cm_of(static_cast<size_t>(i), v));
+          gnu[static_cast<size_t>(v) * g + static_cast<size_t>(i)].Add(x);
+          greach[static_cast<size_t>(v) * g + static_cast<size_t>(i)] = 1;
+        }
+        continue;
+      }
+      int32_t next = dist[u] - 1;
+      for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+        int32_t v = adj.to[k];
+        if (dist[v] != next) continue;
+        link_sig[k].Add(sum, cm[v]);
+        for (size_t i = 0; i < g; ++i) {
+          size_t from = static_cast<size_t>(u) * g + i, to = static_cast<size_t>(v) * g + i;
+          if (!greach[from]) continue;
+          gnu[to].Add(gnu[from]);
+          greach[to] = 1;
+        }
+      }
+    }
+    if (!base_pushed) push_twin(base);
+    for (size_t i = 0; i < g; ++i) {
+      int32_t t = members[i];
+      size_t at = static_cast<size_t>(t) * g + i;
+      if (greach[at]) switch_sig[t].Add(gnu[at], cm_of(i, t));
+      for (int32_t u : order) {
+        if (greach[static_cast<size_t>(u) * g + i]) mark_reach(t, u);
+      }
+    }
+    for (int32_t t : members) member_of[t] = -1;
   }
   for (size_t u = 0; u < switches.size(); ++u) {
     if (switches[u].component != kNoComponent) sig[switches[u].component].Add(switch_sig[u]);
