@@ -671,9 +671,17 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   std::vector<Sig> gnu;      // [switch * members + i]
   std::vector<char> greach;  // the same layout
   std::vector<int32_t> member_of(switches.size(), -1);
+  // At most kBatch sinks at a time: the per-member nu is a switch count times the batch (a
+  // leaf-spine's leaves are all twins of one another).
+  constexpr size_t kBatch = 64;
+  std::vector<std::pair<int32_t, std::span<const int32_t>>> batches;  // (base twin, sinks)
   for (int32_t base = 0; base < static_cast<int32_t>(switches.size()); ++base) {
-    const std::vector<int32_t>& members = group[base];
-    if (members.empty()) continue;
+    for (size_t at = 0; at < group[base].size(); at += kBatch) {
+      size_t n = std::min(kBatch, group[base].size() - at);
+      batches.push_back({base, std::span<const int32_t>(group[base].data() + at, n)});
+    }
+  }
+  for (auto [base, members] : batches) {
     if (members.size() == 1) {
       push_one(members[0]);
       continue;

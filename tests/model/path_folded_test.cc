@@ -128,6 +128,13 @@ TEST(PathFolded, FlowsIntoTwinEdgeSwitchesFoldExactly) {
   ExpectFoldingIsExact(*t, flows);
 }
 
+// 70 leaves, all twins of one another: their pushes go in batches of at most 64.
+TEST(PathFolded, LeafSpineWithMoreTwinLeavesThanOneBatchFoldsExactly) {
+  auto t = Topology::Build(LeafSpine(70, 3, 2));
+  ASSERT_TRUE(t.ok());
+  ExpectFoldingIsExact(*t, RandomFlows(*t, 600, 4));
+}
+
 TEST(PathFolded, FatTreeFoldsACoreTierIntoOneClass) {
   auto t = Topology::Build(FatTree(8));
   ASSERT_TRUE(t.ok());
