@@ -580,8 +580,9 @@ double Engine::Gain(uint32_t cls, double* rate) const {
 }
 
 void Engine::Apply(uint32_t cls, double rate, int sign) {
-  for (const Incidence& x : ClassInc(cls)) {
-    if (paths_[x.path].lost == 0) continue;  // LossFreeLL's share
+  // Only paths with loss keep state (the rest are LossFreeLL's share): the class's incidences
+  // on those are exactly its `eval` list, in the same order.
+  for (const Incidence& x : Eval(cls).eval) {
     PathState& st = state_[x.path];
     if (undo_on_) undo_.push_back({x.path, st, path_ll_[x.path]});
     if (x.weight >= model::Path::kCertainWeight) {
@@ -1025,7 +1026,9 @@ double Entropy2(double q) {
 
 void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
                        const std::vector<model::Observation>* obs) const {
+  if (opt_.max_next_tests <= 0) return;  // none asked for (the benchmark)
   std::vector<NextTest> tests;
+  std::unordered_map<std::string, std::string> free_port_of;  // switch -> a free port, or ""
   const auto& comps = topo_.components();
   auto prior = [&](ComponentId c) { return opt_.priors.For(comps[c]); };
   // Which component lies where: map host ports and switch ports to their cable and hosts.
@@ -1067,20 +1070,24 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
       } else if (comp.kind == ComponentKind::kSwitchPort) {
-        // Move the cable to a free port on the same switch.
+        // Move the cable to a free port on the same switch. A fabric's group holds a tier's
+        // ports, dozens per switch, so each switch's free port is looked up once.
         size_t colon = comp.id.rfind(':');
         std::string sw = comp.id.substr(0, colon);
-        std::string free_port;
-        if (auto swi = topo_.FindComponent(sw)) {
-          for (size_t si = 0; si < topo_.switches().size(); ++si) {
-            if (topo_.switches()[si].component != *swi) continue;
-            for (int p = 1; p <= topo_.switches()[si].ports && free_port.empty(); ++p) {
-              if (!topo_.SwitchPortInUse(static_cast<int32_t>(si), p)) {
-                free_port = fmt::format("{}:{}", sw, p);
+        auto [cached, fresh] = free_port_of.try_emplace(sw);
+        if (fresh) {
+          if (auto swi = topo_.FindComponent(sw)) {
+            for (size_t si = 0; si < topo_.switches().size(); ++si) {
+              if (topo_.switches()[si].component != *swi) continue;
+              for (int p = 1; p <= topo_.switches()[si].ports && cached->second.empty(); ++p) {
+                if (!topo_.SwitchPortInUse(static_cast<int32_t>(si), p)) {
+                  cached->second = fmt::format("{}:{}", sw, p);
+                }
               }
             }
           }
         }
+        const std::string& free_port = cached->second;
         NextTest t;
         t.kind = NextTestKind::kMoveUplink;
         t.action = free_port.empty()

@@ -96,29 +96,89 @@ PathFinder::PathFinder(const Topology& topology)
     : topology_(topology), bfs_(topology.switches().size()) {}
 PathFinder::~PathFinder() = default;
 
+const PathFinder::Adjacency& PathFinder::Adj() {
+  if (adj_.start.empty()) {
+    const auto& switches = topology_.switches();
+    adj_.start.reserve(switches.size() + 1);
+    adj_.start.push_back(0);
+    for (const Switch& s : switches) {
+      for (const SwitchLink& l : s.links) adj_.to.push_back(l.to);
+      adj_.start.push_back(static_cast<uint32_t>(adj_.to.size()));
+    }
+  }
+  return adj_;
+}
+
+int32_t PathFinder::Twin(int32_t sw) {
+  if (twin_.empty()) {
+    // Switches with the same neighbours in the same order (a fabric's edge switches in one pod,
+    // its cores in one group): grouped by a hash of the sequence, confirmed element by element.
+    const Adjacency& adj = Adj();
+    size_t ns = adj.start.size() - 1;
+    twin_.resize(ns);
+    std::unordered_map<uint64_t, std::vector<int32_t>> by_hash;
+    for (size_t u = 0; u < ns; ++u) {
+      twin_[u] = static_cast<int32_t>(u);
+      std::span<const int32_t> mine(adj.to.data() + adj.start[u], adj.to.data() + adj.start[u + 1]);
+      if (mine.empty()) continue;  // an isolated switch reaches nothing: nothing to share
+      uint64_t h = mine.size();
+      for (int32_t v : mine) h = Mix(h ^ static_cast<uint64_t>(v));
+      for (int32_t first : by_hash[h]) {
+        std::span<const int32_t> theirs(adj.to.data() + adj.start[first],
+                                        adj.to.data() + adj.start[first + 1]);
+        if (std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end())) {
+          twin_[u] = first;
+          break;
+        }
+      }
+      if (twin_[u] == static_cast<int32_t>(u)) by_hash[h].push_back(static_cast<int32_t>(u));
+    }
+  }
+  return twin_[sw];
+}
+
 const PathFinder::Bfs& PathFinder::BfsFrom(int32_t sw) {
   auto& slot = bfs_[sw];
   if (slot) return *slot;
+  if (int32_t tw = Twin(sw); tw != sw) {
+    // A twin's search, with the two swapped. No shortest path from one twin passes through the
+    // other (it sits two hops away, behind the same neighbours), so every other switch has the
+    // same distance, the same path counts summed in the same order, and the same place in the
+    // queue; the twins trade theirs. A copy instead of a walk over every link.
+    auto b = std::make_unique<Bfs>(BfsFrom(tw));
+    std::swap(b->dist[sw], b->dist[tw]);
+    std::swap(b->count[sw], b->count[tw]);
+    std::swap(b->count_mod[sw], b->count_mod[tw]);
+    auto at_sw = std::find(b->order.begin(), b->order.end(), sw);
+    auto at_tw = std::find(b->order.begin(), b->order.end(), tw);
+    std::iter_swap(at_sw, at_tw);
+    slot = std::move(b);
+    return *slot;
+  }
   const auto& switches = topology_.switches();
   auto b = std::make_unique<Bfs>();
   b->dist.assign(switches.size(), -1);
   b->count.assign(switches.size(), 0.0);
   b->count_mod.assign(switches.size(), 0);
+  const Adjacency& adj = Adj();
   std::vector<int32_t>& queue = b->order;
+  queue.reserve(switches.size());
   queue.push_back(sw);
   b->dist[sw] = 0;
   b->count[sw] = 1;
   b->count_mod[sw] = 1;
   for (size_t head = 0; head < queue.size(); ++head) {
     int32_t u = queue[head];
-    for (const SwitchLink& l : switches[u].links) {
-      if (b->dist[l.to] < 0) {
-        b->dist[l.to] = b->dist[u] + 1;
-        queue.push_back(l.to);
+    int32_t du = b->dist[u];
+    for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+      int32_t v = adj.to[k];
+      if (b->dist[v] < 0) {
+        b->dist[v] = du + 1;
+        queue.push_back(v);
       }
-      if (b->dist[l.to] == b->dist[u] + 1) {
-        b->count[l.to] += b->count[u];
-        b->count_mod[l.to] = AddMod(b->count_mod[l.to], b->count_mod[u]);
+      if (b->dist[v] == du + 1) {
+        b->count[v] += b->count[u];
+        b->count_mod[v] = AddMod(b->count_mod[v], b->count_mod[u]);
       }
     }
   }
@@ -364,20 +424,28 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   // flows many, so each side is built once, flows only add their signature to their sides' mass,
   // and a side's mass reaches its components once at the end: exact, since the signature is
   // linear. The rest (traced routes, two endpoints on one host) go through Decompose.
+  // What the per-flow loops read of a side is kept apart from its entries, in flat arrays, so it
+  // stays in cache: flows pick their sides at random.
   struct Side {
     std::vector<RawEntry> entries;
-    std::vector<int32_t> switches;  // the switch at each uplink, in uplink order
-    std::vector<PathEntry> reps;    // entries on representatives, weight 1/denom (pass 3)
-    Sig mass;
   };
-  size_t endpoints = hosts.size() + topology_.vms().size();
-  std::vector<int32_t> side_index;
+  struct SideHot {
+    int32_t host;
+    uint32_t switches_at, switches_n;  // the switch at each uplink, in uplink order
+  };
+  size_t nets = topology_.networks().size();
+  std::vector<int32_t> side_index((hosts.size() + topology_.vms().size()) * nets, -1);
+  auto side_key = [&](Endpoint e) {
+    return e.kind == Endpoint::Kind::kHost ? static_cast<size_t>(e.index)
+                                           : hosts.size() + static_cast<size_t>(e.index);
+  };
   std::vector<Side> sides;
+  std::vector<SideHot> side_hot;
+  std::vector<Sig> side_mass;
+  std::vector<int32_t> side_switches;
+  // Made only for an endpoint with an uplink on `net` (CheckEndpoints said so).
   auto side_of = [&](Endpoint e, int32_t net) -> int32_t {
-    if (side_index.empty()) side_index.assign(endpoints * topology_.networks().size(), -1);
-    size_t key = (e.kind == Endpoint::Kind::kHost ? e.index : hosts.size() + e.index) *
-                     topology_.networks().size() +
-                 static_cast<size_t>(net);
+    size_t key = side_key(e) * nets + static_cast<size_t>(net);
     if (side_index[key] >= 0) return side_index[key];
     Side sd;
     int32_t h = topology_.EndpointHost(e);
@@ -387,16 +455,23 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     }
     if (hosts[h].component != kNoComponent) sd.entries.push_back({hosts[h].component, 1});
     const std::vector<int32_t>& ups = *topology_.Uplinks(h, net);
+    SideHot hot{h, static_cast<uint32_t>(side_switches.size()), static_cast<uint32_t>(ups.size())};
     for (int32_t pi : ups) {
       const HostPort& p = hosts[h].ports[pi];
       for (ComponentId c : {p.port, p.card, p.driver, p.cable, p.peer_port}) {
         if (c != kNoComponent) sd.entries.push_back({c, static_cast<uint32_t>(ups.size())});
       }
-      sd.switches.push_back(p.peer_switch);
+      side_switches.push_back(p.peer_switch);
     }
     side_index[key] = static_cast<int32_t>(sides.size());
     sides.push_back(std::move(sd));
+    side_hot.push_back(hot);
+    side_mass.emplace_back();
     return side_index[key];
+  };
+  auto switches_of = [&](int32_t side) {
+    const SideHot& h = side_hot[side];
+    return std::span<const int32_t>(side_switches.data() + h.switches_at, h.switches_n);
   };
   // Per flow: its two sides (-1: a Decompose flow), and how many segments it has.
   std::vector<std::pair<int32_t, int32_t>> flow_sides(flows.size(), {-1, -1});
@@ -428,24 +503,45 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   };
   std::vector<SegmentOfFlow> segs;
   segs.reserve(flows.size());
+  constexpr size_t kAhead = 8;
+  auto valid_net = [&](int32_t net) { return net >= 0 && static_cast<size_t>(net) < nets; };
   for (size_t i = 0; i < flows.size(); ++i) {
     const Flow& f = flows[i];
+    if (i + kAhead < flows.size()) {
+      const Flow& g = flows[i + kAhead];
+      if (valid_net(g.network)) {
+        __builtin_prefetch(&side_index[side_key(g.src) * nets + static_cast<size_t>(g.network)]);
+        __builtin_prefetch(&side_index[side_key(g.dst) * nets + static_cast<size_t>(g.network)]);
+      }
+    }
     Sig r = flow_sig(i);
-    int32_t ha = -1, hb = -1;
-    const std::vector<int32_t>* ua = nullptr;
-    const std::vector<int32_t>* ub = nullptr;
-    bool by_sides =
-        !f.route && CheckEndpoints(f.src, f.dst, f.network, &ha, &hb, &ua, &ub).ok() && ha != hb;
-    if (by_sides) {
-      int32_t a = side_of(f.src, f.network), b = side_of(f.dst, f.network);
-      sides[a].mass.Add(r);
-      sides[b].mass.Add(r);
-      uint32_t pair_denom =
-          static_cast<uint32_t>(sides[a].switches.size() * sides[b].switches.size());
+    // By sides when CheckEndpoints passes and the hosts differ. Both sides already made is the
+    // common case and says as much: each endpoint has an uplink on the network.
+    int32_t a = -1, b = -1;
+    if (!f.route && valid_net(f.network)) {
+      a = side_index[side_key(f.src) * nets + static_cast<size_t>(f.network)];
+      b = side_index[side_key(f.dst) * nets + static_cast<size_t>(f.network)];
+      if (a < 0 || b < 0) {
+        int32_t ha = -1, hb = -1;
+        const std::vector<int32_t>* ua = nullptr;
+        const std::vector<int32_t>* ub = nullptr;
+        if (CheckEndpoints(f.src, f.dst, f.network, &ha, &hb, &ua, &ub).ok() && ha != hb) {
+          a = side_of(f.src, f.network);
+          b = side_of(f.dst, f.network);
+        } else {
+          a = b = -1;
+        }
+      }
+    }
+    if (a >= 0 && side_hot[a].host != side_hot[b].host) {
+      side_mass[a].Add(r);
+      side_mass[b].Add(r);
+      auto sw_a = switches_of(a), sw_b = switches_of(b);
+      uint32_t pair_denom = static_cast<uint32_t>(sw_a.size() * sw_b.size());
       bool reachable = false;
       size_t before = segs.size();
-      for (int32_t sa : sides[a].switches) {
-        for (int32_t sb : sides[b].switches) {
+      for (int32_t sa : sw_a) {
+        for (int32_t sb : sw_b) {
           if (sa == sb) {
             sig[switches[sa].component].Add(r, inv(pair_denom));
             reachable = true;
@@ -472,9 +568,9 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     }
     segments_of[i] = static_cast<uint32_t>(parts.segments.size());
   }
-  for (const Side& sd : sides) {
-    if (sd.mass.zero()) continue;
-    for (const RawEntry& e : sd.entries) sig[e.component].Add(sd.mass, inv(e.denom));
+  for (size_t k = 0; k < sides.size(); ++k) {
+    if (side_mass[k].zero()) continue;
+    for (const RawEntry& e : sides[k].entries) sig[e.component].Add(side_mass[k], inv(e.denom));
   }
   // Counting sort by sink; stable, so each sink's flows stay in index order.
   std::vector<uint32_t> sink_start(switches.size() + 1, 0);
@@ -495,37 +591,222 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   // Pass 2: per sink, push the mass down the shortest-path DAG toward it. The share of a
   // segment's flows through switch u is paths(from..u) * paths(u..sink) / paths(from..sink);
   // pushing from u to each next hop v by paths(v..sink) / paths(u..sink) gives exactly that.
-  std::vector<Sig> mass(switches.size());
-  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
+  // What is pushed is the mass per path to the sink, nu(u) = mass(u) / paths(u..sink): a next hop
+  // gets nu(u) * paths(v..sink) of mass, so its nu is the plain sum of its predecessors', and a
+  // link costs one product (its own signature) instead of two. The arithmetic is exact modulo
+  // 2^61-1, so the signatures are the same numbers.
+  const Adjacency& adj = Adj();
+  // Summed per switch and per link (adjacency order, so a switch's links are adjacent) and
+  // moved to the components after the last sink: the component array is megabytes wide and
+  // these adds are the inner loop.
+  std::vector<Sig> switch_sig(switches.size()), link_sig(adj.to.size());
+  std::vector<Sig> nu(switches.size());
+  std::vector<char> reached(switches.size(), 0);
+  // Per sink: the switches its flows reach (their sources and everything on the way), the only
+  // ones whose restricted segments pass 3 needs.
+  const size_t reach_words = (switches.size() + 63) / 64;
+  std::vector<uint64_t> reach(switches.size() * reach_words, 0);  // a bit per (sink, switch)
+  auto reaches = [&](int32_t sink, int32_t u) {
+    return (reach[static_cast<size_t>(sink) * reach_words + static_cast<size_t>(u) / 64] >>
+            (u % 64)) &
+           1;
+  };
+  auto mark_reach = [&](int32_t sink, int32_t u) {
+    reach[static_cast<size_t>(sink) * reach_words + static_cast<size_t>(u) / 64] |= uint64_t{1}
+                                                                                   << (u % 64);
+  };
+  std::vector<int32_t> sources;
+  auto push_one = [&](int32_t sink) {
     auto use = sink_segments(sink);
-    if (use.empty()) continue;
     const Bfs& to_sink = BfsFrom(sink);
     const std::vector<int32_t>& order = to_sink.order;
     const std::vector<uint64_t>& count_mod = to_sink.count_mod;
-    for (int32_t u : order) mass[u] = Sig{};
-    for (const SegmentOfFlow& sg : use) mass[sg.from].Add(flow_sig(sg.flow), inv(sg.denom));
+    const std::vector<int32_t>& dist = to_sink.dist;
+    for (int32_t u : order) {
+      nu[u] = Sig{};
+      reached[u] = 0;
+    }
+    sources.clear();
+    for (const SegmentOfFlow& sg : use) {
+      if (!reached[sg.from]) {
+        reached[sg.from] = 1;
+        sources.push_back(sg.from);
+      }
+      nu[sg.from].Add(flow_sig(sg.flow), inv(sg.denom));
+    }
+    for (int32_t u : sources) {
+      Sig m = nu[u];
+      nu[u] = Sig{};
+      nu[u].Add(m, inv_count(count_mod[u]));
+    }
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       int32_t u = *it;
-      if (mass[u].zero()) continue;
-      sig[switches[u].component].Add(mass[u]);
+      if (!reached[u]) continue;
+      const Sig nu_u = nu[u];
+      switch_sig[u].Add(nu_u, count_mod[u]);
       if (u == sink) continue;
-      uint64_t inv_u = inv_count(count_mod[u]);
-      int32_t next = to_sink.dist[u] - 1;
-      for (const SwitchLink& l : switches[u].links) {
-        if (to_sink.dist[l.to] != next) continue;
-        Sig share;
-        share.Add(mass[u], MulMod(count_mod[l.to], inv_u));
-        if (l.cable != kNoComponent) {
-          sig[l.cable].Add(share);  // its two ports get the cable's total below
-        } else {
-          for (ComponentId c : {l.local_port, l.remote_port}) {
-            if (c != kNoComponent) sig[c].Add(share);
-          }
+      int32_t next = dist[u] - 1;
+      for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+        int32_t v = adj.to[k];
+        if (dist[v] != next) continue;
+        link_sig[k].Add(nu_u, count_mod[v]);
+        nu[v].Add(nu_u);
+        reached[v] = 1;
+      }
+    }
+    for (int32_t u : order) {
+      if (reached[u]) mark_reach(sink, u);
+    }
+  };
+  // Twin sinks (PathFinder::Twin) see one DAG: the same distances, counts and next hops
+  // everywhere but at the twins themselves (a sink's twins sit two hops out, behind the common
+  // neighbours, and the last hop goes to the sink's own links). Their pushes run together over
+  // the base twin's search: each keeps its own nu (additions), but a link's and a switch's
+  // signature need only the sum over the group, one product instead of one per sink, and each
+  // link is scanned once per group. Exact modulo 2^61-1 like the rest.
+  std::vector<std::vector<int32_t>> group(switches.size());  // base twin -> sinks, in order
+  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
+    if (!sink_segments(sink).empty()) group[Twin(sink)].push_back(sink);
+  }
+  std::vector<Sig> gnu;      // [switch * members + i]
+  std::vector<char> greach;  // the same layout
+  std::vector<int32_t> member_of(switches.size(), -1);
+  // At most kBatch sinks at a time: the per-member nu is a switch count times the batch (a
+  // leaf-spine's leaves are all twins of one another).
+  constexpr size_t kBatch = 64;
+  std::vector<std::pair<int32_t, std::span<const int32_t>>> batches;  // (base twin, sinks)
+  for (int32_t base = 0; base < static_cast<int32_t>(switches.size()); ++base) {
+    for (size_t at = 0; at < group[base].size(); at += kBatch) {
+      size_t n = std::min(kBatch, group[base].size() - at);
+      batches.push_back({base, std::span<const int32_t>(group[base].data() + at, n)});
+    }
+  }
+  for (auto [base, members] : batches) {
+    if (members.size() == 1) {
+      push_one(members[0]);
+      continue;
+    }
+    const size_t g = members.size();
+    // Pass 3 needs each member's own search: copied here, before a million paths are allocated
+    // around them (made in pass 3, the copies fragmented the heap: +56 MB peak at k=48).
+    for (int32_t t : members) BfsFrom(t);
+    const Bfs& bb = BfsFrom(base);
+    const std::vector<int32_t>& order = bb.order;
+    const std::vector<int32_t>& dist = bb.dist;
+    const std::vector<uint64_t>& cm = bb.count_mod;
+    for (size_t i = 0; i < g; ++i) member_of[members[i]] = static_cast<int32_t>(i);
+    gnu.assign(switches.size() * g, Sig{});
+    greach.assign(switches.size() * g, 0);
+    // Member i's view: the base search with base and members[i] swapped.
+    auto cm_of = [&](size_t i, int32_t u) {
+      int32_t t = members[i];
+      return u == base ? cm[t] : u == t ? cm[base] : cm[u];
+    };
+    sources.clear();
+    for (size_t i = 0; i < g; ++i) {
+      for (const SegmentOfFlow& sg : sink_segments(members[i])) {
+        size_t at = static_cast<size_t>(sg.from) * g + i;
+        if (!greach[at]) {
+          greach[at] = 1;
+          sources.push_back(static_cast<int32_t>(at));
         }
-        mass[l.to].Add(share);
+        gnu[at].Add(flow_sig(sg.flow), inv(sg.denom));
+      }
+    }
+    for (int32_t at : sources) {
+      Sig m = gnu[at];
+      gnu[at] = Sig{};
+      gnu[at].Add(m, inv_count(cm_of(static_cast<size_t>(at) % g,
+                                     static_cast<int32_t>(static_cast<size_t>(at) / g))));
+    }
+    // A twin (the base, or a member for the others) pushes to all its neighbours, one hop
+    // nearer every other member; per member, since its own count differs for the base.
+    auto push_twin = [&](int32_t u) {
+      for (size_t i = 0; i < g; ++i) {
+        if (members[i] == u || !greach[static_cast<size_t>(u) * g + i]) continue;
+        const Sig x = gnu[static_cast<size_t>(u) * g + i];
+        switch_sig[u].Add(x, cm_of(i, u));
+        for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+          int32_t v = adj.to[k];
+          link_sig[k].Add(x, cm[v]);
+          gnu[static_cast<size_t>(v) * g + i].Add(x);
+          greach[static_cast<size_t>(v) * g + i] = 1;
+        }
+      }
+    };
+    bool base_pushed = false;
+    for (size_t idx = order.size(); idx-- > 1;) {  // order[0] is the base
+      int32_t u = order[idx];
+      if (dist[u] <= 1 && !base_pushed) {
+        push_twin(base);  // two hops from every other member: before the common neighbours
+        base_pushed = true;
+      }
+      if (member_of[u] >= 0) {
+        push_twin(u);
+        continue;
+      }
+      Sig sum;
+      bool any = false;
+      for (size_t i = 0; i < g; ++i) {
+        if (!greach[static_cast<size_t>(u) * g + i]) continue;
+        sum.Add(gnu[static_cast<size_t>(u) * g + i]);
+        any = true;
+      }
+      if (!any) continue;
+      switch_sig[u].Add(sum, cm[u]);
+      if (dist[u] == 1) {
+        // A common neighbour: each member's last hop is its own links.
+        for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+          int32_t v = adj.to[k];
+          int32_t i = member_of[v];
+          if (i < 0 || !greach[static_cast<size_t>(u) * g + static_cast<size_t>(i)]) continue;
+          const Sig x = gnu[static_cast<size_t>(u) * g + static_cast<size_t>(i)];
+          link_sig[k].Add(x, cm_of(static_cast<size_t>(i), v));
+          gnu[static_cast<size_t>(v) * g + static_cast<size_t>(i)].Add(x);
+          greach[static_cast<size_t>(v) * g + static_cast<size_t>(i)] = 1;
+        }
+        continue;
+      }
+      int32_t next = dist[u] - 1;
+      for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+        int32_t v = adj.to[k];
+        if (dist[v] != next) continue;
+        link_sig[k].Add(sum, cm[v]);
+        for (size_t i = 0; i < g; ++i) {
+          size_t from = static_cast<size_t>(u) * g + i, to = static_cast<size_t>(v) * g + i;
+          if (!greach[from]) continue;
+          gnu[to].Add(gnu[from]);
+          greach[to] = 1;
+        }
+      }
+    }
+    if (!base_pushed) push_twin(base);
+    for (size_t i = 0; i < g; ++i) {
+      int32_t t = members[i];
+      size_t at = static_cast<size_t>(t) * g + i;
+      if (greach[at]) switch_sig[t].Add(gnu[at], cm_of(i, t));
+      for (int32_t u : order) {
+        if (greach[static_cast<size_t>(u) * g + i]) mark_reach(t, u);
+      }
+    }
+    for (int32_t t : members) member_of[t] = -1;
+  }
+  for (size_t u = 0; u < switches.size(); ++u) {
+    if (switches[u].component != kNoComponent) sig[switches[u].component].Add(switch_sig[u]);
+    for (size_t j = 0; j < switches[u].links.size(); ++j) {
+      const SwitchLink& l = switches[u].links[j];
+      const Sig& share = link_sig[adj.start[u] + j];
+      if (l.cable != kNoComponent) {
+        sig[l.cable].Add(share);  // its two ports get the cable's total below
+      } else {
+        for (ComponentId c : {l.local_port, l.remote_port}) {
+          if (c != kNoComponent) sig[c].Add(share);
+        }
       }
     }
   }
+  std::vector<Sig>().swap(switch_sig);  // `= {}` would keep the capacity
+  std::vector<Sig>().swap(link_sig);
   // A switch-to-switch cable and its two ports are crossed alike, and by nothing but segments.
   for (size_t u = 0; u < switches.size(); ++u) {
     for (const SwitchLink& l : switches[u].links) {
@@ -551,11 +832,19 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   sig.clear();
   sig.shrink_to_fit();
   auto is_rep = [&](ComponentId c) { return c != kNoComponent && out.representative[c] == c; };
-  for (Side& sd : sides) {
-    for (const RawEntry& e : sd.entries) {
-      if (is_rep(e.component)) sd.reps.push_back({e.component, 1.0f / e.denom});
+  // Per side, its entries on representatives (weight 1/denom), flat like its switches.
+  std::vector<uint32_t> side_reps_start(sides.size() + 1, 0);
+  std::vector<PathEntry> side_reps;
+  for (size_t k = 0; k < sides.size(); ++k) {
+    for (const RawEntry& e : sides[k].entries) {
+      if (is_rep(e.component)) side_reps.push_back({e.component, 1.0f / e.denom});
     }
+    side_reps_start[k + 1] = static_cast<uint32_t>(side_reps.size());
   }
+  auto reps_of = [&](int32_t side) {
+    return std::span<const PathEntry>(side_reps.data() + side_reps_start[side],
+                                      side_reps.data() + side_reps_start[side + 1]);
+  };
 
   // Pass 3: each flow's path over representatives only. Per sink, each switch's segment toward
   // it, restricted to representatives, is built from its next hops' (nearest the sink first),
@@ -566,12 +855,12 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   auto own_entries = [&](size_t i) {
     auto [a, b] = flow_sides[i];
     if (a >= 0) {
-      for (const PathEntry& e : sides[a].reps) acc.Add(e.component, e.weight);
-      for (const PathEntry& e : sides[b].reps) acc.Add(e.component, e.weight);
-      uint32_t pair_denom =
-          static_cast<uint32_t>(sides[a].switches.size() * sides[b].switches.size());
-      for (int32_t sa : sides[a].switches) {
-        for (int32_t sb : sides[b].switches) {
+      for (const PathEntry& e : reps_of(a)) acc.Add(e.component, e.weight);
+      for (const PathEntry& e : reps_of(b)) acc.Add(e.component, e.weight);
+      auto sw_a = switches_of(a), sw_b = switches_of(b);
+      uint32_t pair_denom = static_cast<uint32_t>(sw_a.size() * sw_b.size());
+      for (int32_t sa : sw_a) {
+        for (int32_t sb : sw_b) {
           if (sa == sb && is_rep(switches[sa].component)) {
             acc.Add(switches[sa].component, 1.0 / pair_denom);
           }
@@ -601,23 +890,41 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     if (dense[c] == 0.0) touched.push_back(c);
     dense[c] += w;
   };
+  // Per link (adjacency order): which of its port, cable and port are representatives, in that
+  // order. Most are not (a fabric tier folds into one), so the per-sink walk skips them cheaply.
+  std::vector<uint32_t> link_reps_start(adj.to.size() + 1, 0);
+  std::vector<ComponentId> link_reps;
+  for (size_t u = 0; u < switches.size(); ++u) {
+    for (size_t j = 0; j < switches[u].links.size(); ++j) {
+      const SwitchLink& l = switches[u].links[j];
+      for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
+        if (is_rep(c)) link_reps.push_back(c);
+      }
+      link_reps_start[adj.start[u] + j + 1] = static_cast<uint32_t>(link_reps.size());
+    }
+  }
   for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
     auto use = sink_segments(sink);
     if (use.empty()) continue;
     const Bfs& to_sink = BfsFrom(sink);
+    const std::vector<int32_t>& dist = to_sink.dist;
+    const std::vector<double>& count = to_sink.count;
     for (int32_t u : to_sink.order) {
+      // A switch no flow to this sink reaches: its segment would never be read.
+      if (!reaches(sink, u)) continue;
       touched.clear();
       if (is_rep(switches[u].component)) add_dense(switches[u].component, 1.0);
       if (u != sink) {
-        int32_t next = to_sink.dist[u] - 1;
-        double total = to_sink.count[u];
-        for (const SwitchLink& l : switches[u].links) {
-          if (to_sink.dist[l.to] != next) continue;
-          double f = to_sink.count[l.to] / total;
-          for (ComponentId c : {l.local_port, l.cable, l.remote_port}) {
-            if (is_rep(c)) add_dense(c, f);
+        int32_t next = dist[u] - 1;
+        double total = count[u];
+        for (uint32_t k = adj.start[u]; k < adj.start[u + 1]; ++k) {
+          int32_t v = adj.to[k];
+          if (dist[v] != next) continue;
+          double f = count[v] / total;
+          for (uint32_t r = link_reps_start[k]; r < link_reps_start[k + 1]; ++r) {
+            add_dense(link_reps[r], f);
           }
-          for (const PathEntry& e : memo[l.to]) add_dense(e.component, f * e.weight);
+          for (const PathEntry& e : memo[v]) add_dense(e.component, f * e.weight);
         }
       }
       std::sort(touched.begin(), touched.end());
@@ -629,7 +936,16 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         dense[c] = 0.0;
       }
     }
-    for (const SegmentOfFlow& sg : use) {
+    for (size_t j = 0; j < use.size(); ++j) {
+      const SegmentOfFlow& sg = use[j];
+      // Flows come in index order but far apart: fetch a few ahead what is written and read
+      // per flow, or each one waits on a cache miss.
+      if (j + kAhead < use.size()) {
+        uint32_t ahead = use[j + kAhead].flow;
+        __builtin_prefetch(&out.paths[ahead], 1);
+        __builtin_prefetch(&flow_sides[ahead]);
+        __builtin_prefetch(&segments_of[ahead]);
+      }
       double share = 1.0 / sg.denom;
       const std::vector<PathEntry>& seg = memo[sg.from];
       if (segments_of[sg.flow] == 1) {

@@ -98,6 +98,16 @@ class PathFinder {
     std::vector<int32_t> order;  // the reachable switches, nearest first (the BFS queue)
   };
   const Bfs& BfsFrom(int32_t sw);
+  // The switch links as flat arrays (CSR, in each switch's link order): per-sink passes visit
+  // every link of the fabric, and a dense array of neighbours keeps that walk in cache.
+  struct Adjacency {
+    std::vector<uint32_t> start;  // switch u's links are [start[u], start[u + 1])
+    std::vector<int32_t> to;
+  };
+  const Adjacency& Adj();
+  // The first switch whose neighbours are exactly sw's, in the same order (sw itself if none):
+  // its search from sw is the twin's with the two swapped.
+  int32_t Twin(int32_t sw);
   // A flow's path before switch segments are expanded: the certain and teamed entries it
   // crosses itself (weight 1/denom each, repeats not merged) and the switch segments its
   // uplink pairs take (each with share 1/denom); unreachable segments are left out.
@@ -124,6 +134,8 @@ class PathFinder {
 
   const Topology& topology_;
   std::vector<std::unique_ptr<Bfs>> bfs_;
+  Adjacency adj_;
+  std::vector<int32_t> twin_;
   std::vector<int32_t> island_;  // per switch: the lowest switch it connects to (lazy)
   std::unordered_map<uint64_t, std::vector<PathEntry>> segments_;
 };

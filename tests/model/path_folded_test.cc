@@ -105,6 +105,36 @@ TEST(PathFolded, HomeLabWithVmsAndThreeNetworksFoldsExactly) {
   ExpectFoldingIsExact(*t, RandomFlows(*t, 120, 3));
 }
 
+// Sinks that are twins (a pod's edge switches) are pushed together from their first twin's
+// search; flows that start at that first twin, or come from another pod, into two of its twins
+// are the case where the base's own mass must still reach the common neighbours.
+TEST(PathFolded, FlowsIntoTwinEdgeSwitchesFoldExactly) {
+  auto t = Topology::Build(FatTree(6));
+  ASSERT_TRUE(t.ok());
+  std::vector<Flow> flows;
+  auto host = [&](const std::string& name) { return *t->FindEndpoint(name); };
+  for (int a = 0; a < 3; ++a) {
+    for (int e = 1; e < 3; ++e) {
+      for (int b = 0; b < 3; ++b) {
+        flows.push_back({host("h0-0-" + std::to_string(a)),
+                         host("h0-" + std::to_string(e) + "-" + std::to_string(b)), 0});
+      }
+    }
+  }
+  ExpectFoldingIsExact(*t, flows);
+  flows.push_back({host("h1-0-0"), host("h0-1-2"), 0});
+  flows.push_back({host("h2-1-1"), host("h0-2-0"), 0});
+  flows.push_back({host("h0-1-1"), host("h0-2-2"), 0});
+  ExpectFoldingIsExact(*t, flows);
+}
+
+// 70 leaves, all twins of one another: their pushes go in batches of at most 64.
+TEST(PathFolded, LeafSpineWithMoreTwinLeavesThanOneBatchFoldsExactly) {
+  auto t = Topology::Build(LeafSpine(70, 3, 2));
+  ASSERT_TRUE(t.ok());
+  ExpectFoldingIsExact(*t, RandomFlows(*t, 600, 4));
+}
+
 TEST(PathFolded, FatTreeFoldsACoreTierIntoOneClass) {
   auto t = Topology::Build(FatTree(8));
   ASSERT_TRUE(t.ok());

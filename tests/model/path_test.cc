@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/topology_gen.h"
+
 namespace kiriwake::model {
 namespace {
 
@@ -99,6 +101,44 @@ TEST(PathEcmp, EqualCostSpinesShareTheFlowHalfAndHalf) {
   EXPECT_FLOAT_EQ(ids["leaf2:8"], 0.5);
   EXPECT_FLOAT_EQ(ids["c0"], 1);
   EXPECT_FALSE(p->Certain());
+}
+
+// A fat-tree's edge switches in one pod have the same neighbours, so the search from all but the
+// first is copied from the first's with the two swapped (PathFinder::Twin). Every flow toward
+// such a twin must still spread as the fabric says: 1/2 per aggregation switch, 1/4 per core.
+TEST(PathEcmp, TwinEdgeSwitchesSpreadFlowsLikeAnyOther) {
+  auto t = Topology::Build(FatTree(4));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  PathFinder f(*t);
+  int checked = 0;
+  for (size_t a = 0; a < t->hosts().size(); ++a) {
+    for (size_t b = 0; b < t->hosts().size(); ++b) {
+      const std::string& na = t->hosts()[a].name;  // h<pod>-<edge>-<host>
+      const std::string& nb = t->hosts()[b].name;
+      if (na.substr(0, 5) == nb.substr(0, 5)) continue;  // same edge switch: no segment
+      bool same_pod = na.substr(0, 3) == nb.substr(0, 3);
+      auto p = f.Find(*t->FindEndpoint(na), *t->FindEndpoint(nb), 0);
+      ASSERT_TRUE(p.ok()) << p.status().ToString();
+      int edges = 0, aggs = 0, cores = 0;
+      for (const auto& [id, w] : Ids(*t, *p)) {
+        if (id.rfind("edge", 0) == 0 && id.find(':') == std::string::npos) {
+          ++edges;
+          EXPECT_FLOAT_EQ(w, 1) << na << " -> " << nb << ": " << id;
+        } else if (id.rfind("agg", 0) == 0 && id.find(':') == std::string::npos) {
+          ++aggs;
+          EXPECT_FLOAT_EQ(w, 0.5) << na << " -> " << nb << ": " << id;
+        } else if (id.rfind("core", 0) == 0 && id.find(':') == std::string::npos) {
+          ++cores;
+          EXPECT_FLOAT_EQ(w, 0.25) << na << " -> " << nb << ": " << id;
+        }
+      }
+      EXPECT_EQ(edges, 2) << na << " -> " << nb;
+      EXPECT_EQ(aggs, same_pod ? 2 : 4) << na << " -> " << nb;
+      EXPECT_EQ(cores, same_pod ? 0 : 4) << na << " -> " << nb;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 16 * 14);
 }
 
 TEST(PathTeaming, TeamMembersShareTheFlowButTheCardIsCertain) {
