@@ -681,7 +681,11 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
       batches.push_back({base, std::span<const int32_t>(group[base].data() + at, n)});
     }
   }
-  for (auto [base, members] : batches) {
+  for (const auto& batch : batches) {
+    // Named copies, not a structured binding: lambdas below capture them, which clang 14 (the
+    // fuzz build) does not allow for bindings.
+    const int32_t base = batch.first;
+    const std::span<const int32_t> members = batch.second;
     if (members.size() == 1) {
       push_one(members[0]);
       continue;
