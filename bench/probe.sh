@@ -34,35 +34,76 @@ grep -q 'CMAKE_BUILD_TYPE:STRING=\(Release\|RelWithDebInfo\)' "$root/build/relea
 
 addrs=()
 for i in $(seq 1 "$targets"); do addrs+=("127.0.0.$i"); done
-total=$((targets * count))
 
-# Runs a command under /usr/bin/time; prints "elapsed user sys maxrss_kb".
-measure() { /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true; tail -1 "$work/time"; }
+# Runs a command under /usr/bin/time; prints "elapsed user sys maxrss_kb exit_status".
+measure() {
+  local rc=0
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || rc=$?
+  echo "$(tail -1 "$work/time") $rc"
+}
 
-report() {  # name elapsed user sys rss
-  awk -v n="$1" -v e="$2" -v u="$3" -v s="$4" -v m="$5" -v p="$total" 'BEGIN {
-    cpu = u + s; if (cpu < 0.01) cpu = 0.01;
+# Probes a run really sent, summed from its own per-target summaries, never assumed from the
+# command line: fping stops with "not enough sequence numbers" (exit 4) after 65,535 probes in
+# any 10 s, and a figure computed from what was asked for would credit it with probes it never sent.
+sent_kiriwake() { awk '/^[^ ].* of [0-9]+ lost/ { for (i = 1; i < NF; i++) if ($i == "of") { s += $(i + 1); break } } END { print s + 0 }' "$work/out"; }
+sent_fping() { awk -F'[=/ ,]+' '/xmt\/rcv/ { for (i = 1; i < NF; i++) if ($i == "%loss") { s += $(i + 1); break } } END { print s + 0 }' "$work/err"; }
+
+report() {  # name probes elapsed user sys rss
+  awk -v n="$1" -v p="$2" -v e="$3" -v u="$4" -v s="$5" -v m="$6" 'BEGIN {
+    cpu = u + s; if (cpu < 0.01) cpu = 0.01; if (e < 0.01) e = 0.01;
     printf "%-22s %9d probes  %6.2f s wall  %6.2f s cpu  %9.0f probes/s achieved  %9.0f probes/cpu-s  %6.2f%% core per 1k probes/s  rss %d KB\n",
-      n, p, e, cpu, p / e, p / cpu, 100 * cpu / (p / 1000), m }'
+      n, p, e, cpu, p / e, p / cpu, 100 * cpu / (p > 0 ? p / 1000 : 1), m }'
+}
+per_cpu() { awk -v p="$1" -v u="$2" -v s="$3" 'BEGIN { c = u + s; if (c < 0.01) c = 0.01; print p / c }'; }
+
+# One kiriwake run: name, expected probes, then the probe arguments. Sets $rate (probes/cpu-s).
+run_kiriwake() {
+  local name=$1 want=$2 e u s m rc n
+  shift 2
+  read -r e u s m rc < <(measure "$bin" probe "$@")
+  n=$(sent_kiriwake)
+  report "$name" "$n" "$e" "$u" "$s" "$m"
+  [ "$n" -eq "$want" ] || echo "   WARNING: $n probes reported, $want asked for (exit $rc): $(head -c 300 "$work/err")"
+  rate=$(per_cpu "$n" "$u" "$s")
 }
 
 if want 1; then
-echo
-echo "## 1. throughput: $targets loopback targets x $count probes, 1 ms per-target interval"
 "$bin" responder --listen 0.0.0.0:18790 --rate 10000000 2>/dev/null &
 pids+=($!)
 sleep 0.3
-read -r e u s m < <(measure "$bin" probe -c "$count" -i 1 -t 1000 -p 18790 "${addrs[@]}")
-lost_udp=$(grep -c "LOST (no reply" "$work/out" || true)
-report "kiriwake udp" "$e" "$u" "$s" "$m"; udp_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
-echo "   (lost: $lost_udp; the responder ran on the other core)"
-read -r e u s m < <(measure "$bin" probe --proto icmp -c "$count" -i 1 -t 1000 "${addrs[@]}")
-report "kiriwake icmp" "$e" "$u" "$s" "$m"; icmp_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
-read -r e u s m < <(measure fping -q -c "$count" -p 1 -i 0 -t 1000 "${addrs[@]}")
-report "fping 5.1 icmp" "$e" "$u" "$s" "$m"; fping_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
-awk -v a="$udp_cpu" -v b="$icmp_cpu" -v f="$fping_cpu" 'BEGIN {
-  if (a < 0.01) a = 0.01; if (b < 0.01) b = 0.01;
-  printf "ratio fping cpu / kiriwake cpu: udp %.2fx, icmp %.2fx (higher is better for kiriwake)\n", f / a, f / b }'
+
+# fping keeps one slot per probe in a 65,535-entry map for 10 s, so one run can send at most
+# 65,535 probes: the side-by-side runs are sized to fit it, and every tool gets the same load.
+fcount=$((65535 / targets))
+[ "$fcount" -gt "$count" ] && fcount=$count
+ftotal=$((targets * fcount))
+echo
+echo "## 1a. side by side: $targets loopback targets x $fcount probes (fping's largest run), 1 ms per-target interval"
+run_kiriwake "kiriwake udp" "$ftotal" -c "$fcount" -i 1 -t 1000 -p 18790 "${addrs[@]}"; udp_rate=$rate
+run_kiriwake "kiriwake icmp" "$ftotal" --proto icmp -c "$fcount" -i 1 -t 1000 "${addrs[@]}"; icmp_rate=$rate
+read -r e u s m rc < <(measure fping -q -c "$fcount" -p 1 -i 0 -t 1000 "${addrs[@]}")
+n=$(sent_fping)
+report "fping $(fping --version 2>&1 | awk '{print $NF}') icmp" "$n" "$e" "$u" "$s" "$m"
+[ "$n" -eq "$ftotal" ] || echo "   WARNING: fping sent $n of $ftotal (exit $rc): $(grep -m1 error "$work/err")"
+fping_rate=$(per_cpu "$n" "$u" "$s")
+awk -v a="$udp_rate" -v b="$icmp_rate" -v f="$fping_rate" 'BEGIN {
+  printf "ratio kiriwake / fping, probes per cpu-second: udp %.2fx, icmp %.2fx (higher is better for kiriwake)\n", a / f, b / f }'
+
+if [ "$count" -gt "$fcount" ]; then
+  total=$((targets * count))
+  echo
+  echo "## 1b. sustained: $targets targets x $count probes ($total; more than fping can send in one run)"
+  run_kiriwake "kiriwake udp" "$total" -c "$count" -i 1 -t 1000 -p 18790 "${addrs[@]}"
+  echo "   (lost: $(grep -c "LOST (no reply" "$work/out" || true); the responder ran on the other core)"
+  run_kiriwake "kiriwake icmp" "$total" --proto icmp -c "$count" -i 1 -t 1000 "${addrs[@]}"
+  read -r e u s m rc < <(measure fping -q -c "$count" -p 1 -i 0 -t 1000 "${addrs[@]}")
+  n=$(sent_fping)
+  if [ "$n" -eq "$total" ]; then
+    echo "fping, same run: sent all $n"
+  else  # it stops without a summary after its 65,535th probe
+    echo "fping, same run: exit $rc, no summary: $(grep -m1 error "$work/err" || head -c 200 "$work/err")"
+  fi
+fi
 
 fi
 
