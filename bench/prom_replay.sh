@@ -56,27 +56,49 @@ for rep in 1 2 3; do
     --data-urlencode "match[]=kiriwake_probe_sent_total" --data-urlencode "match[]=kiriwake_probe_lost_total"
   query "kiriwake:pair_probes_sent:increase5m$sel"
   timed "recorded sent counts" /api/v1/query "${qa[@]}"
-  s=$(now)
-  curl -sfG "$url/api/v1/query" "${qa[@]}" -o /dev/null &
-  sent_pid=$!
-  query "kiriwake:pair_probes_lost:increase5m$sel"
-  curl -sfG "$url/api/v1/query" "${qa[@]}" -o /dev/null
-  wait "$sent_pid"  # not a bare wait: Prometheus is a child too
-  printf '%-44s %6s s\n' "recorded sent and lost at once (as kiriwake)" "$(secs "$s" "$(now)")"
+  sent_qa=("${qa[@]}")
+  # Both counters at once, as kiriwake asks them: lost only where it grew (as kiriwake since
+  # session 8), and the whole lost matrix (as before).
+  for lost_q in "kiriwake:pair_probes_lost:increase5m$sel > 0" "kiriwake:pair_probes_lost:increase5m$sel"; do
+    s=$(now)
+    curl -sfG "$url/api/v1/query" "${sent_qa[@]}" -o /dev/null &
+    sent_pid=$!
+    query "$lost_q"
+    curl -sfG "$url/api/v1/query" "${qa[@]}" -o "$dir/replay.out"
+    wait "$sent_pid"  # not a bare wait: Prometheus is a child too
+    case $lost_q in *"> 0") what="recorded sent, and lost > 0 (as kiriwake)" ;; *) what="recorded sent and all lost (before)" ;; esac
+    printf '%-44s %6s s %10d bytes of lost\n' "$what" "$(secs "$s" "$(now)")" "$(stat -c %s "$dir/replay.out")"
+  done
   query "sum by (src, peer, network) (increase(kiriwake_probe_sent_total${sel}[300s]))"
   timed "raw increase() of the sent counters" /api/v1/query "${qa[@]}"
 done
 
-echo "== localize --prometheus --window 5m --at $at, end to end, $runs runs"
-walls=()
-for i in $(seq "$runs"); do
-  /usr/bin/time -f "%e %M" -o "$dir/replay.time" "$kw" localize --json \
+# KIRIWAKE_BEFORE=path: another build's runs interleaved with these (same server, same minutes),
+# so a change is judged against the variance of the server's answers, not against another day.
+run_localize() {  # BINARY OUT.json: prints "wall kb"
+  /usr/bin/time -f "%e %M" -o "$dir/replay.time" "$1" localize --json \
     --topology "$dir/sim/topology.yaml" --prometheus "$url" --window 5m --at "$at" \
-    --prometheus-timeout 120 >"$dir/replay.json" 2>"$dir/replay.err" || [ $? -eq 1 ]
-  read -r wall kb < <(tail -n 1 "$dir/replay.time")  # after "Command exited with non-zero status 1"
+    --prometheus-timeout 120 >"$2" 2>"$dir/replay.err" || [ $? -eq 1 ]
+  tail -n 1 "$dir/replay.time"  # after "Command exited with non-zero status 1"
+}
+echo "== localize --prometheus --window 5m --at $at, end to end, $runs runs${KIRIWAKE_BEFORE:+, interleaved with $KIRIWAKE_BEFORE}"
+walls=()
+before_walls=()
+for i in $(seq "$runs"); do
+  if [ -n "${KIRIWAKE_BEFORE:-}" ]; then
+    read -r wall kb < <(run_localize "$KIRIWAKE_BEFORE" "$dir/replay-before.json")
+    before_walls+=("$wall")
+    echo "   run $i, before: $wall s, $((kb / 1024)) MiB"
+  fi
+  read -r wall kb < <(run_localize "$kw" "$dir/replay.json")
   walls+=("$wall")
   echo "   run $i: $wall s, $((kb / 1024)) MiB"
 done
+if [ -n "${KIRIWAKE_BEFORE:-}" ]; then
+  cmp -s "$dir/replay.json" "$dir/replay-before.json" && echo "   same --json output as before" ||
+    echo "   WARNING: --json output differs from before"
+  python3 -c 'import statistics, sys; w = [float(x) for x in sys.argv[1:]]; print(f"   before: min {min(w):.2f} s, median {statistics.median(w):.2f} s")' "${before_walls[@]}"
+fi
 read -r precision recall _ < <(python3 "$root/bench/score_localize.py" "$dir/replay.json" \
   "$dir/sim/truth.json")
 python3 - "$precision" "$recall" "${walls[@]}" <<'PY'

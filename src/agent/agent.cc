@@ -287,15 +287,11 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
     KW_ASSIGN_OR_RETURN(http, HttpEndpoint::Listen(hep, std::move(routes)));
     http->Start();
   }
-  auto stop_http = [&] {
-    if (http) http->Stop();
-  };
+  // From here on an early return stops the server in http's destructor: it is declared after
+  // everything its routes use (metrics), so it goes first.
 
   if (!control.user.empty()) {
-    if (Status s = DropPrivileges(control.user, config.db); !s.ok()) {
-      stop_http();
-      return s;
-    }
+    if (Status s = DropPrivileges(control.user, config.db); !s.ok()) return s;
   }
   // The probers hold what they need of the peers; the config's copy would only cost memory
   // (~240 bytes a peer). A fresh vector frees it (`= {}` would keep the capacity).
@@ -306,10 +302,7 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
                           Quote(config.http), Quote(config.db)));
 
   int ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) {
-    stop_http();
-    return Status::FromErrno("epoll_create1", errno);
-  }
+  if (ep < 0) return Status::FromErrno("epoll_create1", errno);
   // epoll data: a Group* for probers, nullptr for the responder.
   auto watch = [ep](int fd, void* what) {
     epoll_event ev{};
@@ -415,7 +408,7 @@ Status RunAgent(AgentConfig config, const AgentControl& control) {
   FlushWindows(rt.groups, db.get(), clock->RealtimeNs());
   FlushWindows(draining, db.get(), clock->RealtimeNs());
   Status s = db->Commit();
-  stop_http();
+  if (http) http->Stop();  // no scrape is answered after the log says "stopped"
   log("info", fmt::format("msg=\"agent stopped\" commit={}", Quote(s.ok() ? "ok" : s.ToString())));
   if (!result.ok()) return result;
   return s;

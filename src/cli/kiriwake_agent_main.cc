@@ -1,8 +1,6 @@
 // kiriwake-agent: the agent verb alone, the binary `kiriwake agent` runs (main.cc execs it). It
 // links neither cpp-httplib nor OpenSSL (agent/http_endpoint.h says why): `kiriwake-agent agent
 // --config agent.yaml`, or without the verb, `kiriwake-agent --config agent.yaml`.
-#include <cstdio>
-#include <exception>
 #include <string_view>
 #include <vector>
 
@@ -30,11 +28,6 @@ int main(int argc, char** argv) {
     args.insert(args.begin() + 1, agent);
     name = "kiriwake-agent";
   }
-  try {
-    return kiriwake::cli::RunCli(static_cast<int>(args.size()), args.data(), name, kDescription,
-                                 kCommands);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "kiriwake: internal error: %s\n", e.what());
-    return 2;
-  }
+  return kiriwake::cli::RunCli(static_cast<int>(args.size()), args.data(), name, kDescription,
+                               kCommands);
 }

@@ -1,7 +1,5 @@
 // kiriwake: the CLI. Thin glue: parse, run one verb, map its outcome to an exit status
 // (cli/verb.h RunCli).
-#include <cstdio>
-#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,11 +69,6 @@ void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "agent") kiriwake::cli::ExecAgentBinary(argv);
-  try {
-    return kiriwake::cli::RunCli(argc, argv, "kiriwake", kiriwake::cli::kDescription,
-                                 kiriwake::cli::kCommands);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "kiriwake: internal error: %s\n", e.what());
-    return 2;
-  }
+  return kiriwake::cli::RunCli(argc, argv, "kiriwake", kiriwake::cli::kDescription,
+                               kiriwake::cli::kCommands);
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -33,8 +34,10 @@ void PrintWarning(std::string_view message) {
   fmt::print(stderr, "kiriwake: warning: {}\n", message);
 }
 
-int RunCli(int argc, char** argv, const char* name, const char* description,
-           std::span<const AddCommandFn> commands) {
+namespace {
+
+int RunParsed(int argc, char** argv, const char* name, const char* description,
+              std::span<const AddCommandFn> commands) {
   // Writes to a closed pipe fail with EPIPE instead of killing us; we stop quietly (ripgrep).
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{description, name};
@@ -61,6 +64,18 @@ int RunCli(int argc, char** argv, const char* name, const char* description,
     return static_cast<int>(ExitStatus::kError);
   }
   return static_cast<int>(status);
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, const char* name, const char* description,
+           std::span<const AddCommandFn> commands) {
+  try {
+    return RunParsed(argc, argv, name, description, commands);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kiriwake: internal error: %s\n", e.what());
+    return static_cast<int>(ExitStatus::kError);
+  }
 }
 
 }  // namespace kiriwake::cli

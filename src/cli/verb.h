@@ -26,8 +26,9 @@ struct Verb {
 // Adds one verb (or a family: probe and responder) to the app; see cli/commands.h.
 using AddCommandFn = void (*)(CLI::App& app, std::vector<Verb>* verbs);
 
-// The whole of main() but the exception guard: parses argv into one of the verbs `commands`
-// add, runs it and returns the process status (CLI11's usage errors are 2, like every error).
+// The whole of main(): parses argv into one of the verbs `commands` add, runs it and returns the
+// process status (CLI11's usage errors are 2, like every error). An exception that escapes a
+// verb is a bug: it is reported as "internal error" with status 2, never as a crash.
 int RunCli(int argc, char** argv, const char* name, const char* description,
            std::span<const AddCommandFn> commands);
 

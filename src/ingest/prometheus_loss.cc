@@ -40,6 +40,11 @@ Status ReadCounter(const PromQLClient& client, const LossMatrixOptions& opt, con
   std::string q = recorded ? RecordedName(metric, opt.window) + selector
                            : fmt::format("sum by ({}, {}, {}) (increase({}{}[{}]))", kLabelSrc,
                                          kLabelPeer, kLabelNetwork, metric, selector, opt.window);
+  // Only the pairs that lost probes: a pair missing from the answer lost none, which is what the
+  // matrix assumed of a pair with no lost series anyway. On a healthy fabric that is a few
+  // kilobytes instead of a second answer as large as the sent counts (30 MB for 196,520 pairs),
+  // which the server had to encode and the client to parse while the sent counts were coming.
+  if (std::string_view(metric) == kMetricProbesLost) q += " > 0";
   ++out->queries;
   KW_ASSIGN_OR_RETURN(PromVector v, client.Instant(q, opt.time_s));
   for (auto& w : v.warnings) out->warnings.push_back(std::move(w));
