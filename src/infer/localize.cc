@@ -698,19 +698,40 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   }
   // Forward selection: add the best class while its gain (likelihood + prior log-odds) is > 0;
   // `cables_only` restricts it to classes holding a cable.
+  // The classes forward selection may pick, best gain on top (ties: the lowest class, as a scan
+  // in class order would pick). Within one forward() gains only fall (a refit of a stale bound),
+  // so a popped stale entry is refitted and pushed back; a scan of every candidate per refit was
+  // half of the time with 50 faults in a k=16 fabric, where most classes neighbour a fault.
+  struct Ranked {
+    double gain;
+    uint32_t cls;
+  };
+  auto ranked_below = [](const Ranked& a, const Ranked& b) {
+    return a.gain < b.gain || (a.gain == b.gain && a.cls > b.cls);
+  };
+  std::vector<Ranked> heap;
   auto forward = [&](uint32_t excluded, bool cables_only = false) {
     bool added = false;
+    heap.clear();
+    for (uint32_t k : cands) {
+      if (in_f[k] || k == excluded || (cables_only && !holds_cable[k])) continue;
+      heap.push_back({gain[k], k});
+    }
+    std::make_heap(heap.begin(), heap.end(), ranked_below);
     while (static_cast<int>(chosen.size()) < opt_.max_faults) {
       uint32_t best = UINT32_MAX;
-      for (;;) {
-        best = UINT32_MAX;
-        for (uint32_t k : cands) {
-          if (in_f[k] || k == excluded || (cables_only && !holds_cable[k])) continue;
-          if (best == UINT32_MAX || gain[k] > gain[best]) best = k;
+      while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), ranked_below);
+        best = heap.back().cls;
+        if (fresh[best]) {
+          heap.pop_back();
+          break;
         }
-        if (best == UINT32_MAX || fresh[best]) break;
         gain[best] = Gain(best, &rate[best]);
         fresh[best] = 1;
+        heap.back().gain = gain[best];
+        std::push_heap(heap.begin(), heap.end(), ranked_below);
+        best = UINT32_MAX;
       }
       if (best == UINT32_MAX || !(gain[best] > 0)) break;
       chosen.push_back(best);
