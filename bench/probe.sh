@@ -5,14 +5,17 @@
 #   2. agent with 1,000 peers at 1 probe/s each: CPU share and RSS over a measured window, next
 #      to the kernel floor (build/release/agent_floor: the same datagrams and nothing else)
 #   3. time to detect 1% loss vs the statistical minimum (computed; see docs/performance.md)
+#   4. the same for a host link crossed by the 2(N-1) probe streams of an N-host mesh: measured in
+#      namespaces against the minimum for that many streams
 # Usage: bench/probe.sh [TARGETS=200] [COUNT=1000] [AGENT_SECONDS=60]. Needs root for ICMP/fping.
-# Environment: SECTIONS="1 2 3" picks sections; KIRIWAKE=path runs another kiriwake binary (to
+# Environment: SECTIONS="1 2 3 4" picks sections (4: the host-link case of 3, N=HOSTS hosts, default
+# 6, TRIALS trials, default 10); KIRIWAKE=path runs another kiriwake binary (to
 # compare two builds in one sitting).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${KIRIWAKE:-$root/build/release/kiriwake}
 floor_bin=$root/build/release/agent_floor
-sections=${SECTIONS:-1 2 3}
+sections=${SECTIONS:-1 2 3 4}
 want() { case " $sections " in *" $1 "*) return 0 ;; esac; return 1; }
 targets=${1:-200}
 count=${2:-1000}
@@ -22,6 +25,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for n in kwa-b-h1 kwa-b-h2 kwa-b-sw; do ip netns del "$n" 2>/dev/null || true; done
+  for n in $(ip netns list 2>/dev/null | awk '/^kwa-c-/ {print $1}'); do ip netns del "$n" || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -200,8 +204,7 @@ echo
 echo "## 3b. measured: time to the first reported loss on a 1%-lossy pair (namespaces, 10.77.37.0/24)"
 if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null; then
   echo "skipped: needs root and nft"
-  exit 0
-fi
+else
 for n in kwa-b-h1 kwa-b-h2 kwa-b-sw; do ip netns del "$n" 2>/dev/null || true; done
 ip netns add kwa-b-sw; ip -n kwa-b-sw link add br0 type bridge; ip -n kwa-b-sw link set br0 up
 for i in 1 2; do
@@ -229,7 +232,7 @@ for t in $(seq 1 $trials); do
     done || true
 done
 m=$(wc -l <"$work/first")
-if [ "$m" -eq 0 ]; then echo "  no loss seen"; exit 0; fi
+if [ "$m" -eq 0 ]; then echo "  no loss seen"; else
 sed 's/.*seq \([0-9]*\) LOST.*/\1/' "$work/first" | sort -n >"$work/seqs"
 awk '{print $NF}' "$work/first" | sort -n >"$work/ms"
 mean=$(awk '{s += $1} END {printf "%.0f", s / NR}' "$work/seqs")
@@ -238,4 +241,104 @@ medms=$(sed -n "$(( (m + 1) / 2 ))p" "$work/ms")
 echo "  $m of $trials trials saw a loss; probes until the first loss: mean $mean, median $med (geometric, p = 0.01: mean 100, median 69)"
 echo "  wall time to the printed LOST line at $interval_ms ms/probe + $timeout_ms ms timeout: median $medms ms (≈ median probes × interval + timeout + start-up)"
 echo "  at 1 probe/s per pair: median ~69 s, mean ~100 s, plus the 1 s timeout"
+fi
+fi
+fi
+
+if want 4; then
+echo
+hosts=${HOSTS:-6}
+trials=${TRIALS:-10}
+streams=$((2 * (hosts - 1)))
+echo "## 4. measured: a 1%-lossy host link in a $hosts-host full mesh ($streams probe streams cross it; namespaces, 10.77.38.0/24)"
+if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null; then
+  echo "skipped: needs root and nft"
+else
+ip netns add kwa-c-sw; ip -n kwa-c-sw link add br0 type bridge; ip -n kwa-c-sw link set br0 up
+for i in $(seq 1 "$hosts"); do
+  ip netns add kwa-c-h$i; ip -n kwa-c-h$i link set lo up
+  ip -n kwa-c-sw link add kwa-ch$i type veth peer name eth0 netns kwa-c-h$i
+  ip -n kwa-c-sw link set kwa-ch$i master br0 up
+  ip -n kwa-c-h$i addr add 10.77.38.$i/24 dev eth0; ip -n kwa-c-h$i link set eth0 up
+  ip netns exec kwa-c-h$i "$bin" responder --listen 10.77.38.$i:8623 2>/dev/null &
+  pids+=($!)
+done
+# h1's link drops 1% of what arrives on it: every probe to h1 and every reply to h1's own probes
+# crosses it once, so each of the 2(N-1) streams through it loses 1%, and no other stream does.
+ip netns exec kwa-c-h1 nft add table netdev kw
+ip netns exec kwa-c-h1 nft 'add chain netdev kw in { type filter hook ingress device eth0 priority 0; }'
+ip netns exec kwa-c-h1 nft add rule netdev kw in meta protocol ip numgen random mod 100 '<' 1 drop
+sleep 0.3
+interval_ms=20
+count=400  # 8 s per trial: the chance that no stream loses anything is 0.99^(400 x streams)
+: >"$work/mesh"
+for t in $(seq 1 "$trials"); do
+  trial_pids=()
+  for i in $(seq 1 "$hosts"); do
+    others=()
+    for j in $(seq 1 "$hosts"); do [ "$j" -ne "$i" ] && others+=("10.77.38.$j"); done
+    # Every lost probe, as "trial prober target seq": the seq is the probe's round, since every
+    # stream sends one probe per interval from the same start.
+    ip netns exec kwa-c-h$i "$bin" probe -c $count -i $interval_ms -t 200 "${others[@]}" 2>/dev/null |
+      awk -v t="$t" -v h="$i" '$2 == "seq" && $4 ~ /^LOST/ { split($1, a, "."); print t, h, a[4], $3 }' >>"$work/mesh" &
+    trial_pids+=($!)
+  done
+  wait "${trial_pids[@]}" || true
+done
+python3 - "$work/mesh" "$hosts" "$trials" "$count" <<'PY'
+import random, statistics, sys
+path, n, trials, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+p = 0.01
+first, second, stray = [], [], 0
+by_trial = {}
+for line in open(path):
+    t, prober, target, seq = (int(x) for x in line.split())
+    if prober != 1 and target != 1:
+        stray += 1  # a loss on a path that does not cross the lossy link
+        continue
+    peer = target if prober == 1 else prober
+    by_trial.setdefault(t, []).append((seq, peer))
+for t in range(1, trials + 1):
+    events = sorted(by_trial.get(t, []))
+    if not events:
+        continue
+    first.append(events[0][0])
+    seen = set()
+    for seq, peer in events:
+        seen.add(peer)
+        if len(seen) == 2:
+            second.append(seq)
+            break
+# The statistical minimum for the same streams: S = 2(N-1) streams, two per peer of h1, each
+# probe lost with p; rounds until the first loss, and until losses on two different peers (the
+# first round at which h1's link is the only component those lossy paths share).
+S = 2 * (n - 1)
+rng = random.Random(1)
+sim_first, sim_second = [], []
+for _ in range(20000):
+    seen, r, f = set(), 0, None
+    while len(seen) < 2 and r < count:
+        r += 1
+        for s in range(S):
+            if rng.random() < p:
+                if f is None:
+                    f = r
+                seen.add(s // 2)
+    sim_first.append(f if f is not None else count)
+    if len(seen) >= 2:
+        sim_second.append(r)
+def fmt(v):
+    if not v:
+        return "none"
+    q95 = sorted(v)[max(0, -(-95 * len(v) // 100) - 1)]
+    return f"mean {statistics.mean(v):.1f}, median {statistics.median(v):.0f}, 95th percentile {q95}"
+print(f"  {len(first)} of {trials} trials saw a loss through h1's link; {stray} losses on paths not through it")
+print(f"  probe rounds to the first loss on any of the {S} streams: measured {fmt(first)}; minimum (simulated) {fmt(sim_first)}")
+print(f"  probe rounds until two different peers of h1 show loss (the link singled out): measured {fmt(second)}; minimum {fmt(sim_second)}")
+import math
+n95 = math.ceil(math.log(0.05) / (S * math.log(1 - p)))
+print(f"  95% confidence of a loss through the link needs {n95} rounds of its {S} streams (ln 0.05 / ({S} ln 0.99))")
+print(f"  one round = one probe per pair per interval: at 1 probe/s per pair, rounds are seconds")
+PY
+fi
 fi
