@@ -99,7 +99,15 @@ TEST_F(AgentNetns, ObservationsShowLossOnExactlyThePathsThroughTheLossyVeth) {
   EXPECT_GT(collected_lost[2], 0u);
   // None towards h3 but at the edges (a peer agent not started yet: see the per-probe check).
   EXPECT_LE(collected_lost[3], 100u);
-  EXPECT_GT(collected_lost[2], collected_lost[3] + 20);
+  // Through h2 a probe is lost with 1 - 0.9^2 = 19%; as a rate, not a count: how many windows
+  // collect finds closed depends on how fast the agents started (under ASan, on a loaded
+  // machine, once ~100 probes and 17 lost). Binomial(100, 0.19) is at most 6% with probability
+  // 2e-4 (at 300 probes, 1e-10).
+  double rate2 = static_cast<double>(collected_lost[2]) / static_cast<double>(collected_sent[2]);
+  double rate3 = static_cast<double>(collected_lost[3]) / static_cast<double>(collected_sent[3]);
+  EXPECT_GT(rate2, 0.06) << collected_lost[2] << " of " << collected_sent[2] << " lost via h2";
+  EXPECT_GT(rate2, rate3 + 0.05) << collected_lost[3] << " of " << collected_sent[3]
+                                 << " lost towards h3";
 
   for (int n : hosts) {
     auto db = store::ProbeStore::Open(dir_ + "/h" + std::to_string(n) + ".db");
