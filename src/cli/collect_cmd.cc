@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "util/text.h"
+#include "util/url_query.h"
 
 namespace kiriwake::cli {
 
@@ -39,7 +40,7 @@ ExitStatus RunCollect(const CollectArgs& a) {
     cli.set_connection_timeout(static_cast<time_t>(a.timeout_s), 0);
     cli.set_read_timeout(static_cast<time_t>(a.timeout_s), 0);
     std::string path = "/api/v1/observations";
-    if (!a.since.empty()) path += "?since=" + httplib::detail::encode_query_param(a.since);
+    if (!a.since.empty()) path += "?since=" + UrlEncode(a.since);
     auto res = cli.Get(path);
     if (!res) {
       PrintError(fmt::format("{}: {}", agent, httplib::to_string(res.error())));

@@ -720,18 +720,18 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     std::make_heap(heap.begin(), heap.end(), ranked_below);
     while (static_cast<int>(chosen.size()) < opt_.max_faults) {
       uint32_t best = UINT32_MAX;
-      while (!heap.empty()) {
+      while (best == UINT32_MAX && !heap.empty()) {
         std::pop_heap(heap.begin(), heap.end(), ranked_below);
-        best = heap.back().cls;
-        if (fresh[best]) {
+        uint32_t top = heap.back().cls;
+        if (fresh[top]) {
+          best = top;
           heap.pop_back();
-          break;
+        } else {
+          gain[top] = Gain(top, &rate[top]);
+          fresh[top] = 1;
+          heap.back().gain = gain[top];
+          std::push_heap(heap.begin(), heap.end(), ranked_below);
         }
-        gain[best] = Gain(best, &rate[best]);
-        fresh[best] = 1;
-        heap.back().gain = gain[best];
-        std::push_heap(heap.begin(), heap.end(), ranked_below);
-        best = UINT32_MAX;
       }
       if (best == UINT32_MAX || !(gain[best] > 0)) break;
       chosen.push_back(best);

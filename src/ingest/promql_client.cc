@@ -8,22 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "util/text.h"
+#include "util/url_query.h"
 
 namespace kiriwake::ingest {
 
 using nlohmann::json;
-
-std::string UrlEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 Result<PromQLClient> PromQLClient::Create(PromQLOptions options) {
   std::string_view url = options.url;

@@ -91,9 +91,6 @@ Result<PromVector> ParsePromVectorDocument(std::string_view body, std::string_vi
 Result<PromMatrix> ParsePromMatrix(std::string_view body, std::string_view what);
 Result<PromStrings> ParsePromStrings(std::string_view body, std::string_view what);
 
-// Percent-encodes a query parameter value.
-std::string UrlEncode(std::string_view s);
-
 }  // namespace kiriwake::ingest
 
 #endif  // KIRIWAKE_INGEST_PROMQL_CLIENT_H_

@@ -1,5 +1,7 @@
 #include "util/url_query.h"
 
+#include <cctype>
+
 namespace kiriwake {
 
 namespace {
@@ -37,6 +39,22 @@ Result<std::string> Decode(std::string_view s, size_t offset, std::string_view s
 }
 
 }  // namespace
+
+std::string UrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> UrlQuery::Get(std::string_view name) const {
   for (const auto& [n, v] : params) {

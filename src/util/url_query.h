@@ -23,6 +23,10 @@ struct UrlQuery {
   std::optional<std::string> Get(std::string_view name) const;
 };
 
+// Percent-encodes a name or value for a query (or a path segment): every byte but RFC 3986's
+// unreserved characters (letters, digits, "-._~") becomes %XX, so ParseUrlQuery gives it back.
+std::string UrlEncode(std::string_view s);
+
 // `query` is what follows the '?' (without it). `source` names the input in errors (for a request:
 // the target, e.g. "/api/v1/observations?since=..."); the column counts from 1 within `query`.
 Result<UrlQuery> ParseUrlQuery(std::string_view query, std::string_view source);

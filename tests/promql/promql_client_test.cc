@@ -172,10 +172,5 @@ TEST(PromQLClient, ServerDownIsUnavailable) {
   EXPECT_EQ(v.status().code(), StatusCode::kUnavailable);
 }
 
-TEST(PromQLClient, UrlEncodeEscapesPromQL) {
-  EXPECT_EQ(UrlEncode("sum by (a) (x{y=\"z\"}[5m])"),
-            "sum%20by%20%28a%29%20%28x%7By%3D%22z%22%7D%5B5m%5D%29");
-}
-
 }  // namespace
 }  // namespace kiriwake::ingest

@@ -35,5 +35,17 @@ TEST(UrlQuery, BadEscapeNamesItsColumn) {
   EXPECT_FALSE(ParseUrlQuery("%=1", "t").ok());   // in a name too
 }
 
+TEST(UrlQuery, UrlEncodeEscapesPromQL) {
+  EXPECT_EQ(UrlEncode("sum by (a) (x{y=\"z\"}[5m])"),
+            "sum%20by%20%28a%29%20%28x%7By%3D%22z%22%7D%5B5m%5D%29");
+}
+
+TEST(UrlQuery, WhatUrlEncodeWritesParsesBack) {
+  std::string value = "2026-11-26T20:31:58+09:00 & 100% {x=\"y\"}";
+  auto q = ParseUrlQuery("since=" + UrlEncode(value), "test");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->Get("since"), value);
+}
+
 }  // namespace
 }  // namespace kiriwake
