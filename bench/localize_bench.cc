@@ -152,7 +152,7 @@ std::vector<kw::infer::PathObservation> KnownRoutes(const kw::infer::Scenario& s
     for (ComponentId c : r) p.path.entries.push_back({c, 1.0f});
     p.sent = sc.observations[i].sent;
     p.lost = sc.observations[i].lost;
-    p.observations = {static_cast<uint32_t>(i)};
+    p.first_observation = static_cast<uint32_t>(i);
     out.push_back(std::move(p));
   }
   return out;
@@ -176,7 +176,7 @@ std::vector<kw::infer::PathObservation> UnknownRoutes(const kw::model::Topology&
   out.reserve(sc.observations.size());
   for (size_t i = 0; i < sc.observations.size(); ++i) {
     const auto& o = sc.observations[i];
-    out.push_back({std::move(folded->paths[i]), o.sent, o.lost, {static_cast<uint32_t>(i)}});
+    out.push_back({std::move(folded->paths[i]), o.sent, o.lost, static_cast<uint32_t>(i)});
   }
   *rep = std::move(folded->representative);
   return out;
@@ -325,7 +325,7 @@ int main(int argc, char** argv) {
         if (std::getenv("KW_BENCH_VERBOSE") &&
             (one.correct_groups != one.groups || one.found_faults != one.faults)) {
           auto sc = kw::infer::Simulate(*t, so);
-          fmt::print("  miss: {} hosts;", hosts);
+          fmt::print("  miss: {} hosts, seed {};", hosts, so.seed);
           for (const auto& f : sc->truth) {
             fmt::print(" {}@{:.3f}", t->component(f.component).id, f.loss_ratio);
           }

@@ -79,7 +79,11 @@ struct PathObservation {
   model::Path path;
   uint64_t sent = 0;
   uint64_t lost = 0;
-  std::vector<uint32_t> observations;  // indices into the caller's observation list
+  // The flow's first observation (an index into the caller's list), the one evidence examples
+  // cite; kNoObservation when the caller has none. One index, not the list of all of them: a
+  // million single-observation flows would otherwise be a million allocations.
+  uint32_t first_observation = kNoObservation;
+  static constexpr uint32_t kNoObservation = UINT32_MAX;
 };
 
 struct Evidence {
