@@ -44,6 +44,14 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// Minor page faults of this process so far: on the 2-core VM a first touch of a page costs
+// 11-40 us, so fresh memory can weigh as much as the computation (docs/performance.md).
+long MinorFaults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
+
 double PeakRssMiB() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -57,6 +65,7 @@ struct Tally {
   double seconds = 0, max_seconds = 0;
   double path_seconds = 0;  // of `seconds`: finding (folding) the paths, when not given
   double cpu_seconds = 0, path_cpu_seconds = 0;  // the same, as this thread's CPU time
+  int64_t minor_faults = 0;                       // in the timed part
   int runs = 0;
   void Add(const Tally& o) {
     groups += o.groups;
@@ -70,6 +79,7 @@ struct Tally {
     path_seconds += o.path_seconds;
     cpu_seconds += o.cpu_seconds;
     path_cpu_seconds += o.path_cpu_seconds;
+    minor_faults += o.minor_faults;
     max_seconds = std::max(max_seconds, o.max_seconds);
     runs += o.runs;
   }
@@ -190,11 +200,13 @@ Tally RunOne(const kw::model::Topology& t, const kw::infer::SimOptions& so, bool
   }
   auto start = std::chrono::steady_clock::now();
   double cpu_start = ThreadCpuSeconds();
+  long faults_start = MinorFaults();
   std::vector<ComponentId> rep;
   auto paths = known_routes ? KnownRoutes(*sc) : UnknownRoutes(t, *sc, &rep);
   if (known_routes) {  // routes are given, not found
     start = std::chrono::steady_clock::now();
     cpu_start = ThreadCpuSeconds();
+    faults_start = MinorFaults();
   }
   double path_secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -206,12 +218,14 @@ Tally RunOne(const kw::model::Topology& t, const kw::infer::SimOptions& so, bool
   auto r = kw::infer::LocalizePaths(t, paths, lo, nullptr, nullptr, known_routes ? nullptr : &rep);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double cpu = ThreadCpuSeconds() - cpu_start;
+  long faults = MinorFaults() - faults_start;
   Tally tally = Score(r, sc->truth, paths, t.components().size(), known_routes ? nullptr : &rep);
   tally.seconds = secs;
   tally.path_seconds = known_routes ? 0.0 : path_secs;
   tally.cpu_seconds = cpu;
   tally.path_cpu_seconds = known_routes ? 0.0 : path_cpu;
   tally.max_seconds = secs;
+  tally.minor_faults = faults;
   tally.runs = 1;
   return tally;
 }
@@ -231,7 +245,7 @@ void Row(const std::string& name, const std::string& detail, const Tally& t) {
       fmt::print(" = folding {:.3f} s + inference {:.3f} s", t.path_cpu_seconds / t.runs,
                  (t.cpu_seconds - t.path_cpu_seconds) / t.runs);
     }
-    fmt::print("\n");
+    fmt::print("; minor page faults {}\n", t.minor_faults / t.runs);
   }
   std::fflush(stdout);
 }
