@@ -48,14 +48,21 @@ uint32_t Get32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
 
-void Mac(const ProbeKey& key, const uint8_t* data, uint8_t out[kMacSize]) {
-  hmac_sha256_ctx ctx;
-  hmac_sha256_set_key(&ctx, key.secret.size(), reinterpret_cast<const uint8_t*>(key.secret.data()));
-  hmac_sha256_update(&ctx, kHeaderSize, data);
-  hmac_sha256_digest(&ctx, kMacSize, out);
+}  // namespace
+
+ProbeKey::ProbeKey(std::string secret) : secret_(std::move(secret)) {
+  if (secret_.empty()) return;
+  auto ctx = std::make_shared<hmac_sha256_ctx>();
+  hmac_sha256_set_key(ctx.get(), secret_.size(), reinterpret_cast<const uint8_t*>(secret_.data()));
+  schedule_ = std::move(ctx);
 }
 
-}  // namespace
+void ProbeKey::Mac(const uint8_t* data, size_t len, uint8_t* out) const {
+  // A copy of the prepared context continues from the keyed state, as set_key left it.
+  hmac_sha256_ctx ctx = *schedule_;
+  hmac_sha256_update(&ctx, len, data);
+  hmac_sha256_digest(&ctx, kMacSize, out);
+}
 
 Result<ProbeKey> LoadProbeKey(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -66,7 +73,7 @@ Result<ProbeKey> LoadProbeKey(const std::string& path) {
   if (!key.empty() && key.back() == '\n') key.pop_back();
   if (!key.empty() && key.back() == '\r') key.pop_back();
   if (key.empty()) return Status::Usage("key file " + path + " is empty");
-  return ProbeKey{key};
+  return ProbeKey(std::move(key));
 }
 
 size_t EncodedSize(PacketType type, const ProbeKey& key, size_t request_size) {
@@ -93,7 +100,7 @@ size_t EncodePacket(const ProbePacket& p, const ProbeKey& key, std::span<uint8_t
   Put64(b + 48, p.rx_count);
   size_t at = kHeaderSize;
   if (key.enabled()) {
-    Mac(key, b, b + at);
+    key.Mac(b, kHeaderSize, b + at);
     at += kMacSize;
   }
   if (size > at) std::memset(b + at, 0, size - at);
@@ -121,7 +128,7 @@ bool DecodePacket(std::span<const uint8_t> in, const ProbeKey& key, ProbePacket*
   if (!key.enabled() && has_mac) return fail(DecodeError::kUnexpectedMac);
   if (has_mac) {
     uint8_t mac[kMacSize];
-    Mac(key, b, mac);
+    key.Mac(b, kHeaderSize, mac);
     if (!nettle_memeql_sec(mac, b + kHeaderSize, kMacSize)) return fail(DecodeError::kBadMac);
   }
   out->type = static_cast<PacketType>(b[5]);

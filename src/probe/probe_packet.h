@@ -18,11 +18,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "util/result.h"
+
+struct hmac_sha256_ctx;  // nettle's
 
 namespace kiriwake::probe {
 
@@ -59,10 +62,21 @@ enum class DecodeError : uint8_t {
 };
 const char* DecodeErrorName(DecodeError e);
 
-// A shared secret for HMAC-SHA256; empty means "no authentication".
-struct ProbeKey {
-  std::string secret;
-  bool enabled() const { return !secret.empty(); }
+// A shared secret for HMAC-SHA256; empty means "no authentication". The HMAC key schedule (the
+// padded key's inner and outer hashes) is made once here, not per packet: it was two of the five
+// SHA-256 blocks each packet's MAC cost. Cheap to copy (the schedule is shared, immutable).
+class ProbeKey {
+ public:
+  ProbeKey() = default;
+  explicit ProbeKey(std::string secret);
+  bool enabled() const { return !secret_.empty(); }
+  const std::string& secret() const { return secret_; }
+  // The first kMacSize bytes of HMAC-SHA256(secret, data[0, len)); only when enabled().
+  void Mac(const uint8_t* data, size_t len, uint8_t* out) const;
+
+ private:
+  std::string secret_;
+  std::shared_ptr<const hmac_sha256_ctx> schedule_;
 };
 
 // Reads a shared key from a file: its bytes, without one trailing newline. Empty is an error

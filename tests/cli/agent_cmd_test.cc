@@ -24,6 +24,18 @@ std::string Metrics() {
   return r ? r->body : "";
 }
 
+// Polls `ready` every 50 ms for at most `limit`: a started agent under a sanitizer on a loaded
+// machine (headless Chromium in the next test slot) has taken over 800 ms to drop privileges.
+template <typename Ready>
+bool WaitUntil(Ready ready, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 void WriteConfig(const std::string& path, const std::string& dir, bool two_peers) {
   std::ofstream f(path);
   f << "name: t\nlisten: 127.0.0.1:18833\nhttp: 127.0.0.1:19833\ndb: " << dir
@@ -45,11 +57,21 @@ TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
     execl(bin.c_str(), bin.c_str(), "agent", "--config", cfg.c_str(), "--user", "nobody", nullptr);
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  std::string status = SlurpFile("/proc/" + std::to_string(pid) + "/status");
+  // Serving /metrics as nobody (65534): its signal handlers were installed before either.
+  std::string status;
+  bool up = WaitUntil([&] {
+    status = SlurpFile("/proc/" + std::to_string(pid) + "/status");
+    return status.find("Uid:\t65534") != std::string::npos &&
+           Metrics().find("peer=\"one\"") != std::string::npos;
+  });
   size_t uid = status.find("Uid:");
   ASSERT_NE(uid, std::string::npos);
   EXPECT_EQ(status.substr(uid, 8), "Uid:\t655") << status.substr(uid, 30);  // nobody = 65534
+  if (!up) {  // not up: stop it rather than leave a daemon behind
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    FAIL() << "the agent did not serve /metrics as nobody within 20 s: " << SlurpFile(dir + "/log");
+  }
   // `kiriwake agent` became kiriwake-agent (same pid), which maps neither OpenSSL nor cpp-httplib:
   // their start-up alone would be 3.4 MB of the agent's 12 MB.
   char exe[4096] = {};
@@ -65,7 +87,7 @@ TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
   EXPECT_EQ(m.find("peer=\"two\""), std::string::npos);
   WriteConfig(cfg, dir, true);
   kill(pid, SIGHUP);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  WaitUntil([&] { return Metrics().find("peer=\"two\"") != std::string::npos; });
   m = Metrics();
   EXPECT_NE(m.find("kiriwake_agent_peers{src=\"t\"} 2"), std::string::npos) << m;
   EXPECT_NE(m.find("peer=\"two\""), std::string::npos);

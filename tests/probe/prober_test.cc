@@ -344,7 +344,7 @@ TEST(ProberUdp, IntervalBelowThePerTargetCapIsAUsageError) {
 
 TEST(ResponderHmac, UnkeyedProbesAreRejectedByAKeyedResponder) {
   ResponderOptions ro;
-  ro.key.secret = "s3cret";
+  ro.key = ProbeKey("s3cret");
   Harness h(Opts(3), ro);
   h.Run();
   EXPECT_EQ(h.prober->target_counters(0).lost, 3u);
@@ -354,9 +354,9 @@ TEST(ResponderHmac, UnkeyedProbesAreRejectedByAKeyedResponder) {
 
 TEST(ResponderHmac, ProbesKeyedWithAnotherSecretAreRejected) {
   ResponderOptions ro;
-  ro.key.secret = "s3cret";
+  ro.key = ProbeKey("s3cret");
   ProberOptions po = Opts(3);
-  po.key.secret = "guess";
+  po.key = ProbeKey("guess");
   Harness h(po, ro);
   h.Run();
   EXPECT_EQ(h.prober->target_counters(0).answered, 0u);
@@ -365,9 +365,9 @@ TEST(ResponderHmac, ProbesKeyedWithAnotherSecretAreRejected) {
 
 TEST(ResponderHmac, SameKeyOnBothSidesIsAnswered) {
   ResponderOptions ro;
-  ro.key.secret = "s3cret";
+  ro.key = ProbeKey("s3cret");
   ProberOptions po = Opts(3);
-  po.key.secret = "s3cret";
+  po.key = ProbeKey("s3cret");
   Harness h(po, ro);
   h.Run();
   EXPECT_EQ(h.prober->target_counters(0).answered, 3u);
@@ -409,7 +409,7 @@ TEST(ResponderSafety, ReplyIsNeverLargerThanTheRequest) {
   wire.Attach(&src);
   for (const char* secret : {"", "k"}) {
     ResponderOptions ro;
-    ro.key.secret = secret;
+    ro.key = ProbeKey(secret);
     Responder r(ro, &clock, &rs);
     for (size_t size : {size_t{0}, size_t{60}, size_t{72}, size_t{200}, size_t{1472}}) {
       InDatagram d;
@@ -490,11 +490,21 @@ TEST(ProbePacket, RoundTripsEveryField) {
 // hmac module: hmac.new(b"kiriwake-test-key", header, hashlib.sha256).digest()[:16].
 TEST(ProbePacket, MacIsTruncatedHmacSha256OfTheHeader) {
   ProbePacket p = SamplePacket(PacketType::kRequest);
-  std::array<uint8_t, 128> b{};
-  ASSERT_EQ(EncodePacket(p, ProbeKey{"kiriwake-test-key"}, b), kHeaderSize + kMacSize);
   const std::array<uint8_t, kMacSize> expected = {0xb4, 0x24, 0xd0, 0x98, 0x23, 0xf5, 0x21, 0xff,
                                                   0xf2, 0x00, 0x86, 0x69, 0x27, 0x76, 0xa8, 0xa9};
-  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), b.begin() + kHeaderSize));
+  // The key's prepared HMAC state is shared by every packet (and every copy of the key): the
+  // same bytes after it has MACed other packets, and from a copy.
+  const ProbeKey key("kiriwake-test-key");
+  for (int round = 0; round < 3; ++round) {
+    std::array<uint8_t, 128> b{};
+    ProbePacket other = SamplePacket(PacketType::kReply);
+    other.seq = static_cast<uint64_t>(1000 + round);
+    ASSERT_EQ(EncodePacket(other, key, b), kHeaderSize + kMacSize);
+    ProbeKey copy = key;
+    ASSERT_EQ(EncodePacket(p, round == 2 ? copy : key, b), kHeaderSize + kMacSize);
+    EXPECT_TRUE(std::equal(expected.begin(), expected.end(), b.begin() + kHeaderSize))
+        << "round " << round;
+  }
 }
 
 }  // namespace
