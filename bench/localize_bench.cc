@@ -150,24 +150,6 @@ Tally Score(const kw::infer::LocalizeResult& r, const std::vector<kw::infer::Inj
   return t;
 }
 
-std::vector<kw::infer::PathObservation> KnownRoutes(const kw::infer::Scenario& sc) {
-  std::vector<kw::infer::PathObservation> out;
-  out.reserve(sc.observations.size());
-  for (size_t i = 0; i < sc.observations.size(); ++i) {
-    kw::infer::PathObservation p;
-    std::vector<ComponentId> r = sc.routes[i];
-    std::sort(r.begin(), r.end());
-    r.erase(std::unique(r.begin(), r.end()), r.end());
-    p.path.entries.reserve(r.size());
-    for (ComponentId c : r) p.path.entries.push_back({c, 1.0f});
-    p.sent = sc.observations[i].sent;
-    p.lost = sc.observations[i].lost;
-    p.first_observation = static_cast<uint32_t>(i);
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
 // ECMP routes unknown: the paths as `localize` builds them (PathFinder::FindFolded), timed with
 // the inference since folding is part of the work.
 std::vector<kw::infer::PathObservation> UnknownRoutes(const kw::model::Topology& t,
@@ -202,7 +184,7 @@ Tally RunOne(const kw::model::Topology& t, const kw::infer::SimOptions& so, bool
   double cpu_start = ThreadCpuSeconds();
   long faults_start = MinorFaults();
   std::vector<ComponentId> rep;
-  auto paths = known_routes ? KnownRoutes(*sc) : UnknownRoutes(t, *sc, &rep);
+  auto paths = known_routes ? kw::infer::KnownRoutePaths(*sc) : UnknownRoutes(t, *sc, &rep);
   if (known_routes) {  // routes are given, not found
     start = std::chrono::steady_clock::now();
     cpu_start = ThreadCpuSeconds();
@@ -343,7 +325,7 @@ int main(int argc, char** argv) {
           for (const auto& f : sc->truth) {
             fmt::print(" {}@{:.3f}", t->component(f.component).id, f.loss_ratio);
           }
-          auto paths = KnownRoutes(*sc);
+          auto paths = kw::infer::KnownRoutePaths(*sc);
           auto r = kw::infer::LocalizePaths(*t, paths, {});
           fmt::print(" ->");
           for (const auto& su : r.suspects) {

@@ -166,4 +166,22 @@ Result<Scenario> Simulate(const model::Topology& t, const SimOptions& o) {
   return s;
 }
 
+std::vector<PathObservation> KnownRoutePaths(const Scenario& scenario) {
+  std::vector<PathObservation> out;
+  out.reserve(scenario.routes.size());
+  for (size_t i = 0; i < scenario.routes.size(); ++i) {
+    PathObservation p;
+    std::vector<ComponentId> r = scenario.routes[i];
+    std::sort(r.begin(), r.end());
+    r.erase(std::unique(r.begin(), r.end()), r.end());
+    p.path.entries.reserve(r.size());
+    for (ComponentId c : r) p.path.entries.push_back({c, 1.0f});
+    p.sent = scenario.observations[i].sent;
+    p.lost = scenario.observations[i].lost;
+    p.first_observation = static_cast<uint32_t>(i);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace kiriwake::infer

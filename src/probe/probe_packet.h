@@ -70,7 +70,6 @@ class ProbeKey {
   ProbeKey() = default;
   explicit ProbeKey(std::string secret);
   bool enabled() const { return !secret_.empty(); }
-  const std::string& secret() const { return secret_; }
   // The first kMacSize bytes of HMAC-SHA256(secret, data[0, len)); only when enabled().
   void Mac(const uint8_t* data, size_t len, uint8_t* out) const;
 

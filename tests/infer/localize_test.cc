@@ -229,18 +229,7 @@ TEST(LocalizeMultiFault, CardIsTriedInPlaceOfBothItsCablesAtOnce) {
       << "the simulator drew other faults from this seed";
   // On the traced routes, as the benchmark localizes (class order, and so greedy's path, differs
   // from Localize's folded paths, which happen to reach the card either way).
-  std::vector<PathObservation> paths;
-  for (size_t i = 0; i < sc->observations.size(); ++i) {
-    PathObservation p;
-    std::vector<model::ComponentId> route = sc->routes[i];
-    std::sort(route.begin(), route.end());
-    route.erase(std::unique(route.begin(), route.end()), route.end());
-    for (model::ComponentId c : route) p.path.entries.push_back({c, 1.0f});
-    p.sent = sc->observations[i].sent;
-    p.lost = sc->observations[i].lost;
-    paths.push_back(std::move(p));
-  }
-  LocalizeResult r = LocalizePaths(*t, paths, {});
+  LocalizeResult r = LocalizePaths(*t, KnownRoutePaths(*sc), {});
   std::vector<std::string> firsts;
   std::string named;
   for (const Suspect& s : r.suspects) {
