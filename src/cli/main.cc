@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/verb.h"
+#include "util/batch_memory.h"
 
 #ifndef KIRIWAKE_VERSION
 #define KIRIWAKE_VERSION "0.0.0-dev"
@@ -68,7 +69,11 @@ void AddVersionCommand(CLI::App& app, std::vector<Verb>* verbs) {
 }  // namespace kiriwake::cli
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "agent") kiriwake::cli::ExecAgentBinary(argv);
+  if (argc > 1 && std::string_view(argv[1]) == "agent") {
+    kiriwake::cli::ExecAgentBinary(argv);
+  } else {
+    kiriwake::KeepFreedMemory();  // every other verb is a batch run (util/batch_memory.h)
+  }
   return kiriwake::cli::RunCli(argc, argv, "kiriwake", kiriwake::cli::kDescription,
                                kiriwake::cli::kCommands);
 }

@@ -20,8 +20,11 @@ class Accumulator {
   void Clear() { items_.clear(); }
   // The merged path; the accumulator keeps its items (Clear() to reuse it).
   Path Finish() {
-    std::sort(items_.begin(), items_.end(),
-              [](const PathEntry& x, const PathEntry& y) { return x.component < y.component; });
+    // Repeats are summed smallest first: the result depends only on the items, not on the order
+    // they came in (FindFolded adds a twin sink's segments in renamed, unsorted order).
+    std::sort(items_.begin(), items_.end(), [](const PathEntry& x, const PathEntry& y) {
+      return x.component < y.component || (x.component == y.component && x.weight < y.weight);
+    });
     // Sized once: grown entry by entry, a path's vector was five allocations, and FindFolded
     // builds a million paths here.
     size_t distinct = 0;
@@ -698,9 +701,6 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
       continue;
     }
     const size_t g = members.size();
-    // Pass 3 needs each member's own search: copied here, before a million paths are allocated
-    // around them (made in pass 3, the copies fragmented the heap: +56 MB peak at k=48).
-    for (int32_t t : members) BfsFrom(t);
     const Bfs& bb = BfsFrom(base);
     const std::vector<int32_t>& order = bb.order;
     const std::vector<int32_t>& dist = bb.dist;
@@ -914,15 +914,14 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
       link_reps_start[adj.start[u] + j + 1] = static_cast<uint32_t>(link_reps.size());
     }
   }
-  for (int32_t sink = 0; sink < static_cast<int32_t>(switches.size()); ++sink) {
-    auto use = sink_segments(sink);
-    if (use.empty()) continue;
+  // Each switch's restricted segment toward `sink`, for the switches `wanted` says.
+  auto walk = [&](int32_t sink, auto&& wanted) {
     const Bfs& to_sink = BfsFrom(sink);
     const std::vector<int32_t>& dist = to_sink.dist;
     const std::vector<double>& count = to_sink.count;
     for (int32_t u : to_sink.order) {
       // A switch no flow to this sink reaches: its segment would never be read.
-      if (!reaches(sink, u)) continue;
+      if (!wanted(u)) continue;
       touched.clear();
       if (is_rep(switches[u].component)) add_dense(switches[u].component, 1.0);
       if (u != sink) {
@@ -947,6 +946,14 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         dense[c] = 0.0;
       }
     }
+  };
+  // Finishes the flows toward `sink` from the segments in `memo`, which were walked toward
+  // `walked`: the sink itself, or its twin, whose walk is the sink's with the two swapped —
+  // the source switch is swapped back and every representative through `rename`.
+  std::vector<ComponentId> rename(n);
+  for (ComponentId c = 0; c < n; ++c) rename[c] = c;
+  auto finish_flows = [&](int32_t sink, int32_t walked) {
+    auto use = sink_segments(sink);
     for (size_t j = 0; j < use.size(); ++j) {
       const SegmentOfFlow& sg = use[j];
       // Flows come in index order but far apart: fetch a few ahead what is written and read
@@ -958,11 +965,12 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         __builtin_prefetch(&segments_of[ahead]);
       }
       double share = 1.0 / sg.denom;
-      const std::vector<PathEntry>& seg = memo[sg.from];
+      int32_t from = sg.from == walked ? sink : sg.from == sink ? walked : sg.from;
+      const std::vector<PathEntry>& seg = memo[from];
       if (segments_of[sg.flow] == 1) {
         acc.Clear();
         own_entries(sg.flow);
-        for (const PathEntry& e : seg) acc.Add(e.component, share * e.weight);
+        for (const PathEntry& e : seg) acc.Add(rename[e.component], share * e.weight);
         out.paths[sg.flow] = acc.Finish();
         continue;
       }
@@ -972,11 +980,86 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         own_entries(sg.flow);
         it->second = acc;
       }
-      for (const PathEntry& e : seg) it->second.Add(e.component, share * e.weight);
+      for (const PathEntry& e : seg) it->second.Add(rename[e.component], share * e.weight);
       if (--segments_of[sg.flow] == 0) {
         out.paths[sg.flow] = it->second.Finish();
         gathering.erase(it);
       }
+    }
+  };
+  // Twin sinks (PathFinder::Twin) share one walk when swapping them maps representatives to
+  // representatives: then every segment toward the member is the base's with the two switches,
+  // their links' ports and cables swapped, and summed in the same order, so the same floats.
+  // A fabric's edge switches in a pod are twins: 48 walks instead of 1,152 at k=48.
+  std::vector<std::pair<ComponentId, ComponentId>> swapped;
+  auto twin_swap = [&](int32_t base, int32_t t) {
+    swapped.clear();
+    auto pair = [&](ComponentId x, ComponentId y) {
+      if ((x == kNoComponent) != (y == kNoComponent) || is_rep(x) != is_rep(y)) return false;
+      if (is_rep(x)) swapped.push_back({x, y});
+      return true;
+    };
+    const std::vector<SwitchLink>& lb = switches[base].links;
+    const std::vector<SwitchLink>& lt = switches[t].links;
+    if (lb.size() != lt.size() || !pair(switches[base].component, switches[t].component)) {
+      return false;
+    }
+    for (size_t j = 0; j < lb.size(); ++j) {
+      if (!pair(lb[j].local_port, lt[j].local_port) || !pair(lb[j].cable, lt[j].cable) ||
+          !pair(lb[j].remote_port, lt[j].remote_port)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  // Renames along `swapped`; false (and nothing renamed) when a component is named twice, which
+  // would not be a swap.
+  auto rename_swapped = [&]() {
+    for (auto [x, y] : swapped) {
+      if (x == y) continue;
+      if (rename[x] != x || rename[y] != y) {
+        for (auto [a, b] : swapped) rename[a] = a, rename[b] = b;
+        return false;
+      }
+      rename[x] = y;
+      rename[y] = x;
+    }
+    return true;
+  };
+  auto unrename = [&]() {
+    for (auto [x, y] : swapped) rename[x] = x, rename[y] = y;
+  };
+  std::vector<char> need(switches.size(), 0);
+  std::vector<int32_t> sharing;
+  for (int32_t base = 0; base < static_cast<int32_t>(switches.size()); ++base) {
+    if (group[base].empty()) continue;
+    sharing.clear();
+    for (int32_t t : group[base]) {
+      if (t == base || (twin_swap(base, t) && rename_swapped())) {
+        unrename();
+        sharing.push_back(t);
+        continue;
+      }
+      walk(t, [&](int32_t u) { return reaches(t, u); });
+      finish_flows(t, t);
+    }
+    if (sharing.empty()) continue;
+    std::fill(need.begin(), need.end(), 0);
+    for (int32_t t : sharing) {
+      for (int32_t u = 0; u < static_cast<int32_t>(switches.size()); ++u) {
+        if (reaches(t, u)) need[u == t ? base : u == base ? t : u] = 1;
+      }
+    }
+    walk(base, [&](int32_t u) { return need[u] != 0; });
+    for (int32_t t : sharing) {
+      if (t == base) {
+        finish_flows(t, t);
+        continue;
+      }
+      twin_swap(base, t);
+      rename_swapped();
+      finish_flows(t, base);
+      unrename();
     }
   }
   return out;

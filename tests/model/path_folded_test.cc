@@ -128,6 +128,23 @@ TEST(PathFolded, FlowsIntoTwinEdgeSwitchesFoldExactly) {
   ExpectFoldingIsExact(*t, flows);
 }
 
+// Twin sinks share one walk of restricted segments when swapping them maps representatives to
+// representatives. Flows from one edge switch of a pod into another fold the first's links, the
+// pod's aggregation switches and the second's links into one class whose representative is the
+// first's; swapped, that is not a representative, so the second sink walks on its own. Both
+// ways must be exact, and on one set of flows.
+TEST(PathFolded, TwinSinksWhoseRepresentativesDoNotSwapFoldExactly) {
+  auto t = Topology::Build(FatTree(6));
+  ASSERT_TRUE(t.ok());
+  auto host = [&](const std::string& name) { return *t->FindEndpoint(name); };
+  std::vector<Flow> flows = {{host("h0-0-0"), host("h0-1-0"), 0}};
+  ExpectFoldingIsExact(*t, flows);
+  flows.push_back({host("h0-0-1"), host("h0-2-1"), 0});
+  flows.push_back({host("h1-0-0"), host("h0-2-2"), 0});
+  flows.push_back({host("h1-1-1"), host("h0-0-2"), 0});
+  ExpectFoldingIsExact(*t, flows);
+}
+
 // 70 leaves, all twins of one another: their pushes go in batches of at most 64.
 TEST(PathFolded, LeafSpineWithMoreTwinLeavesThanOneBatchFoldsExactly) {
   auto t = Topology::Build(LeafSpine(70, 3, 2));
