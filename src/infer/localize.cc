@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <numeric>
 #include <queue>
 #include <span>
@@ -221,10 +220,15 @@ class Engine {
   // the paths that matter.
   std::vector<uint32_t> inc_start_;
   std::vector<Incidence> inc_;
-  std::vector<double> zero_sent_;
-  std::vector<uint32_t> zero_count_;
-  std::vector<uint32_t> zero_example_;
-  std::vector<uint64_t> zero_h1_, zero_h2_;
+  // One record per component, not five arrays: BuildIncidence updates all of it for each of
+  // millions of crossings, and five arrays were five cache misses each time.
+  struct ZeroSummary {
+    double sent = 0;
+    uint32_t count = 0;
+    uint32_t example = UINT32_MAX;
+    uint64_t h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
+  };
+  std::vector<ZeroSummary> zero_;
   // Classes of components with identical incidence.
   std::vector<uint32_t> class_of_;  // component -> class (UINT32_MAX: unobserved)
   std::vector<std::vector<ComponentId>> classes_;
@@ -236,6 +240,7 @@ class Engine {
   // whatever else is faulty, so they are summed once into zero_sent.
   struct EvalData {
     double zero_sent = 0;
+    double probes = 0;  // on every path the class crosses (FaultLogOdds' N)
     std::vector<Incidence> eval;
     // Loss-free uncertain crossings, by (weight, sent): their gain is
     // log(w (1-r)^n + 1 - w) each — exact when no other uncertain fault shares the path, and
@@ -249,6 +254,12 @@ class Engine {
     return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
   }
   std::vector<PathState> state_;
+  // Per path: its state is the default (no chosen fault on it). Terms reads this byte instead
+  // of the state itself, which would be a cache miss per incidence.
+  std::vector<char> clean_;
+  static bool IsClean(const PathState& st) {
+    return st.certain_survival == 1.0 && st.uncertain.empty();
+  }
   // Undo log for trial moves in the local search: path states before each change.
   struct Undo {
     uint32_t path;
@@ -260,6 +271,7 @@ class Engine {
   void Rollback() {
     for (size_t i = undo_.size(); i-- > 0;) {
       state_[undo_[i].path] = std::move(undo_[i].state);
+      clean_[undo_[i].path] = IsClean(state_[undo_[i].path]);
       path_ll_[undo_[i].path] = undo_[i].ll;
     }
     undo_.clear();
@@ -275,20 +287,16 @@ class Engine {
 void Engine::BuildIncidence() {
   size_t n = topo_.components().size();
   inc_start_.assign(n + 1, 0);
-  zero_sent_.assign(n, 0);
-  zero_count_.assign(n, 0);
-  zero_example_.assign(n, UINT32_MAX);
-  zero_h1_.assign(n, 1469598103934665603ULL);
-  zero_h2_.assign(n, 0x9e3779b97f4a7c15ULL);
+  zero_.assign(n, ZeroSummary{});
   for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
     const PathObservation& p = paths_[pi];
     for (const model::PathEntry& e : p.path.entries) {
       if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) {
-        ComponentId c = e.component;
-        zero_sent_[c] += static_cast<double>(p.sent);
-        if (zero_count_[c]++ == 0) zero_example_[c] = pi;
-        zero_h1_[c] = (zero_h1_[c] ^ pi) * 1099511628211ULL;
-        zero_h2_[c] = (zero_h2_[c] + (pi + 1) * 0xbf58476d1ce4e5b9ULL) * 0x94d049bb133111ebULL;
+        ZeroSummary& z = zero_[e.component];
+        z.sent += static_cast<double>(p.sent);
+        if (z.count++ == 0) z.example = pi;
+        z.h1 = (z.h1 ^ pi) * 1099511628211ULL;
+        z.h2 = (z.h2 + (pi + 1) * 0xbf58476d1ce4e5b9ULL) * 0x94d049bb133111ebULL;
       } else {
         ++inc_start_[e.component + 1];
       }
@@ -312,8 +320,9 @@ void Engine::BuildClasses() {
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_hash;  // hash -> class ids
   for (ComponentId c = 0; c < n; ++c) {
     auto inc = Inc(c);
-    if (inc.empty() && zero_count_[c] == 0) continue;
-    uint64_t h = zero_h1_[c] ^ (zero_h2_[c] * 31) ^ zero_count_[c];
+    const ZeroSummary& zc = zero_[c];
+    if (inc.empty() && zc.count == 0) continue;
+    uint64_t h = zc.h1 ^ (zc.h2 * 31) ^ zc.count;
     for (const Incidence& x : inc) {
       uint32_t wq = static_cast<uint32_t>(std::lround(x.weight * 1e6));
       h = (h ^ x.path) * 1099511628211ULL;
@@ -324,9 +333,9 @@ void Engine::BuildClasses() {
     for (uint32_t cls : cands) {
       auto other = ClassInc(cls);
       ComponentId o = class_carrier_[cls];
-      if (other.size() != inc.size() || zero_count_[o] != zero_count_[c] ||
-          zero_h1_[o] != zero_h1_[c] || zero_h2_[o] != zero_h2_[c] ||
-          zero_sent_[o] != zero_sent_[c]) {
+      const ZeroSummary& zo = zero_[o];
+      if (other.size() != inc.size() || zo.count != zc.count || zo.h1 != zc.h1 || zo.h2 != zc.h2 ||
+          zo.sent != zc.sent) {
         continue;
       }
       bool same = true;
@@ -374,18 +383,32 @@ void Engine::BuildClasses() {
 const Engine::EvalData& Engine::Eval(uint32_t cls) const {
   if (eval_index_[cls] < 0) {
     EvalData d;
-    d.zero_sent = zero_sent_[class_carrier_[cls]];
-    std::map<std::pair<float, uint64_t>, double> zu;
+    d.zero_sent = zero_[class_carrier_[cls]].sent;
+    // Loss-free uncertain crossings come in a few (weight, sent) kinds, mostly runs of one: a
+    // flat list with the last hit tried first, sorted at the end (a tree per class was a tenth
+    // of the inference at k=48, where they are most of the incidences).
+    std::vector<std::pair<std::pair<float, uint64_t>, double>>& zu = d.zero_uncertain;
+    size_t last = 0;
+    double eval_probes = 0;
     for (const Incidence& x : ClassInc(cls)) {
-      if (paths_[x.path].lost == 0 && x.weight < model::Path::kCertainWeight) {
-        zu[{x.weight, paths_[x.path].sent}] += 1;
+      const PathObservation& p = paths_[x.path];
+      if (p.lost == 0 && x.weight < model::Path::kCertainWeight) {
+        std::pair<float, uint64_t> key{x.weight, p.sent};
+        if (last >= zu.size() || zu[last].first != key) {
+          last = 0;
+          while (last < zu.size() && zu[last].first != key) ++last;
+          if (last == zu.size()) zu.push_back({key, 0});
+        }
+        zu[last].second += 1;
       } else if (Dynamic(x)) {
         d.eval.push_back(x);
+        eval_probes += static_cast<double>(p.sent);
       } else {
-        d.zero_sent += static_cast<double>(paths_[x.path].sent);
+        d.zero_sent += static_cast<double>(p.sent);
       }
     }
-    d.zero_uncertain.assign(zu.begin(), zu.end());
+    std::sort(zu.begin(), zu.end());
+    d.probes = d.zero_sent + eval_probes;
     eval_index_[cls] = static_cast<int32_t>(eval_data_.size());
     eval_data_.push_back(std::move(d));
   }
@@ -439,14 +462,19 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
     return true;
   };
   std::unordered_map<Key, size_t, KeyHash> group;
+  const uint64_t clean_hash = state_hash(PathState{});
   for (const Incidence& x : d.eval) {
-    const PathState& st = state_[x.path];
     const PathObservation& p = paths_[x.path];
-    auto [it, fresh] =
-        group.try_emplace(Key{x.weight, p.sent, p.lost, state_hash(st)}, terms.size());
-    if (!fresh && same_state(state_[terms[it->second].path], st)) {
-      terms[it->second].count += 1;
-      continue;
+    bool clean = clean_[x.path];
+    auto [it, fresh] = group.try_emplace(
+        Key{x.weight, p.sent, p.lost, clean ? clean_hash : state_hash(state_[x.path])},
+        terms.size());
+    if (!fresh) {
+      uint32_t first = terms[it->second].path;
+      if (clean ? clean_[first] : same_state(state_[first], state_[x.path])) {
+        terms[it->second].count += 1;
+        continue;
+      }
     }
     terms.push_back({x.weight, x.path, 1});
   }
@@ -487,10 +515,7 @@ constexpr double kRatePrice = 0.15;
 
 double Engine::FaultLogOdds(uint32_t cls) const {
   double prior = class_prior_[cls];
-  const EvalData& d = Eval(cls);
-  double probes = d.zero_sent;
-  for (const Incidence& x : d.eval) probes += static_cast<double>(paths_[x.path].sent);
-  return std::log(prior / (1.0 - prior)) - kRatePrice * std::log(std::max(2.0, probes));
+  return std::log(prior / (1.0 - prior)) - kRatePrice * std::log(std::max(2.0, Eval(cls).probes));
 }
 
 double Engine::Gain(uint32_t cls, double* rate) const {
@@ -601,6 +626,7 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
         }
       }
     }
+    clean_[x.path] = IsClean(st);
     const PathObservation& p = paths_[x.path];
     path_ll_[x.path] =
         PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_, st, 0, 0);
@@ -619,8 +645,8 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
     }
   }
   ComponentId rep = class_carrier_[cls];
-  ev->clean_paths += zero_count_[rep];
-  if (zero_example_[rep] != UINT32_MAX) clean.push_back(zero_example_[rep]);
+  ev->clean_paths += zero_[rep].count;
+  if (zero_[rep].example != UINT32_MAX) clean.push_back(zero_[rep].example);
   for (auto* list : {&lossy, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;
@@ -640,14 +666,41 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
   state_.resize(paths_.size());
+  clean_.assign(paths_.size(), 1);
   path_ll_.resize(paths_.size());
+  // A path's background tail and starting log-likelihood depend on its counts only, and a
+  // million paths have a few dozen distinct counts (most: all sent, none lost), so each is
+  // computed once per distinct pair, the run's last pair tried first.
+  struct CountsHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& k) const {
+      return k.first * 0x9e3779b97f4a7c15ULL ^ k.second;
+    }
+  };
+  struct ByCounts {
+    double tail, ll;
+  };
+  std::unordered_map<std::pair<uint64_t, uint64_t>, ByCounts, CountsHash> by_counts;
+  const ByCounts* last = nullptr;
+  std::pair<uint64_t, uint64_t> last_key;
+  auto counts_of = [&](const PathObservation& p) -> const ByCounts& {
+    std::pair<uint64_t, uint64_t> key{p.sent, p.lost};
+    if (last && key == last_key) return *last;
+    auto [it, fresh] = by_counts.try_emplace(key);
+    if (fresh) {
+      it->second.tail = BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio);
+      it->second.ll = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost),
+                             base_survival_, PathState{}, 0, 0);
+    }
+    last_key = key;
+    last = &it->second;
+    return *last;
+  };
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathObservation& p = paths_[i];
-    path_lossy_[i] = p.lost > 0 && BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio) <
-                                       opt_.lossy_p_value;
+    const ByCounts& c = counts_of(p);
+    path_lossy_[i] = p.lost > 0 && c.tail < opt_.lossy_p_value;
     r.lossy_paths += path_lossy_[i];
-    path_ll_[i] = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
-                         state_[i], 0, 0);
+    path_ll_[i] = c.ll;
   }
 
   // Candidates: classes on at least one path with more loss than background alone explains.
@@ -655,7 +708,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathObservation& p = paths_[i];
     if (p.lost == 0) continue;
-    if (BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio) > 0.05) continue;
+    if (counts_of(p).tail > 0.05) continue;
     for (const model::PathEntry& e : p.path.entries) candidate[class_of_[e.component]] = 1;
   }
   std::vector<uint32_t> cands;
@@ -922,7 +975,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
           // of eight cannot beat them, and in a fabric with 50 faults those trials tripled the
           // time.
           if (2 * lossy_paths_of(k) >=
-              static_cast<int64_t>(ClassInc(k).size()) + zero_count_[class_carrier_[k]]) {
+              static_cast<int64_t>(ClassInc(k).size()) + zero_[class_carrier_[k]].count) {
             partner_of[k] = j;
           }
         }
@@ -1061,7 +1114,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
       for (const Incidence& x : Inc(carrier)) {
         (path_lossy_[x.path] ? it->second.first : it->second.second)++;
       }
-      it->second.second += zero_count_[carrier];
+      it->second.second += zero_[carrier].count;
     }
     ex.lossy_paths = it->second.first;
     ex.clean_paths = it->second.second;
