@@ -242,6 +242,15 @@ class Engine {
     double zero_sent = 0;
     double probes = 0;  // on every path the class crosses (FaultLogOdds' N)
     std::vector<Incidence> eval;
+    // The eval incidences' (weight, sent, lost) kinds and each incidence's kind: clean paths of
+    // one kind have equal likelihood terms, so Terms groups them without reading the paths.
+    struct Kind {
+      float weight;
+      uint64_t sent, lost;
+      bool operator==(const Kind&) const = default;
+    };
+    std::vector<Kind> kinds;
+    std::vector<uint32_t> kind_of;
     // Loss-free uncertain crossings, by (weight, sent): their gain is
     // log(w (1-r)^n + 1 - w) each — exact when no other uncertain fault shares the path, and
     // the approximation that keeps ECMP-heavy inputs tractable otherwise.
@@ -254,11 +263,19 @@ class Engine {
     return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
   }
   std::vector<PathState> state_;
-  // Per path: its state is the default (no chosen fault on it). Terms reads this byte instead
-  // of the state itself, which would be a cache miss per incidence.
-  std::vector<char> clean_;
-  static bool IsClean(const PathState& st) {
-    return st.certain_survival == 1.0 && st.uncertain.empty();
+  // A bit per path: its state is not the default (a chosen fault is on it). Terms tests this
+  // (128 KiB for a million paths: it stays in cache) instead of reading the state and counts,
+  // two cache misses per incidence.
+  std::vector<uint64_t> dirty_;
+  bool Dirty(uint32_t path) const { return (dirty_[path / 64] >> (path % 64)) & 1; }
+  void MarkState(uint32_t path) {
+    const PathState& st = state_[path];
+    uint64_t bit = uint64_t{1} << (path % 64);
+    if (st.certain_survival == 1.0 && st.uncertain.empty()) {
+      dirty_[path / 64] &= ~bit;
+    } else {
+      dirty_[path / 64] |= bit;
+    }
   }
   // Undo log for trial moves in the local search: path states before each change.
   struct Undo {
@@ -271,7 +288,7 @@ class Engine {
   void Rollback() {
     for (size_t i = undo_.size(); i-- > 0;) {
       state_[undo_[i].path] = std::move(undo_[i].state);
-      clean_[undo_[i].path] = IsClean(state_[undo_[i].path]);
+      MarkState(undo_[i].path);
       path_ll_[undo_[i].path] = undo_[i].ll;
     }
     undo_.clear();
@@ -390,6 +407,14 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
     std::vector<std::pair<std::pair<float, uint64_t>, double>>& zu = d.zero_uncertain;
     size_t last = 0;
     double eval_probes = 0;
+    struct KindHash {
+      size_t operator()(const EvalData::Kind& k) const {
+        uint32_t wb;
+        std::memcpy(&wb, &k.weight, sizeof wb);
+        return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb;
+      }
+    };
+    std::unordered_map<EvalData::Kind, uint32_t, KindHash> kind_index;
     for (const Incidence& x : ClassInc(cls)) {
       const PathObservation& p = paths_[x.path];
       if (p.lost == 0 && x.weight < model::Path::kCertainWeight) {
@@ -403,6 +428,10 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
       } else if (Dynamic(x)) {
         d.eval.push_back(x);
         eval_probes += static_cast<double>(p.sent);
+        EvalData::Kind kind{x.weight, p.sent, p.lost};
+        auto [it, fresh] = kind_index.try_emplace(kind, static_cast<uint32_t>(d.kinds.size()));
+        if (fresh) d.kinds.push_back(kind);
+        d.kind_of.push_back(it->second);
       } else {
         d.zero_sent += static_cast<double>(p.sent);
       }
@@ -418,7 +447,6 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
 std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   const EvalData& d = Eval(cls);
   std::vector<Term> terms;
-  terms.reserve(std::min<size_t>(d.eval.size(), 4096));
   // Paths with the same counts, weight and state (the same faults crossed alike) have the same
   // likelihood terms. The key carries a hash of the state; a hit is confirmed against the
   // group's first path, and a collision just starts a term of its own.
@@ -461,23 +489,45 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
     }
     return true;
   };
+  // Clean paths are grouped by their kind (known from Eval), the rest by kind and state. Terms
+  // come in the order of their first incidence either way, so the sums over them are the same.
+  std::vector<uint32_t> kind_first(d.kinds.size(), UINT32_MAX);
+  std::vector<double> kind_count(d.kinds.size(), 0);
+  std::vector<uint32_t> dirty_first;  // per dirty term: its first incidence
   std::unordered_map<Key, size_t, KeyHash> group;
-  const uint64_t clean_hash = state_hash(PathState{});
-  for (const Incidence& x : d.eval) {
+  for (uint32_t i = 0; i < d.eval.size(); ++i) {
+    const Incidence& x = d.eval[i];
+    if (!Dirty(x.path)) {
+      uint32_t k = d.kind_of[i];
+      if (kind_count[k]++ == 0) kind_first[k] = i;
+      continue;
+    }
     const PathObservation& p = paths_[x.path];
-    bool clean = clean_[x.path];
-    auto [it, fresh] = group.try_emplace(
-        Key{x.weight, p.sent, p.lost, clean ? clean_hash : state_hash(state_[x.path])},
-        terms.size());
-    if (!fresh) {
-      uint32_t first = terms[it->second].path;
-      if (clean ? clean_[first] : same_state(state_[first], state_[x.path])) {
-        terms[it->second].count += 1;
-        continue;
-      }
+    const PathState& st = state_[x.path];
+    auto [it, fresh] =
+        group.try_emplace(Key{x.weight, p.sent, p.lost, state_hash(st)}, terms.size());
+    if (!fresh && same_state(state_[terms[it->second].path], st)) {
+      terms[it->second].count += 1;
+      continue;
     }
     terms.push_back({x.weight, x.path, 1});
+    dirty_first.push_back(i);
   }
+  if (std::all_of(kind_count.begin(), kind_count.end(), [](double c) { return c == 0; })) {
+    return terms;
+  }
+  std::vector<std::pair<uint32_t, Term>> ordered;
+  ordered.reserve(terms.size() + d.kinds.size());
+  for (size_t t = 0; t < terms.size(); ++t) ordered.push_back({dirty_first[t], terms[t]});
+  for (size_t k = 0; k < d.kinds.size(); ++k) {
+    if (kind_count[k] == 0) continue;
+    ordered.push_back(
+        {kind_first[k], {d.kinds[k].weight, d.eval[kind_first[k]].path, kind_count[k]}});
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  terms.clear();
+  for (const auto& [first, term] : ordered) terms.push_back(term);
   return terms;
 }
 
@@ -626,7 +676,7 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
         }
       }
     }
-    clean_[x.path] = IsClean(st);
+    MarkState(x.path);
     const PathObservation& p = paths_[x.path];
     path_ll_[x.path] =
         PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_, st, 0, 0);
@@ -666,7 +716,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
   state_.resize(paths_.size());
-  clean_.assign(paths_.size(), 1);
+  dirty_.assign((paths_.size() + 63) / 64, 0);
   path_ll_.resize(paths_.size());
   // A path's background tail and starting log-likelihood depend on its counts only, and a
   // million paths have a few dozen distinct counts (most: all sent, none lost), so each is
