@@ -229,6 +229,13 @@ class Engine {
     uint64_t h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
   };
   std::vector<ZeroSummary> zero_;
+  // Per path, which of the loss-free paths' few `sent` values it has (kLossyPath: it lost some;
+  // kOtherSent: past the first 254 values). Eval reads this byte — a megabyte for a million
+  // paths, so it stays in cache — for the millions of loss-free ECMP crossings at k=48, instead
+  // of the path itself, a cache miss each.
+  static constexpr uint8_t kLossyPath = 255, kOtherSent = 254;
+  std::vector<uint8_t> path_sent_kind_;
+  std::vector<uint64_t> sent_kinds_;
   // Classes of components with identical incidence.
   std::vector<uint32_t> class_of_;  // component -> class (UINT32_MAX: unobserved)
   std::vector<std::vector<ComponentId>> classes_;
@@ -305,8 +312,23 @@ void Engine::BuildIncidence() {
   size_t n = topo_.components().size();
   inc_start_.assign(n + 1, 0);
   zero_.assign(n, ZeroSummary{});
+  path_sent_kind_.resize(paths_.size());
+  sent_kinds_.clear();
+  size_t last_kind = 0;
   for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
     const PathObservation& p = paths_[pi];
+    if (p.lost > 0) {
+      path_sent_kind_[pi] = kLossyPath;
+    } else {
+      if (last_kind >= sent_kinds_.size() || sent_kinds_[last_kind] != p.sent) {
+        last_kind = std::find(sent_kinds_.begin(), sent_kinds_.end(), p.sent) - sent_kinds_.begin();
+        if (last_kind == sent_kinds_.size() && sent_kinds_.size() < kOtherSent) {
+          sent_kinds_.push_back(p.sent);
+        }
+      }
+      path_sent_kind_[pi] =
+          last_kind < sent_kinds_.size() ? static_cast<uint8_t>(last_kind) : kOtherSent;
+    }
     for (const model::PathEntry& e : p.path.entries) {
       if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) {
         ZeroSummary& z = zero_[e.component];
@@ -415,16 +437,23 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
       }
     };
     std::unordered_map<EvalData::Kind, uint32_t, KindHash> kind_index;
+    auto add_zu = [&](std::pair<float, uint64_t> key) {
+      if (last >= zu.size() || zu[last].first != key) {
+        last = 0;
+        while (last < zu.size() && zu[last].first != key) ++last;
+        if (last == zu.size()) zu.push_back({key, 0});
+      }
+      zu[last].second += 1;
+    };
     for (const Incidence& x : ClassInc(cls)) {
+      uint8_t sent_kind = path_sent_kind_[x.path];
+      if (sent_kind < kOtherSent && x.weight < model::Path::kCertainWeight) {
+        add_zu({x.weight, sent_kinds_[sent_kind]});
+        continue;
+      }
       const PathObservation& p = paths_[x.path];
       if (p.lost == 0 && x.weight < model::Path::kCertainWeight) {
-        std::pair<float, uint64_t> key{x.weight, p.sent};
-        if (last >= zu.size() || zu[last].first != key) {
-          last = 0;
-          while (last < zu.size() && zu[last].first != key) ++last;
-          if (last == zu.size()) zu.push_back({key, 0});
-        }
-        zu[last].second += 1;
+        add_zu({x.weight, p.sent});
       } else if (Dynamic(x)) {
         d.eval.push_back(x);
         eval_probes += static_cast<double>(p.sent);

@@ -387,5 +387,36 @@ TEST(LocalizeRoutes, UnknownRouteComponentIsAnErrorWithItsLine) {
   EXPECT_EQ(obs.status().loc().line, 1);
 }
 
+// The engine keeps a byte per path for the loss-free paths' probe counts, and only the first 254
+// distinct counts fit in it; paths with the others are read in full. With 400 distinct counts,
+// which paths take which way depends on their order, so the same observations in reverse order
+// must give the same verdict, rates and probabilities (to rounding: sums run in another order).
+TEST(LocalizeEcmp, ManyDistinctProbeCountsGiveTheSameVerdictInEitherOrder) {
+  auto t = Topology::Build(model::FatTree(6));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  SimOptions so;
+  so.faults = 3;
+  so.sampled_pairs = 3000;
+  so.include_vms = false;
+  so.seed = 5;
+  auto sc = Simulate(*t, so);
+  ASSERT_TRUE(sc.ok()) << sc.status().ToString();
+  std::vector<Observation> obs = sc->observations;
+  for (size_t i = 0; i < obs.size(); ++i) obs[i].sent = 200 + (i * 7919) % 400;
+  std::vector<Observation> reversed(obs.rbegin(), obs.rend());
+  auto a = Localize(*t, obs, {});
+  auto b = Localize(*t, reversed, {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_FALSE(a->suspects.empty());
+  ASSERT_EQ(a->suspects.size(), b->suspects.size());
+  for (size_t i = 0; i < a->suspects.size(); ++i) {
+    const Suspect &x = a->suspects[i], &y = b->suspects[i];
+    EXPECT_EQ(Ids(*t, x.components), Ids(*t, y.components)) << "suspect " << i;
+    EXPECT_NEAR(x.probability, y.probability, 1e-9) << "suspect " << i;
+    EXPECT_NEAR(x.loss_ratio_estimate, y.loss_ratio_estimate, 1e-9) << "suspect " << i;
+  }
+}
+
 }  // namespace
 }  // namespace kiriwake::infer
