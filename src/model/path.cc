@@ -756,12 +756,15 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         push_twin(u);
         continue;
       }
+      // A member that does not reach u has a zero nu there, and adding zero changes nothing:
+      // these loops over the members run without a test per member.
+      const Sig* u_nu = gnu.data() + static_cast<size_t>(u) * g;
+      const char* u_reach = greach.data() + static_cast<size_t>(u) * g;
       Sig sum;
-      bool any = false;
+      char any = 0;
       for (size_t i = 0; i < g; ++i) {
-        if (!greach[static_cast<size_t>(u) * g + i]) continue;
-        sum.Add(gnu[static_cast<size_t>(u) * g + i]);
-        any = true;
+        sum.Add(u_nu[i]);
+        any |= u_reach[i];
       }
       if (!any) continue;
       switch_sig[u].Add(sum, cm[u]);
@@ -783,11 +786,11 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         int32_t v = adj.to[k];
         if (dist[v] != next) continue;
         link_sig[k].Add(sum, cm[v]);
+        Sig* v_nu = gnu.data() + static_cast<size_t>(v) * g;
+        char* v_reach = greach.data() + static_cast<size_t>(v) * g;
         for (size_t i = 0; i < g; ++i) {
-          size_t from = static_cast<size_t>(u) * g + i, to = static_cast<size_t>(v) * g + i;
-          if (!greach[from]) continue;
-          gnu[to].Add(gnu[from]);
-          greach[to] = 1;
+          v_nu[i].Add(u_nu[i]);
+          v_reach[i] |= u_reach[i];
         }
       }
     }
