@@ -405,16 +405,21 @@ void Engine::BuildClasses() {
     }
   }
   class_prior_.resize(classes_.size());
+  // Looked up once per member, not per comparison: a cable's prior compares media by name, and
+  // a fabric's tier is a class of a thousand cables.
+  std::vector<double> prior(n, 0.0);
+  for (const auto& members : classes_) {
+    for (ComponentId c : members) prior[c] = opt_.priors.For(topo_.component(c));
+  }
   for (size_t k = 0; k < classes_.size(); ++k) {
     auto& members = classes_[k];
     // Most likely first: by prior, then by name for a stable order.
     std::sort(members.begin(), members.end(), [&](ComponentId a, ComponentId b) {
-      double pa = opt_.priors.For(topo_.component(a)), pb = opt_.priors.For(topo_.component(b));
-      if (pa != pb) return pa > pb;
+      if (prior[a] != prior[b]) return prior[a] > prior[b];
       return topo_.component(a).id < topo_.component(b).id;
     });
     double none = 1.0;
-    for (ComponentId c : members) none *= 1.0 - opt_.priors.For(topo_.component(c));
+    for (ComponentId c : members) none *= 1.0 - prior[c];
     class_prior_[k] = std::clamp(1.0 - none, 1e-12, 0.5);
   }
 }
