@@ -192,6 +192,7 @@ class Engine {
     float weight;
     uint32_t path;  // the group's first path
     double count;
+    uint32_t slot;  // that path's
   };
   std::vector<Term> Terms(uint32_t cls) const;
   double GainAt(uint32_t cls, const std::vector<Term>& terms, double rate) const;
@@ -258,6 +259,7 @@ class Engine {
     };
     std::vector<Kind> kinds;
     std::vector<uint32_t> kind_of;
+    std::vector<uint32_t> slot;  // per eval incidence: its path's slot
     // Loss-free uncertain crossings, by (weight, sent): their gain is
     // log(w (1-r)^n + 1 - w) each — exact when no other uncertain fault shares the path, and
     // the approximation that keeps ECMP-heavy inputs tractable otherwise.
@@ -269,24 +271,29 @@ class Engine {
   bool Dynamic(const Incidence& x) const {
     return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
   }
-  std::vector<PathState> state_;
-  // A bit per path: its state is not the default (a chosen fault is on it). Terms tests this
-  // (128 KiB for a million paths: it stays in cache) instead of reading the state and counts,
-  // two cache misses per incidence.
+  // Only paths with loss have a state and a log-likelihood that faults change (the rest are
+  // LossFreeLL's), so those live in slots numbered over the lossy paths alone: at k=48 a few
+  // MiB that stay in cache, where a slot per path was 40 MiB read at random.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  std::vector<uint32_t> slot_of_;  // path -> slot (kNoSlot: no loss)
+  std::vector<PathState> state_;   // per slot
+  std::vector<double> path_ll_;    // per slot
+  // A bit per slot: its state is not the default (a chosen fault is on it). Terms tests this
+  // instead of reading the state and counts.
   std::vector<uint64_t> dirty_;
-  bool Dirty(uint32_t path) const { return (dirty_[path / 64] >> (path % 64)) & 1; }
-  void MarkState(uint32_t path) {
-    const PathState& st = state_[path];
-    uint64_t bit = uint64_t{1} << (path % 64);
+  bool Dirty(uint32_t slot) const { return (dirty_[slot / 64] >> (slot % 64)) & 1; }
+  void MarkState(uint32_t slot) {
+    const PathState& st = state_[slot];
+    uint64_t bit = uint64_t{1} << (slot % 64);
     if (st.certain_survival == 1.0 && st.uncertain.empty()) {
-      dirty_[path / 64] &= ~bit;
+      dirty_[slot / 64] &= ~bit;
     } else {
-      dirty_[path / 64] |= bit;
+      dirty_[slot / 64] |= bit;
     }
   }
-  // Undo log for trial moves in the local search: path states before each change.
+  // Undo log for trial moves in the local search: slot states before each change.
   struct Undo {
-    uint32_t path;
+    uint32_t slot;
     PathState state;
     double ll;
   };
@@ -294,13 +301,12 @@ class Engine {
   std::vector<Undo> undo_;
   void Rollback() {
     for (size_t i = undo_.size(); i-- > 0;) {
-      state_[undo_[i].path] = std::move(undo_[i].state);
-      MarkState(undo_[i].path);
-      path_ll_[undo_[i].path] = undo_[i].ll;
+      state_[undo_[i].slot] = std::move(undo_[i].state);
+      MarkState(undo_[i].slot);
+      path_ll_[undo_[i].slot] = undo_[i].ll;
     }
     undo_.clear();
   }
-  std::vector<double> path_ll_;
 
   std::span<const Incidence> Inc(ComponentId c) const {
     return {inc_.data() + inc_start_[c], inc_.data() + inc_start_[c + 1]};
@@ -461,6 +467,7 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
         add_zu({x.weight, p.sent});
       } else if (Dynamic(x)) {
         d.eval.push_back(x);
+        d.slot.push_back(slot_of_[x.path]);
         eval_probes += static_cast<double>(p.sent);
         EvalData::Kind kind{x.weight, p.sent, p.lost};
         auto [it, fresh] = kind_index.try_emplace(kind, static_cast<uint32_t>(d.kinds.size()));
@@ -531,20 +538,21 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   std::unordered_map<Key, size_t, KeyHash> group;
   for (uint32_t i = 0; i < d.eval.size(); ++i) {
     const Incidence& x = d.eval[i];
-    if (!Dirty(x.path)) {
+    const uint32_t slot = d.slot[i];
+    if (!Dirty(slot)) {
       uint32_t k = d.kind_of[i];
       if (kind_count[k]++ == 0) kind_first[k] = i;
       continue;
     }
     const PathObservation& p = paths_[x.path];
-    const PathState& st = state_[x.path];
+    const PathState& st = state_[slot];
     auto [it, fresh] =
         group.try_emplace(Key{x.weight, p.sent, p.lost, state_hash(st)}, terms.size());
-    if (!fresh && same_state(state_[terms[it->second].path], st)) {
+    if (!fresh && same_state(state_[terms[it->second].slot], st)) {
       terms[it->second].count += 1;
       continue;
     }
-    terms.push_back({x.weight, x.path, 1});
+    terms.push_back({x.weight, x.path, 1, slot});
     dirty_first.push_back(i);
   }
   if (std::all_of(kind_count.begin(), kind_count.end(), [](double c) { return c == 0; })) {
@@ -556,7 +564,8 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   for (size_t k = 0; k < d.kinds.size(); ++k) {
     if (kind_count[k] == 0) continue;
     ordered.push_back(
-        {kind_first[k], {d.kinds[k].weight, d.eval[kind_first[k]].path, kind_count[k]}});
+        {kind_first[k],
+         {d.kinds[k].weight, d.eval[kind_first[k]].path, kind_count[k], d.slot[kind_first[k]]}});
   }
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -583,8 +592,8 @@ double Engine::GainAt(uint32_t cls, const std::vector<Term>& terms, double rate)
   for (const Term& t : terms) {
     const PathObservation& p = paths_[t.path];
     g += t.count * (PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
-                           state_[t.path], t.weight, rate) -
-                    path_ll_[t.path]);
+                           state_[t.slot], t.weight, rate) -
+                    path_ll_[t.slot]);
   }
   return g;
 }
@@ -606,9 +615,9 @@ double Engine::Gain(uint32_t cls, double* rate) const {
   double log_odds = FaultLogOdds(cls);
   const EvalData& d = Eval(cls);
   bool certain = d.zero_uncertain.empty();
-  for (const Incidence& x : d.eval) {
+  for (size_t i = 0; i < d.eval.size() && certain; ++i) {
     certain =
-        certain && x.weight >= model::Path::kCertainWeight && state_[x.path].uncertain.empty();
+        d.eval[i].weight >= model::Path::kCertainWeight && state_[d.slot[i]].uncertain.empty();
   }
   if (certain) {
     // Newton's method on the concave log-likelihood f(r) = Z log(1-r) + sum m log(1 - s(1-r))
@@ -617,9 +626,9 @@ double Engine::Gain(uint32_t cls, double* rate) const {
       double one_minus = 1.0 - r;
       double a = d.zero_sent, b = 0;
       double g1 = 0, g2 = 0;
-      for (const Incidence& x : d.eval) {
-        const PathObservation& p = paths_[x.path];
-        double sp = base_survival_ * state_[x.path].certain_survival;
+      for (size_t i = 0; i < d.eval.size(); ++i) {
+        const PathObservation& p = paths_[d.eval[i].path];
+        double sp = base_survival_ * state_[d.slot[i]].certain_survival;
         double m = static_cast<double>(p.lost), n = static_cast<double>(p.sent);
         double q = std::max(1e-12, 1.0 - sp * one_minus);
         g1 += m * sp / q;
@@ -691,9 +700,12 @@ double Engine::Gain(uint32_t cls, double* rate) const {
 void Engine::Apply(uint32_t cls, double rate, int sign) {
   // Only paths with loss keep state (the rest are LossFreeLL's share): the class's incidences
   // on those are exactly its `eval` list, in the same order.
-  for (const Incidence& x : Eval(cls).eval) {
-    PathState& st = state_[x.path];
-    if (undo_on_) undo_.push_back({x.path, st, path_ll_[x.path]});
+  const EvalData& d = Eval(cls);
+  for (size_t j = 0; j < d.eval.size(); ++j) {
+    const Incidence& x = d.eval[j];
+    const uint32_t slot = d.slot[j];
+    PathState& st = state_[slot];
+    if (undo_on_) undo_.push_back({slot, st, path_ll_[slot]});
     if (x.weight >= model::Path::kCertainWeight) {
       if (sign > 0) {
         st.certain_survival *= 1.0 - rate;
@@ -710,9 +722,9 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
         }
       }
     }
-    MarkState(x.path);
+    MarkState(slot);
     const PathObservation& p = paths_[x.path];
-    path_ll_[x.path] =
+    path_ll_[slot] =
         PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_, st, 0, 0);
   }
 }
@@ -749,9 +761,14 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   BuildClasses();
   eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
-  state_.resize(paths_.size());
-  dirty_.assign((paths_.size() + 63) / 64, 0);
-  path_ll_.resize(paths_.size());
+  slot_of_.assign(paths_.size(), kNoSlot);
+  uint32_t slots = 0;
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    if (paths_[i].lost > 0) slot_of_[i] = slots++;
+  }
+  state_.resize(slots);
+  dirty_.assign((slots + 63) / 64, 0);
+  path_ll_.resize(slots);
   // A path's background tail and starting log-likelihood depend on its counts only, and a
   // million paths have a few dozen distinct counts (most: all sent, none lost), so each is
   // computed once per distinct pair, the run's last pair tried first.
@@ -784,7 +801,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     const ByCounts& c = counts_of(p);
     path_lossy_[i] = p.lost > 0 && c.tail < opt_.lossy_p_value;
     r.lossy_paths += path_lossy_[i];
-    path_ll_[i] = c.ll;
+    if (slot_of_[i] != kNoSlot) path_ll_[slot_of_[i]] = c.ll;
   }
 
   // Candidates: classes on at least one path with more loss than background alone explains.
@@ -906,17 +923,17 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   };
   // The objective the moves climb: log-likelihood of every path plus the chosen faults' prior
   // log-odds. Only paths a fault touches change, so differences are summed over those.
-  std::vector<char> path_mark(paths_.size(), 0);
+  std::vector<char> path_mark(path_ll_.size(), 0);
   auto objective_delta_paths = [&](const std::vector<Undo>& log) {
     double before = 0, after = 0;
     for (const Undo& u : log) {
-      if (!path_mark[u.path]) {
-        path_mark[u.path] = 1;
+      if (!path_mark[u.slot]) {
+        path_mark[u.slot] = 1;
         before += u.ll;
-        after += path_ll_[u.path];
+        after += path_ll_[u.slot];
       }
     }
-    for (const Undo& u : log) path_mark[u.path] = 0;
+    for (const Undo& u : log) path_mark[u.slot] = 0;
     return after - before;
   };
   for (int pass = 0; pass < 4; ++pass) {
