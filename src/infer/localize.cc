@@ -320,20 +320,29 @@ void Engine::BuildIncidence() {
   zero_.assign(n, ZeroSummary{});
   path_sent_kind_.resize(paths_.size());
   sent_kinds_.clear();
-  size_t last_kind = 0;
+  // Most paths share their count with the one before (200 sent); the rest look it up.
+  std::unordered_map<uint64_t, uint8_t> kind_of_sent;
+  uint64_t last_sent = 0;
+  uint8_t last_kind = kOtherSent;
   for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
     const PathObservation& p = paths_[pi];
     if (p.lost > 0) {
       path_sent_kind_[pi] = kLossyPath;
     } else {
-      if (last_kind >= sent_kinds_.size() || sent_kinds_[last_kind] != p.sent) {
-        last_kind = std::find(sent_kinds_.begin(), sent_kinds_.end(), p.sent) - sent_kinds_.begin();
-        if (last_kind == sent_kinds_.size() && sent_kinds_.size() < kOtherSent) {
+      if (last_kind == kOtherSent || p.sent != last_sent) {
+        auto it = kind_of_sent.find(p.sent);
+        if (it != kind_of_sent.end()) {
+          last_kind = it->second;
+        } else if (sent_kinds_.size() < kOtherSent) {
+          last_kind = static_cast<uint8_t>(sent_kinds_.size());
+          kind_of_sent.emplace(p.sent, last_kind);
           sent_kinds_.push_back(p.sent);
+        } else {
+          last_kind = kOtherSent;
         }
+        last_sent = p.sent;
       }
-      path_sent_kind_[pi] =
-          last_kind < sent_kinds_.size() ? static_cast<uint8_t>(last_kind) : kOtherSent;
+      path_sent_kind_[pi] = last_kind;
     }
     for (const model::PathEntry& e : p.path.entries) {
       if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) {
