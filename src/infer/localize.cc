@@ -256,6 +256,13 @@ class Engine {
       float weight;
       uint64_t sent, lost;
       bool operator==(const Kind&) const = default;
+      struct Hash {
+        size_t operator()(const Kind& k) const {
+          uint32_t wb;
+          std::memcpy(&wb, &k.weight, sizeof wb);
+          return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb;
+        }
+      };
     };
     std::vector<Kind> kinds;
     std::vector<uint32_t> kind_of;
@@ -275,7 +282,7 @@ class Engine {
   // LossFreeLL's), so those live in slots numbered over the lossy paths alone: at k=48 a few
   // MiB that stay in cache, where a slot per path was 40 MiB read at random.
   static constexpr uint32_t kNoSlot = UINT32_MAX;
-  std::vector<uint32_t> slot_of_;  // path -> slot (kNoSlot: no loss)
+  std::vector<uint32_t> slot_of_;  // path -> slot (kNoSlot: no loss); BuildIncidence numbers them
   std::vector<PathState> state_;   // per slot
   std::vector<double> path_ll_;    // per slot
   // A bit per slot: its state is not the default (a chosen fault is on it). Terms tests this
@@ -320,6 +327,8 @@ void Engine::BuildIncidence() {
   zero_.assign(n, ZeroSummary{});
   path_sent_kind_.resize(paths_.size());
   sent_kinds_.clear();
+  slot_of_.assign(paths_.size(), kNoSlot);
+  uint32_t slots = 0;
   // Most paths share their count with the one before (200 sent); the rest look it up.
   std::unordered_map<uint64_t, uint8_t> kind_of_sent;
   uint64_t last_sent = 0;
@@ -328,6 +337,7 @@ void Engine::BuildIncidence() {
     const PathObservation& p = paths_[pi];
     if (p.lost > 0) {
       path_sent_kind_[pi] = kLossyPath;
+      slot_of_[pi] = slots++;
     } else {
       if (last_kind == kOtherSent || p.sent != last_sent) {
         auto it = kind_of_sent.find(p.sent);
@@ -356,6 +366,9 @@ void Engine::BuildIncidence() {
       }
     }
   }
+  state_.assign(slots, PathState{});
+  dirty_.assign((slots + 63) / 64, 0);
+  path_ll_.assign(slots, 0.0);
   for (size_t i = 0; i < n; ++i) inc_start_[i + 1] += inc_start_[i];
   inc_.resize(inc_start_[n]);
   std::vector<uint32_t> fill(inc_start_.begin(), inc_start_.end() - 1);
@@ -449,14 +462,7 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
     std::vector<std::pair<std::pair<float, uint64_t>, double>>& zu = d.zero_uncertain;
     size_t last = 0;
     double eval_probes = 0;
-    struct KindHash {
-      size_t operator()(const EvalData::Kind& k) const {
-        uint32_t wb;
-        std::memcpy(&wb, &k.weight, sizeof wb);
-        return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb;
-      }
-    };
-    std::unordered_map<EvalData::Kind, uint32_t, KindHash> kind_index;
+    std::unordered_map<EvalData::Kind, uint32_t, EvalData::Kind::Hash> kind_index;
     auto add_zu = [&](std::pair<float, uint64_t> key) {
       if (last >= zu.size() || zu[last].first != key) {
         last = 0;
@@ -501,16 +507,13 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   // likelihood terms. The key carries a hash of the state; a hit is confirmed against the
   // group's first path, and a collision just starts a term of its own.
   struct Key {
-    float weight;
-    uint64_t sent, lost, state;
+    EvalData::Kind kind;
+    uint64_t state;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      uint32_t wb;
-      std::memcpy(&wb, &k.weight, sizeof wb);
-      return (k.sent * 0x9e3779b97f4a7c15ULL) ^ (k.lost * 0xbf58476d1ce4e5b9ULL) ^ wb ^
-             (k.state * 0x94d049bb133111ebULL);
+      return EvalData::Kind::Hash()(k.kind) ^ (k.state * 0x94d049bb133111ebULL);
     }
   };
   auto bits = [](double x) {
@@ -556,7 +559,7 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
     const PathObservation& p = paths_[x.path];
     const PathState& st = state_[slot];
     auto [it, fresh] =
-        group.try_emplace(Key{x.weight, p.sent, p.lost, state_hash(st)}, terms.size());
+        group.try_emplace(Key{{x.weight, p.sent, p.lost}, state_hash(st)}, terms.size());
     if (!fresh && same_state(state_[terms[it->second].slot], st)) {
       terms[it->second].count += 1;
       continue;
@@ -770,14 +773,6 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   BuildClasses();
   eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
-  slot_of_.assign(paths_.size(), kNoSlot);
-  uint32_t slots = 0;
-  for (size_t i = 0; i < paths_.size(); ++i) {
-    if (paths_[i].lost > 0) slot_of_[i] = slots++;
-  }
-  state_.resize(slots);
-  dirty_.assign((slots + 63) / 64, 0);
-  path_ll_.resize(slots);
   // A path's background tail and starting log-likelihood depend on its counts only, and a
   // million paths have a few dozen distinct counts (most: all sent, none lost), so each is
   // computed once per distinct pair, the run's last pair tried first.

@@ -50,10 +50,10 @@ uint32_t Get32(const uint8_t* p) {
 
 }  // namespace
 
-ProbeKey::ProbeKey(std::string secret) : secret_(std::move(secret)) {
-  if (secret_.empty()) return;
+ProbeKey::ProbeKey(std::string_view secret) {
+  if (secret.empty()) return;
   auto ctx = std::make_shared<hmac_sha256_ctx>();
-  hmac_sha256_set_key(ctx.get(), secret_.size(), reinterpret_cast<const uint8_t*>(secret_.data()));
+  hmac_sha256_set_key(ctx.get(), secret.size(), reinterpret_cast<const uint8_t*>(secret.data()));
   schedule_ = std::move(ctx);
 }
 
@@ -73,7 +73,7 @@ Result<ProbeKey> LoadProbeKey(const std::string& path) {
   if (!key.empty() && key.back() == '\n') key.pop_back();
   if (!key.empty() && key.back() == '\r') key.pop_back();
   if (key.empty()) return Status::Usage("key file " + path + " is empty");
-  return ProbeKey(std::move(key));
+  return ProbeKey(key);
 }
 
 size_t EncodedSize(PacketType type, const ProbeKey& key, size_t request_size) {

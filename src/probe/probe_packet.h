@@ -68,14 +68,13 @@ const char* DecodeErrorName(DecodeError e);
 class ProbeKey {
  public:
   ProbeKey() = default;
-  explicit ProbeKey(std::string secret);
-  bool enabled() const { return !secret_.empty(); }
+  explicit ProbeKey(std::string_view secret);
+  bool enabled() const { return schedule_ != nullptr; }
   // The first kMacSize bytes of HMAC-SHA256(secret, data[0, len)); only when enabled().
   void Mac(const uint8_t* data, size_t len, uint8_t* out) const;
 
  private:
-  std::string secret_;
-  std::shared_ptr<const hmac_sha256_ctx> schedule_;
+  std::shared_ptr<const hmac_sha256_ctx> schedule_;  // null: no secret
 };
 
 // Reads a shared key from a file: its bytes, without one trailing newline. Empty is an error
