@@ -173,8 +173,27 @@ class Engine {
       : topo_(t), paths_(paths), opt_(o), representative_(representative) {}
 
   LocalizeResult Run(model::PathFinder* finder, const std::vector<model::Observation>* obs);
+  FaultSetFit Fit(const std::vector<ComponentId>& faults);
 
  private:
+  // Incidences, classes, and each path's starting state: lossy or not, and for a path with loss
+  // its log-likelihood with nothing faulty. Returns the number of lossy paths.
+  int64_t Prepare();
+  // A path's background tail and starting log-likelihood depend on its counts only, and a
+  // million paths have a few dozen distinct counts (most: all sent, none lost), so each is
+  // computed once per distinct pair, the last pair asked for tried first.
+  struct ByCounts {
+    double tail, ll;
+  };
+  const ByCounts& CountsOf(const PathObservation& p);
+  struct CountsHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& k) const {
+      return k.first * 0x9e3779b97f4a7c15ULL ^ k.second;
+    }
+  };
+  std::unordered_map<std::pair<uint64_t, uint64_t>, ByCounts, CountsHash> by_counts_;
+  const ByCounts* last_counts_ = nullptr;
+  std::pair<uint64_t, uint64_t> last_counts_key_;
   void BuildIncidence();
   void BuildClasses();
   // Best gain of adding class c (rate optimised) given current states; sets *rate.
@@ -764,56 +783,49 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
   }
 }
 
-LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::Observation>* obs) {
-  LocalizeResult r;
+const Engine::ByCounts& Engine::CountsOf(const PathObservation& p) {
+  std::pair<uint64_t, uint64_t> key{p.sent, p.lost};
+  if (last_counts_ && key == last_counts_key_) return *last_counts_;
+  auto [it, fresh] = by_counts_.try_emplace(key);
+  if (fresh) {
+    it->second.tail = BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio);
+    it->second.ll = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
+                           PathState{}, 0, 0);
+  }
+  last_counts_key_ = key;
+  last_counts_ = &it->second;
+  return *last_counts_;
+}
+
+int64_t Engine::Prepare() {
   base_survival_ = 1.0 - opt_.background_loss_ratio;
-  r.background_loss_ratio = opt_.background_loss_ratio;
-  r.paths = static_cast<int64_t>(paths_.size());
   BuildIncidence();
   BuildClasses();
   eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
-  // A path's background tail and starting log-likelihood depend on its counts only, and a
-  // million paths have a few dozen distinct counts (most: all sent, none lost), so each is
-  // computed once per distinct pair, the run's last pair tried first.
-  struct CountsHash {
-    size_t operator()(const std::pair<uint64_t, uint64_t>& k) const {
-      return k.first * 0x9e3779b97f4a7c15ULL ^ k.second;
-    }
-  };
-  struct ByCounts {
-    double tail, ll;
-  };
-  std::unordered_map<std::pair<uint64_t, uint64_t>, ByCounts, CountsHash> by_counts;
-  const ByCounts* last = nullptr;
-  std::pair<uint64_t, uint64_t> last_key;
-  auto counts_of = [&](const PathObservation& p) -> const ByCounts& {
-    std::pair<uint64_t, uint64_t> key{p.sent, p.lost};
-    if (last && key == last_key) return *last;
-    auto [it, fresh] = by_counts.try_emplace(key);
-    if (fresh) {
-      it->second.tail = BinomialUpperTail(p.sent, p.lost, opt_.background_loss_ratio);
-      it->second.ll = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost),
-                             base_survival_, PathState{}, 0, 0);
-    }
-    last_key = key;
-    last = &it->second;
-    return *last;
-  };
+  int64_t lossy = 0;
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathObservation& p = paths_[i];
-    const ByCounts& c = counts_of(p);
+    const ByCounts& c = CountsOf(p);
     path_lossy_[i] = p.lost > 0 && c.tail < opt_.lossy_p_value;
-    r.lossy_paths += path_lossy_[i];
+    lossy += path_lossy_[i];
     if (slot_of_[i] != kNoSlot) path_ll_[slot_of_[i]] = c.ll;
   }
+  return lossy;
+}
+
+LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::Observation>* obs) {
+  LocalizeResult r;
+  r.background_loss_ratio = opt_.background_loss_ratio;
+  r.paths = static_cast<int64_t>(paths_.size());
+  r.lossy_paths = Prepare();
 
   // Candidates: classes on at least one path with more loss than background alone explains.
   std::vector<char> candidate(classes_.size(), 0);
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathObservation& p = paths_[i];
     if (p.lost == 0) continue;
-    if (counts_of(p).tail > 0.05) continue;
+    if (CountsOf(p).tail > 0.05) continue;
     for (const model::PathEntry& e : p.path.entries) candidate[class_of_[e.component]] = 1;
   }
   std::vector<uint32_t> cands;
@@ -1233,6 +1245,45 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   return r;
 }
 
+FaultSetFit Engine::Fit(const std::vector<ComponentId>& faults) {
+  Prepare();
+  const std::vector<double> start_ll = path_ll_;
+  std::vector<uint32_t> chosen;
+  for (ComponentId c : faults) {
+    if (c >= class_of_.size() || class_of_[c] == UINT32_MAX) continue;  // unobserved: no effect
+    uint32_t k = class_of_[c];
+    if (std::find(chosen.begin(), chosen.end(), k) == chosen.end()) chosen.push_back(k);
+  }
+  std::vector<double> rate(chosen.size(), 0);
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    Gain(chosen[i], &rate[i]);
+    Apply(chosen[i], rate[i], +1);
+  }
+  // Coordinate ascent on the rates, as backward selection refits them.
+  for (int round = 0; round < 50; ++round) {
+    double moved = 0;
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      Apply(chosen[i], rate[i], -1);
+      double r = 0;
+      Gain(chosen[i], &r);
+      moved = std::max(moved, std::fabs(r - rate[i]));
+      rate[i] = r;
+      Apply(chosen[i], rate[i], +1);
+    }
+    if (moved < 1e-7) break;
+  }
+  FaultSetFit fit;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    fit.log_likelihood += LossFreeLL(chosen[i], rate[i]);
+    double log_odds = FaultLogOdds(chosen[i]);
+    fit.score += log_odds;
+    fit.faults.push_back({classes_[chosen[i]], rate[i], Eval(chosen[i]).probes, log_odds});
+  }
+  for (size_t s = 0; s < path_ll_.size(); ++s) fit.log_likelihood += path_ll_[s] - start_ll[s];
+  fit.score += fit.log_likelihood;
+  return fit;
+}
+
 double Entropy2(double q) {
   if (q <= 0 || q >= 1) return 0;
   return -(q * std::log2(q) + (1 - q) * std::log2(1 - q));
@@ -1449,6 +1500,12 @@ LocalizeResult LocalizePaths(const model::Topology& topology,
                              const std::vector<ComponentId>* representative) {
   Engine engine(topology, paths, options, representative);
   return engine.Run(finder, observations);
+}
+
+FaultSetFit FitFaultSet(const model::Topology& topology, const std::vector<PathObservation>& paths,
+                        const LocalizeOptions& options, const std::vector<ComponentId>& faults) {
+  Engine engine(topology, paths, options, nullptr);
+  return engine.Fit(faults);
 }
 
 Result<LocalizeResult> Localize(const model::Topology& topology,

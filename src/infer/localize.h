@@ -148,6 +148,27 @@ LocalizeResult LocalizePaths(const model::Topology& topology,
                              const std::vector<model::Observation>* observations = nullptr,
                              const std::vector<model::ComponentId>* representative = nullptr);
 
+// A given set of faulty components scored as Localize scores its answer: each fault's loss rate
+// refitted given the others, the log-likelihood of every path over none faulty, and the
+// objective Localize maximises (that plus each fault's prior log-odds less its rate price).
+// Components of one ambiguity group count once. For analysis: localize_bench compares the
+// injected faults with the answer, to tell a miss the search could have avoided (the truth
+// scores higher) from one the model itself prefers.
+struct FaultSetFit {
+  struct Fault {
+    std::vector<model::ComponentId> group;  // the fault's ambiguity group
+    double rate = 0;                        // refitted loss rate
+    double probes = 0;                      // probes on the paths it crosses
+    double log_odds = 0;                    // prior log-odds less the rate price
+  };
+  std::vector<Fault> faults;
+  double log_likelihood = 0;
+  double score = 0;
+};
+FaultSetFit FitFaultSet(const model::Topology& topology, const std::vector<PathObservation>& paths,
+                        const LocalizeOptions& options,
+                        const std::vector<model::ComponentId>& faults);
+
 }  // namespace kiriwake::infer
 
 #endif  // KIRIWAKE_INFER_LOCALIZE_H_

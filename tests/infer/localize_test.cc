@@ -420,3 +420,76 @@ TEST(LocalizeEcmp, ManyDistinctProbeCountsGiveTheSameVerdictInEitherOrder) {
 
 }  // namespace
 }  // namespace kiriwake::infer
+
+namespace kiriwake::infer {
+namespace {
+
+// The observations' paths, as LocalizePaths and FitFaultSet take them.
+std::vector<PathObservation> PathsOf(const Topology& t, const std::vector<Observation>& obs) {
+  model::PathFinder f(t);
+  std::vector<PathObservation> out;
+  for (uint32_t i = 0; i < obs.size(); ++i) {
+    auto p = f.Find(obs[i].src, obs[i].dst, obs[i].network);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    out.push_back({std::move(p).value(), obs[i].sent, obs[i].lost, i});
+  }
+  return out;
+}
+
+std::vector<model::ComponentId> IdsOf(const Topology& t, std::vector<std::string> names) {
+  std::vector<model::ComponentId> out;
+  for (const auto& n : names) {
+    auto c = t.FindComponent(n);
+    EXPECT_TRUE(c.has_value()) << n;
+    if (c) out.push_back(*c);
+  }
+  return out;
+}
+
+TEST(FitFaultSet, LocalizesAnswerOutscoresItsRivalsAndNoFaultScoresZero) {
+  Topology t = Seed();
+  auto obs = model::LoadObservations(
+      std::string(KW_SOURCE_DIR) + "/examples/seed-incident/observations.jsonl", t, {});
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto paths = PathsOf(t, obs->observations);
+  LocalizeOptions o;
+  auto none = FitFaultSet(t, paths, o, {});
+  EXPECT_TRUE(none.faults.empty());
+  EXPECT_EQ(none.score, 0.0);
+  auto cable = FitFaultSet(t, paths, o, IdsOf(t, {"dac-esxi2-allied"}));
+  ASSERT_EQ(cable.faults.size(), 1u);
+  EXPECT_EQ(Ids(t, cable.faults[0].group),
+            (std::vector<std::string>{"dac-esxi2-allied", "allied:2", "esxi2:vmnic2"}));
+  EXPECT_NEAR(cable.faults[0].rate, 0.057, 0.02);
+  EXPECT_GT(cable.log_likelihood, 0);
+  EXPECT_NEAR(cable.score, cable.log_likelihood + cable.faults[0].log_odds, 1e-9);
+  EXPECT_GT(cable.score, none.score);
+  for (auto rival : {std::vector<std::string>{"esxi2/x520"},
+                     {"esxi2"},
+                     {"dac-esxi2-allied", "dac-esxi1-allied"}}) {
+    EXPECT_GT(cable.score, FitFaultSet(t, paths, o, IdsOf(t, rival)).score) << rival[0];
+  }
+}
+
+TEST(FitFaultSet, MembersOfOneGroupCountOnceAndEachFaultGetsItsOwnRate) {
+  auto t = Topology::Build(model::HomeLab(4));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  // Two cables on one network: the path between their hosts crosses both, so the first one's
+  // rate, fitted alone, takes some of the second's loss until the rates are refitted together.
+  auto paths = PathsOf(*t, FullMesh(*t, {{"dac-esxi2-svc", 0.08}, {"dac-esxi1-svc", 0.03}}, 2000));
+  LocalizeOptions o;
+  auto two = FitFaultSet(*t, paths, o, IdsOf(*t, {"dac-esxi1-svc", "dac-esxi2-svc"}));
+  ASSERT_EQ(two.faults.size(), 2u);
+  EXPECT_NEAR(two.faults[0].rate, 0.03, 0.002);
+  EXPECT_NEAR(two.faults[1].rate, 0.08, 0.002);
+  auto same =
+      FitFaultSet(*t, paths, o, IdsOf(*t, {"dac-esxi1-svc", "esxi2:vmnic2", "dac-esxi2-svc"}));
+  EXPECT_EQ(same.faults.size(), 2u) << "a cable and its port are one group";
+  EXPECT_NEAR(same.score, two.score, 1e-9);
+  // The truth explains the loss better than half of it.
+  EXPECT_GT(two.log_likelihood,
+            FitFaultSet(*t, paths, o, IdsOf(*t, {"dac-esxi2-svc"})).log_likelihood);
+}
+
+}  // namespace
+}  // namespace kiriwake::infer
