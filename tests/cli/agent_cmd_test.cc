@@ -1,9 +1,5 @@
 // `kiriwake agent` as a daemon on loopback: it runs as kiriwake-agent without OpenSSL, privileges
 // dropped with --user, SIGHUP reloads the peer list (seen in /metrics), SIGTERM stops with 0.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -12,14 +8,23 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "../free_port.h"
 #include "cli_runner.h"
 
 namespace kiriwake {
 namespace {
 
-std::string Metrics() {
-  httplib::Client c("127.0.0.1", 19833);
+// The agent's probe and HTTP ports, free when the test starts (cli_runner.h: FreePort).
+struct Ports {
+  int probe = 0, http = 0;
+};
+
+std::string Metrics(const Ports& ports) {
+  httplib::Client c("127.0.0.1", ports.http);
   auto r = c.Get("/metrics");
   return r ? r->body : "";
 }
@@ -36,12 +41,13 @@ bool WaitUntil(Ready ready, std::chrono::milliseconds limit = std::chrono::secon
   return true;
 }
 
-void WriteConfig(const std::string& path, const std::string& dir, bool two_peers) {
+void WriteConfig(const std::string& path, const std::string& dir, const Ports& ports,
+                 bool two_peers) {
   std::ofstream f(path);
-  f << "name: t\nlisten: 127.0.0.1:18833\nhttp: 127.0.0.1:19833\ndb: " << dir
-    << "/h.db\ninterval_ms: 50\ntimeout_ms: 200\npeers:\n"
-    << "  - {name: one, address: \"127.0.0.1:18833\"}\n";
-  if (two_peers) f << "  - {name: two, address: \"127.0.0.2:18833\"}\n";
+  f << "name: t\nlisten: 127.0.0.1:" << ports.probe << "\nhttp: 127.0.0.1:" << ports.http
+    << "\ndb: " << dir << "/h.db\ninterval_ms: 50\ntimeout_ms: 200\npeers:\n"
+    << "  - {name: one, address: \"127.0.0.1:" << ports.probe << "\"}\n";
+  if (two_peers) f << "  - {name: two, address: \"127.0.0.2:" << ports.probe << "\"}\n";
 }
 
 TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
@@ -49,7 +55,10 @@ TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
   std::string dir = "/tmp/kwa_agent_cli_" + std::to_string(getpid());
   std::system(("rm -rf " + dir + " && mkdir -p " + dir + " && chmod 777 " + dir).c_str());
   std::string cfg = dir + "/a.yaml";
-  WriteConfig(cfg, dir, false);
+  Ports ports{testing::FreePort(), testing::FreePort()};
+  for (int i = 0; i < 10 && ports.http == ports.probe; ++i) ports.http = testing::FreePort();
+  ASSERT_TRUE(ports.probe != 0 && ports.http != 0 && ports.probe != ports.http);
+  WriteConfig(cfg, dir, ports, false);
   std::string bin = KIRIWAKE_BIN;
   pid_t pid = fork();
   if (pid == 0) {
@@ -62,7 +71,7 @@ TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
   bool up = WaitUntil([&] {
     status = SlurpFile("/proc/" + std::to_string(pid) + "/status");
     return status.find("Uid:\t65534") != std::string::npos &&
-           Metrics().find("peer=\"one\"") != std::string::npos;
+           Metrics(ports).find("peer=\"one\"") != std::string::npos;
   });
   size_t uid = status.find("Uid:");
   ASSERT_NE(uid, std::string::npos);
@@ -82,13 +91,13 @@ TEST(AgentDaemon, DropsPrivilegesReloadsOnSighupAndStopsCleanly) {
   EXPECT_EQ(maps.find("libcrypto"), std::string::npos) << maps;
   EXPECT_EQ(maps.find("libssl"), std::string::npos) << maps;
   EXPECT_EQ(maps.find("libcpp-httplib"), std::string::npos) << maps;
-  std::string m = Metrics();
+  std::string m = Metrics(ports);
   EXPECT_NE(m.find("peer=\"one\""), std::string::npos) << m;
   EXPECT_EQ(m.find("peer=\"two\""), std::string::npos);
-  WriteConfig(cfg, dir, true);
+  WriteConfig(cfg, dir, ports, true);
   kill(pid, SIGHUP);
-  WaitUntil([&] { return Metrics().find("peer=\"two\"") != std::string::npos; });
-  m = Metrics();
+  WaitUntil([&] { return Metrics(ports).find("peer=\"two\"") != std::string::npos; });
+  m = Metrics(ports);
   EXPECT_NE(m.find("kiriwake_agent_peers{src=\"t\"} 2"), std::string::npos) << m;
   EXPECT_NE(m.find("peer=\"two\""), std::string::npos);
   kill(pid, SIGTERM);

@@ -1,9 +1,5 @@
 // `kiriwake probe`, `responder`, `agent`, `collect` as a user runs them: exit status, stdout and
 // stderr checked separately. Loopback only (127.0.0.x).
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -11,7 +7,11 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "../free_port.h"
 #include "cli_runner.h"
 
 namespace kiriwake {
@@ -54,15 +54,18 @@ TEST(ProbeCmd, UnresolvableTargetIsAnErrorButOthersAreStillProbed) {
 
 TEST(ProbeCmd, AgainstALocalResponderEveryProbeIsAnsweredAndStatusIsZero) {
   std::string bin = KIRIWAKE_BIN;
+  std::string port = std::to_string(testing::FreePort());
+  ASSERT_NE(port, "0");
+  std::string listen = "127.0.0.1:" + port;
   pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stderr);
-    execl(bin.c_str(), bin.c_str(), "responder", "--listen", "127.0.0.1:18731", nullptr);
+    execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
     _exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   std::string obs = "/tmp/kwa_cli_obs_" + std::to_string(getpid()) + ".jsonl";
-  auto r = RunKiriwake("probe -c 5 -i 10 -t 200 -p 18731 --src me --observations " + obs +
+  auto r = RunKiriwake("probe -c 5 -i 10 -t 200 -p " + port + " --src me --observations " + obs +
                        " 127.0.0.1");
   kill(pid, SIGTERM);
   int st = 0;
@@ -117,14 +120,17 @@ namespace {
 // (IP_PKTINFO), or probes to its second address all look lost.
 TEST(ResponderCmd, WildcardResponderAnswersFromTheProbedAddress) {
   std::string bin = KIRIWAKE_BIN;
+  std::string port = std::to_string(testing::FreePort());
+  ASSERT_NE(port, "0");
+  std::string listen = "0.0.0.0:" + port;
   pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stderr);
-    execl(bin.c_str(), bin.c_str(), "responder", "--listen", "0.0.0.0:18732", nullptr);
+    execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
     _exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  auto r = RunKiriwake("probe -c 3 -i 10 -t 200 -p 18732 127.0.0.2 127.0.1.9");
+  auto r = RunKiriwake("probe -c 3 -i 10 -t 200 -p " + port + " 127.0.0.2 127.0.1.9");
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
   // Every probe answered on both addresses. Not "healthy": on a loaded machine one RTT of three

@@ -13,12 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../free_port.h"
 #include "cli_runner.h"
 
 namespace kiriwake {
 namespace {
-
-constexpr int kPort = 18941;
 
 TEST(SimExporterCmd, ServesEverySimulatedAgentAndWritesTargets) {
   std::string dir = "/tmp/kw_simexp_" + std::to_string(getpid());
@@ -27,7 +26,9 @@ TEST(SimExporterCmd, ServesEverySimulatedAgentAndWritesTargets) {
   EXPECT_NE(sim.out.find("48 observations"), std::string::npos) << sim.out;  // 16 hosts x 3
 
   std::string bin = KIRIWAKE_BIN;
-  std::string listen = "127.0.0.1:" + std::to_string(kPort);
+  const int port = testing::FreePort();
+  ASSERT_NE(port, 0);
+  std::string listen = "127.0.0.1:" + std::to_string(port);
   std::string targets = dir + "/targets.json";
   pid_t pid = fork();
   if (pid == 0) {
@@ -36,7 +37,7 @@ TEST(SimExporterCmd, ServesEverySimulatedAgentAndWritesTargets) {
           "--file-sd", targets.c_str(), "--period", "10", nullptr);
     _exit(127);
   }
-  httplib::Client c("127.0.0.1", kPort);
+  httplib::Client c("127.0.0.1", port);
   for (int i = 0; i < 50; ++i) {  // bounded: at most ~5 s for the server to come up
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (c.Get("/healthz")) break;

@@ -1,20 +1,18 @@
 // tests/promql/child_process.h: starts a server binary as a child process (argv, no shell), with
 // its output in a log file, and kills it (SIGTERM, then SIGKILL) when the guard goes out of
-// scope, so a failing test never leaves a server behind. Also: a free loopback port.
+// scope, so a failing test never leaves a server behind.
 #ifndef KIRIWAKE_TESTS_PROMQL_CHILD_PROCESS_H_
 #define KIRIWAKE_TESTS_PROMQL_CHILD_PROCESS_H_
-
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace kiriwake::testing {
 
@@ -64,21 +62,6 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
 };
-
-// A loopback TCP port that was free a moment ago.
-inline int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
 
 }  // namespace kiriwake::testing
 

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "../free_port.h"
 #include "child_process.h"
 #include "ingest/prometheus_loss.h"
 #include "ingest/promql_client.h"
@@ -164,7 +165,7 @@ class PromE2E : public ::testing::Test {
 TEST_F(PromE2E, PrometheusScrapesAgentsAndKiriwakeReadsTheLossMatrixAndTheAlertFires) {
   if (!HaveBinary("prometheus")) GTEST_SKIP() << "prometheus not installed (scripts/setup)";
   FakeFleet fleet;
-  int port = kiriwake::testing::FreeLoopbackPort();
+  int port = kiriwake::testing::FreePort();
   std::string hp = fmt::format("127.0.0.1:{}", port);
   kiriwake::testing::ChildProcess prom(
       {"prometheus", "--config.file=" + WriteConfig(fleet.port(), true),
@@ -276,7 +277,7 @@ TEST_F(PromE2E, PrometheusScrapesAgentsAndKiriwakeReadsTheLossMatrixAndTheAlertF
 TEST_F(PromE2E, VictoriaMetricsServesTheSameMatrix) {
   if (!HaveBinary("victoria-metrics")) GTEST_SKIP() << "victoria-metrics not installed";
   FakeFleet fleet;
-  int port = kiriwake::testing::FreeLoopbackPort();
+  int port = kiriwake::testing::FreePort();
   std::string hp = fmt::format("127.0.0.1:{}", port);
   kiriwake::testing::ChildProcess vm(
       {"victoria-metrics", "-promscrape.config=" + WriteConfig(fleet.port(), false),
