@@ -1521,8 +1521,9 @@ LocalizeResult LocalizePaths(const model::Topology& topology,
 }
 
 FaultSetFit FitFaultSet(const model::Topology& topology, const std::vector<PathObservation>& paths,
-                        const LocalizeOptions& options, const std::vector<ComponentId>& faults) {
-  Engine engine(topology, paths, options, nullptr);
+                        const LocalizeOptions& options, const std::vector<ComponentId>& faults,
+                        const std::vector<ComponentId>* representative) {
+  Engine engine(topology, paths, options, representative);
   return engine.Fit(faults);
 }
 

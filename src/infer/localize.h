@@ -151,9 +151,10 @@ LocalizeResult LocalizePaths(const model::Topology& topology,
 // A given set of faulty components scored as Localize scores its answer: each fault's loss rate
 // refitted given the others, the log-likelihood of every path over none faulty, and the
 // objective Localize maximises (that plus each fault's prior log-odds less its rate price).
-// Components of one ambiguity group count once. For analysis: localize_bench compares the
-// injected faults with the answer, to tell a miss the search could have avoided (the truth
-// scores higher) from one the model itself prefers.
+// Components of one ambiguity group count once. `representative` as for LocalizePaths, when the
+// paths are folded. For analysis: localize_bench compares the injected faults with the answer,
+// to tell a miss the search could have avoided (the truth scores higher) from one the model
+// itself prefers.
 struct FaultSetFit {
   struct Fault {
     std::vector<model::ComponentId> group;  // the fault's ambiguity group
@@ -167,7 +168,8 @@ struct FaultSetFit {
 };
 FaultSetFit FitFaultSet(const model::Topology& topology, const std::vector<PathObservation>& paths,
                         const LocalizeOptions& options,
-                        const std::vector<model::ComponentId>& faults);
+                        const std::vector<model::ComponentId>& faults,
+                        const std::vector<model::ComponentId>* representative = nullptr);
 
 }  // namespace kiriwake::infer
 

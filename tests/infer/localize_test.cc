@@ -492,6 +492,41 @@ TEST(FitFaultSet, MembersOfOneGroupCountOnceAndEachFaultGetsItsOwnRate) {
             FitFaultSet(*t, paths, o, IdsOf(*t, {"dac-esxi2-svc"})).log_likelihood);
 }
 
+TEST(FitFaultSet, FoldedPathsScoreAsUnfoldedOnesGivenTheirRepresentatives) {
+  Topology t = Seed();
+  auto obs = model::LoadObservations(
+      std::string(KW_SOURCE_DIR) + "/examples/seed-incident/observations.jsonl", t, {});
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  std::vector<model::Flow> flows;
+  for (const Observation& o : obs->observations) flows.push_back({o.src, o.dst, o.network});
+  model::PathFinder f(t);
+  auto folded = f.FindFolded(flows, nullptr);
+  ASSERT_TRUE(folded.ok()) << folded.status().ToString();
+  std::vector<PathObservation> folded_paths;
+  for (uint32_t i = 0; i < obs->observations.size(); ++i) {
+    folded_paths.push_back(
+        {folded->paths[i], obs->observations[i].sent, obs->observations[i].lost, i});
+  }
+  auto unfolded_paths = PathsOf(t, obs->observations);
+  // A member folded into another: without the representatives it has no incidences of its own.
+  auto member = IdsOf(t, {"allied:2"});
+  ASSERT_EQ(member.size(), 1u);
+  ASSERT_NE(folded->representative[member[0]], member[0]) << "the cable represents its ports";
+  LocalizeOptions o;
+  auto unfolded_fit = FitFaultSet(t, unfolded_paths, o, member);
+  auto folded_fit = FitFaultSet(t, folded_paths, o, member, &folded->representative);
+  ASSERT_EQ(folded_fit.faults.size(), 1u);
+  ASSERT_EQ(unfolded_fit.faults.size(), 1u);
+  auto sorted = [&](std::vector<model::ComponentId> g) {
+    auto ids = Ids(t, g);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  EXPECT_EQ(sorted(folded_fit.faults[0].group), sorted(unfolded_fit.faults[0].group));
+  EXPECT_NEAR(folded_fit.score, unfolded_fit.score, 1e-6);
+  EXPECT_NEAR(folded_fit.faults[0].rate, unfolded_fit.faults[0].rate, 1e-9);
+}
+
 }  // namespace
 }  // namespace kiriwake::infer
 
