@@ -2,6 +2,12 @@
 #ifndef KIRIWAKE_TESTS_FREE_PORT_H_
 #define KIRIWAKE_TESTS_FREE_PORT_H_
 
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -32,6 +38,31 @@ inline int FreePort() {
     if (port != 0) return port;
   }
   return 0;
+}
+
+// Waits, at most `limit`, until a UDP socket is bound to `port` on IPv4 (/proc/net/udp): a
+// responder the test started is ready for probes. A fixed sleep was not enough under ASan on a
+// loaded machine (the first probe refused). Reading /proc rather than trying to bind the port
+// never takes it from the daemon in the moment it binds.
+inline bool WaitUntilUdpBound(int port,
+                              std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  char needle[16];
+  std::snprintf(needle, sizeof needle, ":%04X ", port);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (true) {
+    std::ifstream f("/proc/net/udp");
+    for (std::string line; std::getline(f, line);) {
+      // "  sl  local_address rem_address ...": the local address is the second field.
+      size_t local = line.find(':');
+      if (local == std::string::npos) continue;
+      size_t start = line.find_first_not_of(' ', local + 1);
+      size_t end = line.find(' ', start);
+      if (start == std::string::npos || end == std::string::npos) continue;
+      if ((line.substr(start, end - start) + " ").find(needle) != std::string::npos) return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 }  // namespace kiriwake::testing

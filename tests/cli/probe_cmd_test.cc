@@ -63,7 +63,11 @@ TEST(ProbeCmd, AgainstALocalResponderEveryProbeIsAnsweredAndStatusIsZero) {
     execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  if (!testing::WaitUntilUdpBound(std::stoi(port))) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    FAIL() << "the responder did not bind " << listen << " within 20 s";
+  }
   std::string obs = "/tmp/kwa_cli_obs_" + std::to_string(getpid()) + ".jsonl";
   auto r = RunKiriwake("probe -c 5 -i 10 -t 200 -p " + port + " --src me --observations " + obs +
                        " 127.0.0.1");
@@ -129,7 +133,11 @@ TEST(ResponderCmd, WildcardResponderAnswersFromTheProbedAddress) {
     execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  if (!testing::WaitUntilUdpBound(std::stoi(port))) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    FAIL() << "the responder did not bind " << listen << " within 20 s";
+  }
   auto r = RunKiriwake("probe -c 3 -i 10 -t 200 -p " + port + " 127.0.0.2 127.0.1.9");
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
