@@ -227,7 +227,9 @@ Tally RunOne(const kw::model::Topology& t, const kw::infer::SimOptions& so, bool
 // drawn from the pool by prior (or uniformly) — so an ambiguity group weighs its pool members'
 // share — and its rate uniform on [2%, 10%], integrated by Laplace's approximation at the fitted
 // rate. When even that model prefers the answer, the truth is the less likely explanation of
-// what was measured, for any method.
+// what was measured, for any method. Approximations: the fault count is this row's (1-3,
+// uniform), and the likelihood is the engine's, which allows 0.1% background loss where the
+// simulator draws 0.02%.
 struct MissTally {
   int labs = 0;
   int64_t missed_faults = 0;
