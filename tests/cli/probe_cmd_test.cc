@@ -17,6 +17,27 @@
 namespace kiriwake {
 namespace {
 
+// Starts `kiriwake responder` on `host` and a free port (set in *port), and waits until it has
+// bound it. Its pid, or -1 (nothing left running) when it did not bind within 20 s.
+pid_t StartResponder(const std::string& host, std::string* port) {
+  *port = std::to_string(testing::FreePort());
+  if (*port == "0") return -1;
+  std::string bin = KIRIWAKE_BIN;
+  std::string listen = host + ":" + *port;
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stderr);
+    execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
+    _exit(127);
+  }
+  if (!testing::WaitUntilUdpBound(std::stoi(*port))) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return -1;
+  }
+  return pid;
+}
+
 TEST(ProbeCmd, HelpListsTheExitTable) {
   auto r = RunKiriwake("probe --help");
   EXPECT_EQ(r.status, 0);
@@ -53,21 +74,9 @@ TEST(ProbeCmd, UnresolvableTargetIsAnErrorButOthersAreStillProbed) {
 }
 
 TEST(ProbeCmd, AgainstALocalResponderEveryProbeIsAnsweredAndStatusIsZero) {
-  std::string bin = KIRIWAKE_BIN;
-  std::string port = std::to_string(testing::FreePort());
-  ASSERT_NE(port, "0");
-  std::string listen = "127.0.0.1:" + port;
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
-    execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
-    _exit(127);
-  }
-  if (!testing::WaitUntilUdpBound(std::stoi(port))) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    FAIL() << "the responder did not bind " << listen << " within 20 s";
-  }
+  std::string port;
+  pid_t pid = StartResponder("127.0.0.1", &port);
+  ASSERT_GT(pid, 0) << "the responder did not bind a free port within 20 s";
   std::string obs = "/tmp/kwa_cli_obs_" + std::to_string(getpid()) + ".jsonl";
   auto r = RunKiriwake("probe -c 5 -i 10 -t 200 -p " + port + " --src me --observations " + obs +
                        " 127.0.0.1");
@@ -123,21 +132,9 @@ namespace {
 // A responder bound to 0.0.0.0 must answer from the address the probe was sent to
 // (IP_PKTINFO), or probes to its second address all look lost.
 TEST(ResponderCmd, WildcardResponderAnswersFromTheProbedAddress) {
-  std::string bin = KIRIWAKE_BIN;
-  std::string port = std::to_string(testing::FreePort());
-  ASSERT_NE(port, "0");
-  std::string listen = "0.0.0.0:" + port;
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
-    execl(bin.c_str(), bin.c_str(), "responder", "--listen", listen.c_str(), nullptr);
-    _exit(127);
-  }
-  if (!testing::WaitUntilUdpBound(std::stoi(port))) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    FAIL() << "the responder did not bind " << listen << " within 20 s";
-  }
+  std::string port;
+  pid_t pid = StartResponder("0.0.0.0", &port);
+  ASSERT_GT(pid, 0) << "the responder did not bind a free port within 20 s";
   auto r = RunKiriwake("probe -c 3 -i 10 -t 200 -p " + port + " 127.0.0.2 127.0.1.9");
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
