@@ -58,6 +58,18 @@ long MinorFaults() {
   return u.ru_minflt;
 }
 
+// KW_PERF_CTL names a perf control FIFO (`perf record -D -1 --control=fifo:CTL,ACK`): the
+// timed part of each scenario is then all that perf samples.
+void PerfControl(const char* command) {
+  static FILE* ctl = [] {
+    const char* path = std::getenv("KW_PERF_CTL");
+    return path != nullptr ? std::fopen(path, "w") : nullptr;
+  }();
+  if (ctl == nullptr) return;
+  std::fputs(command, ctl);
+  std::fflush(ctl);
+}
+
 double PeakRssMiB() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -186,6 +198,7 @@ Tally RunOne(const kw::model::Topology& t, const kw::infer::SimOptions& so, bool
     fmt::print(stderr, "simulate: {}\n", sc.status().ToString());
     return {};
   }
+  PerfControl("enable\n");
   auto start = std::chrono::steady_clock::now();
   double cpu_start = ThreadCpuSeconds();
   long faults_start = MinorFaults();
@@ -207,6 +220,7 @@ Tally RunOne(const kw::model::Topology& t, const kw::infer::SimOptions& so, bool
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double cpu = ThreadCpuSeconds() - cpu_start;
   long faults = MinorFaults() - faults_start;
+  PerfControl("disable\n");
   Tally tally = Score(r, sc->truth, paths, t.components().size(), known_routes ? nullptr : &rep);
   tally.seconds = secs;
   tally.path_seconds = known_routes ? 0.0 : path_secs;

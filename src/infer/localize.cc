@@ -161,6 +161,10 @@ double PathLL(double n, double m, double base, const PathState& st, float extra_
   return best + std::log(sum);
 }
 
+// The equivalence classes treat weights equal to a millionth as one: a fold's weights are sums
+// of products, and equal ones may differ in the last bits.
+uint32_t QuantizedWeight(float w) { return static_cast<uint32_t>(std::lround(w * 1e6)); }
+
 struct Incidence {
   uint32_t path;
   float weight;
@@ -233,29 +237,38 @@ class Engine {
   ComponentId Carrier(ComponentId c) const { return representative_ ? (*representative_)[c] : c; }
   double base_survival_ = 1.0;
 
-  // CSR: component -> its dynamic incidences (on a path with loss, or with weight < 1). The
-  // loss-free certain crossings — nearly all of them in a large healthy fabric — are only
-  // summarised per component: their sent total, count, one example and two hashes of which
-  // paths they are (for the equivalence classes). That keeps memory and time proportional to
-  // the paths that matter.
+  // CSR: component -> its incidences on paths with loss. The loss-free crossings — nearly all
+  // of them in a large healthy fabric, certain or over an ECMP tier — are only summarised per
+  // component: their count, a few examples, two hashes of which paths they are (for the
+  // equivalence classes), the certain ones' sent total and the uncertain ones' counts by
+  // (weight, sent), all their likelihood needs (LossFreeLL). That keeps memory and time
+  // proportional to the paths that matter: at k=48 the 7M loss-free ECMP crossings were 56 MiB
+  // of incidences written, hashed and read back once per class, a third of the inference.
   std::vector<uint32_t> inc_start_;
   std::vector<Incidence> inc_;
-  // One record per component, not five arrays: BuildIncidence updates all of it for each of
-  // millions of crossings, and five arrays were five cache misses each time.
-  struct ZeroSummary {
-    double sent = 0;
-    uint32_t count = 0;
-    uint32_t example = UINT32_MAX;
+  // One record per component, a cache line, not separate arrays: BuildIncidence updates all of
+  // it for each of millions of crossings, and five arrays were five cache misses each time.
+  // Uncertain crossings come in runs of one (weight, sent) (a component sits at one depth of
+  // most paths' DAGs); a run that ends is moved to zero_runs_, a list per component.
+  static constexpr uint32_t kZeroExamples = 3;
+  struct alignas(64) ZeroSummary {
+    double sent = 0;  // certain crossings'
     uint64_t h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
+    uint64_t run_sent = 0;
+    float run_weight = 0;
+    uint32_t run_count = 0;
+    uint32_t count = 0;  // every loss-free crossing
+    uint32_t more_runs = UINT32_MAX;
+    uint32_t example[kZeroExamples] = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
+  };
+  struct ZeroRun {
+    float weight;
+    uint64_t sent;
+    uint32_t count;
+    uint32_t next;
   };
   std::vector<ZeroSummary> zero_;
-  // Per path, which of the loss-free paths' few `sent` values it has (kLossyPath: it lost some;
-  // kOtherSent: past the first 254 values). Eval reads this byte — a megabyte for a million
-  // paths, so it stays in cache — for the millions of loss-free ECMP crossings at k=48, instead
-  // of the path itself, a cache miss each.
-  static constexpr uint8_t kLossyPath = 255, kOtherSent = 254;
-  std::vector<uint8_t> path_sent_kind_;
-  std::vector<uint64_t> sent_kinds_;
+  std::vector<ZeroRun> zero_runs_;
   // Classes of components with identical incidence.
   std::vector<uint32_t> class_of_;  // component -> class (UINT32_MAX: unobserved)
   std::vector<std::vector<ComponentId>> classes_;
@@ -294,9 +307,6 @@ class Engine {
   mutable std::vector<int32_t> eval_index_;
   mutable std::vector<EvalData> eval_data_;
   const EvalData& Eval(uint32_t cls) const;
-  bool Dynamic(const Incidence& x) const {
-    return paths_[x.path].lost > 0 || x.weight < model::Path::kCertainWeight;
-  }
   // Only paths with loss have a state and a log-likelihood that faults change (the rest are
   // LossFreeLL's), so those live in slots numbered over the lossy paths alone: at k=48 a few
   // MiB that stay in cache, where a slot per path was 40 MiB read at random.
@@ -344,57 +354,58 @@ void Engine::BuildIncidence() {
   size_t n = topo_.components().size();
   inc_start_.assign(n + 1, 0);
   zero_.assign(n, ZeroSummary{});
-  path_sent_kind_.resize(paths_.size());
-  sent_kinds_.clear();
+  zero_runs_.clear();
   slot_of_.assign(paths_.size(), kNoSlot);
-  uint32_t slots = 0;
-  // Most paths share their count with the one before (200 sent); the rest look it up.
-  std::unordered_map<uint64_t, uint8_t> kind_of_sent;
-  uint64_t last_sent = 0;
-  uint8_t last_kind = kOtherSent;
-  for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
+  std::vector<uint32_t> with_loss;  // in slot order
+  // Memory-bound: a path's entries and each component's summary are a cache miss each (the
+  // paths were made in the order their flows finished, not this one). Prefetched a few paths
+  // ahead — the entries first, their summaries once the entries are in.
+  constexpr uint32_t kAhead = 4;
+  auto total = static_cast<uint32_t>(paths_.size());
+  for (uint32_t pi = 0; pi < total; ++pi) {
+    if (pi + 2 * kAhead < total) __builtin_prefetch(paths_[pi + 2 * kAhead].path.entries.data());
+    if (pi + kAhead < total) {
+      for (const model::PathEntry& e : paths_[pi + kAhead].path.entries) {
+        __builtin_prefetch(&zero_[e.component], 1);
+      }
+    }
     const PathObservation& p = paths_[pi];
     if (p.lost > 0) {
-      path_sent_kind_[pi] = kLossyPath;
-      slot_of_[pi] = slots++;
-    } else {
-      if (last_kind == kOtherSent || p.sent != last_sent) {
-        auto it = kind_of_sent.find(p.sent);
-        if (it != kind_of_sent.end()) {
-          last_kind = it->second;
-        } else if (sent_kinds_.size() < kOtherSent) {
-          last_kind = static_cast<uint8_t>(sent_kinds_.size());
-          kind_of_sent.emplace(p.sent, last_kind);
-          sent_kinds_.push_back(p.sent);
-        } else {
-          last_kind = kOtherSent;
-        }
-        last_sent = p.sent;
-      }
-      path_sent_kind_[pi] = last_kind;
+      slot_of_[pi] = static_cast<uint32_t>(with_loss.size());
+      with_loss.push_back(pi);
+      for (const model::PathEntry& e : p.path.entries) ++inc_start_[e.component + 1];
+      continue;
     }
     for (const model::PathEntry& e : p.path.entries) {
-      if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) {
-        ZeroSummary& z = zero_[e.component];
+      ZeroSummary& z = zero_[e.component];
+      if (z.count < kZeroExamples) z.example[z.count] = pi;
+      ++z.count;
+      uint64_t key = pi;
+      if (e.weight >= model::Path::kCertainWeight) {
         z.sent += static_cast<double>(p.sent);
-        if (z.count++ == 0) z.example = pi;
-        z.h1 = (z.h1 ^ pi) * 1099511628211ULL;
-        z.h2 = (z.h2 + (pi + 1) * 0xbf58476d1ce4e5b9ULL) * 0x94d049bb133111ebULL;
       } else {
-        ++inc_start_[e.component + 1];
+        if (z.run_count > 0 && (z.run_weight != e.weight || z.run_sent != p.sent)) {
+          zero_runs_.push_back({z.run_weight, z.run_sent, z.run_count, z.more_runs});
+          z.more_runs = static_cast<uint32_t>(zero_runs_.size() - 1);
+          z.run_count = 0;
+        }
+        z.run_weight = e.weight;
+        z.run_sent = p.sent;
+        ++z.run_count;
+        key |= uint64_t{QuantizedWeight(e.weight)} << 32;
       }
+      z.h1 = (z.h1 ^ key) * 1099511628211ULL;
+      z.h2 = (z.h2 + (key + 1) * 0xbf58476d1ce4e5b9ULL) * 0x94d049bb133111ebULL;
     }
   }
-  state_.assign(slots, PathState{});
-  dirty_.assign((slots + 63) / 64, 0);
-  path_ll_.assign(slots, 0.0);
+  state_.assign(with_loss.size(), PathState{});
+  dirty_.assign((with_loss.size() + 63) / 64, 0);
+  path_ll_.assign(with_loss.size(), 0.0);
   for (size_t i = 0; i < n; ++i) inc_start_[i + 1] += inc_start_[i];
   inc_.resize(inc_start_[n]);
   std::vector<uint32_t> fill(inc_start_.begin(), inc_start_.end() - 1);
-  for (uint32_t pi = 0; pi < paths_.size(); ++pi) {
-    const PathObservation& p = paths_[pi];
-    for (const model::PathEntry& e : p.path.entries) {
-      if (p.lost == 0 && e.weight >= model::Path::kCertainWeight) continue;
+  for (uint32_t pi : with_loss) {
+    for (const model::PathEntry& e : paths_[pi].path.entries) {
       inc_[fill[e.component]++] = {pi, e.weight};
     }
   }
@@ -410,9 +421,8 @@ void Engine::BuildClasses() {
     if (inc.empty() && zc.count == 0) continue;
     uint64_t h = zc.h1 ^ (zc.h2 * 31) ^ zc.count;
     for (const Incidence& x : inc) {
-      uint32_t wq = static_cast<uint32_t>(std::lround(x.weight * 1e6));
       h = (h ^ x.path) * 1099511628211ULL;
-      h = (h ^ wq) * 1099511628211ULL;
+      h = (h ^ QuantizedWeight(x.weight)) * 1099511628211ULL;
     }
     auto& cands = by_hash[h];
     uint32_t found = UINT32_MAX;
@@ -474,44 +484,36 @@ void Engine::BuildClasses() {
 const Engine::EvalData& Engine::Eval(uint32_t cls) const {
   if (eval_index_[cls] < 0) {
     EvalData d;
-    d.zero_sent = zero_[class_carrier_[cls]].sent;
-    // Loss-free uncertain crossings come in a few (weight, sent) kinds, mostly runs of one: a
-    // flat list with the last hit tried first, sorted at the end (a tree per class was a tenth
-    // of the inference at k=48, where they are most of the incidences).
+    const ZeroSummary& z = zero_[class_carrier_[cls]];
+    d.zero_sent = z.sent;
+    // The loss-free uncertain crossings' runs, merged by (weight, sent).
     std::vector<std::pair<std::pair<float, uint64_t>, double>>& zu = d.zero_uncertain;
-    size_t last = 0;
-    double eval_probes = 0;
-    std::unordered_map<EvalData::Kind, uint32_t, EvalData::Kind::Hash> kind_index;
-    auto add_zu = [&](std::pair<float, uint64_t> key) {
-      if (last >= zu.size() || zu[last].first != key) {
-        last = 0;
-        while (last < zu.size() && zu[last].first != key) ++last;
-        if (last == zu.size()) zu.push_back({key, 0});
-      }
-      zu[last].second += 1;
-    };
-    for (const Incidence& x : ClassInc(cls)) {
-      uint8_t sent_kind = path_sent_kind_[x.path];
-      if (sent_kind < kOtherSent && x.weight < model::Path::kCertainWeight) {
-        add_zu({x.weight, sent_kinds_[sent_kind]});
-        continue;
-      }
-      const PathObservation& p = paths_[x.path];
-      if (p.lost == 0 && x.weight < model::Path::kCertainWeight) {
-        add_zu({x.weight, p.sent});
-      } else if (Dynamic(x)) {
-        d.eval.push_back(x);
-        d.slot.push_back(slot_of_[x.path]);
-        eval_probes += static_cast<double>(p.sent);
-        EvalData::Kind kind{x.weight, p.sent, p.lost};
-        auto [it, fresh] = kind_index.try_emplace(kind, static_cast<uint32_t>(d.kinds.size()));
-        if (fresh) d.kinds.push_back(kind);
-        d.kind_of.push_back(it->second);
+    auto add_zu = [&](float weight, uint64_t sent, uint32_t count) {
+      std::pair<float, uint64_t> key{weight, sent};
+      auto it = std::find_if(zu.begin(), zu.end(), [&](const auto& x) { return x.first == key; });
+      if (it == zu.end()) {
+        zu.push_back({key, count});
       } else {
-        d.zero_sent += static_cast<double>(p.sent);
+        it->second += count;
       }
+    };
+    if (z.run_count > 0) add_zu(z.run_weight, z.run_sent, z.run_count);
+    for (uint32_t r = z.more_runs; r != UINT32_MAX; r = zero_runs_[r].next) {
+      add_zu(zero_runs_[r].weight, zero_runs_[r].sent, zero_runs_[r].count);
     }
     std::sort(zu.begin(), zu.end());
+    double eval_probes = 0;
+    std::unordered_map<EvalData::Kind, uint32_t, EvalData::Kind::Hash> kind_index;
+    for (const Incidence& x : ClassInc(cls)) {  // all on paths with loss
+      const PathObservation& p = paths_[x.path];
+      d.eval.push_back(x);
+      d.slot.push_back(slot_of_[x.path]);
+      eval_probes += static_cast<double>(p.sent);
+      EvalData::Kind kind{x.weight, p.sent, p.lost};
+      auto [it, fresh] = kind_index.try_emplace(kind, static_cast<uint32_t>(d.kinds.size()));
+      if (fresh) d.kinds.push_back(kind);
+      d.kind_of.push_back(it->second);
+    }
     d.probes = d.zero_sent + eval_probes;
     eval_index_[cls] = static_cast<int32_t>(eval_data_.size());
     eval_data_.push_back(std::move(d));
@@ -771,9 +773,9 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
       clean.push_back(x.path);
     }
   }
-  ComponentId rep = class_carrier_[cls];
-  ev->clean_paths += zero_[rep].count;
-  if (zero_[rep].example != UINT32_MAX) clean.push_back(zero_[rep].example);
+  const ZeroSummary& z = zero_[class_carrier_[cls]];
+  ev->clean_paths += z.count;
+  for (uint32_t i = 0; i < std::min(z.count, kZeroExamples); ++i) clean.push_back(z.example[i]);
   for (auto* list : {&lossy, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;

@@ -300,8 +300,9 @@ TEST(LocalizePriors, OverridingThePriorReordersTheGroup) {
   EXPECT_EQ(t.component(r->suspects[0].components[0]).id, "esxi2:vmnic2");
 }
 
-TEST(LocalizeEcmp, FaultySpineLinkIsFoundThroughUncertainPaths) {
-  auto t = model::ParseTopology(R"(hosts:
+// Two leaves, two spines, two hosts on each leaf: a flow between leaves takes either spine.
+Result<Topology> TwoLeavesTwoSpines() {
+  return model::ParseTopology(R"(hosts:
   - {name: a, addresses: {n: 10.0.0.1}, nics: [{name: nic, driver: d, ports: [p0]}]}
   - {name: b, addresses: {n: 10.0.0.2}, nics: [{name: nic, driver: d, ports: [p0]}]}
   - {name: c, addresses: {n: 10.0.0.3}, nics: [{name: nic, driver: d, ports: [p0]}]}
@@ -318,28 +319,71 @@ cables:
   - {name: l2s2, a: l2:8, b: s2:2}
 networks: [{name: n, uplinks: {a: p0, b: p0, c: p0, d: p0}}]
 )", "ls.yaml");
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
-  model::PathFinder f(*t);
-  auto faulty = *t->FindComponent("l1s1");
+}
+
+// Six flows per ordered host pair, each on one route; those through `faulty` lose 10%.
+std::vector<PathObservation> SixFlowsPerPair(const Topology& t, const std::string& faulty) {
+  model::PathFinder f(t);
+  auto bad = *t.FindComponent(faulty);
   std::vector<PathObservation> paths;
   const char* names[] = {"a", "b", "c", "d"};
   uint64_t hash = 7;
   for (const char* x : names) {
     for (const char* y : names) {
       if (std::string(x) == y) continue;
-      auto ex = *t->FindEndpoint(x), ey = *t->FindEndpoint(y);
+      auto ex = *t.FindEndpoint(x), ey = *t.FindEndpoint(y);
       for (int flow = 0; flow < 6; ++flow) {  // several flows (ports) per pair
         auto route = f.Route(ex, ey, 0, ++hash * 7919);
-        bool hit = std::find(route->begin(), route->end(), faulty) != route->end();
-        paths.push_back({*f.Find(ex, ey, 0), 500, hit ? 50u : 0u, {}});
+        bool hit = std::find(route->begin(), route->end(), bad) != route->end();
+        paths.push_back({*f.Find(ex, ey, 0), 500, hit ? 50u : 0u,
+                         static_cast<uint32_t>(paths.size())});
       }
     }
   }
+  return paths;
+}
+
+TEST(LocalizeEcmp, FaultySpineLinkIsFoundThroughUncertainPaths) {
+  auto t = TwoLeavesTwoSpines();
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto paths = SixFlowsPerPair(*t, "l1s1");
   auto r = LocalizePaths(*t, paths, {});
   ASSERT_FALSE(r.suspects.empty());
   EXPECT_TRUE(r.suspects[0].diagnosed());
   auto ids = Ids(*t, r.suspects[0].components);
   EXPECT_NE(std::find(ids.begin(), ids.end(), "l1s1"), ids.end());
+}
+
+// The engine keeps no incidence for a loss-free crossing (it is only summarised), yet the
+// evidence still counts every path a spine link may carry, and cites lossy ones first.
+TEST(LocalizeEcmp, EvidenceCountsEveryPathThatMayCrossTheGroup) {
+  auto t = TwoLeavesTwoSpines();
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto paths = SixFlowsPerPair(*t, "l1s1");
+  int64_t lossy = 0, between_leaves = 0;
+  auto spine_link = *t->FindComponent("l1s1");
+  for (const PathObservation& p : paths) {
+    bool crosses = std::any_of(p.path.entries.begin(), p.path.entries.end(),
+                               [&](const model::PathEntry& e) { return e.component == spine_link; });
+    between_leaves += crosses;
+    lossy += p.lost > 0;
+    if (p.lost > 0) {
+      EXPECT_TRUE(crosses);
+    }
+  }
+  ASSERT_EQ(between_leaves, 2 * 2 * 2 * 6);
+  ASSERT_GT(lossy, 0);
+  LocalizeOptions o;
+  o.max_examples = 100;
+  auto r = LocalizePaths(*t, paths, o);
+  ASSERT_FALSE(r.suspects.empty());
+  const Evidence& ev = r.suspects[0].evidence;
+  EXPECT_EQ(ev.lossy_paths, lossy);
+  EXPECT_EQ(ev.clean_paths, between_leaves - lossy);
+  ASSERT_GT(ev.examples.size(), static_cast<size_t>(lossy));
+  for (size_t i = 0; i < ev.examples.size(); ++i) {
+    EXPECT_EQ(paths.at(ev.examples[i]).lost > 0, i < static_cast<size_t>(lossy)) << i;
+  }
 }
 
 }  // namespace
