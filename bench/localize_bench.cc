@@ -109,12 +109,12 @@ struct Tally {
 // (path, weight) over the measured paths are identical to c's.
 // With folded paths, `rep` maps each component to the one whose crossings stand for it.
 std::unordered_map<ComponentId, int64_t> MinGroupSizes(
-    const std::vector<kw::infer::PathObservation>& paths, const std::vector<ComponentId>& of,
+    const kw::infer::ObservedPaths& paths, const std::vector<ComponentId>& of,
     size_t ncomp, const std::vector<ComponentId>* rep) {
   std::vector<uint64_t> h(ncomp, 1469598103934665603ULL);
   std::vector<uint32_t> n(ncomp, 0);
   for (uint32_t pi = 0; pi < paths.size(); ++pi) {
-    for (const auto& e : paths[pi].path.entries) {
+    for (const auto& e : paths.paths[pi]) {
       uint32_t wq = static_cast<uint32_t>(e.weight * 1e6f);
       h[e.component] = (h[e.component] ^ pi) * 1099511628211ULL;
       h[e.component] = (h[e.component] ^ wq) * 1099511628211ULL;
@@ -136,7 +136,7 @@ std::unordered_map<ComponentId, int64_t> MinGroupSizes(
 }
 
 Tally Score(const kw::infer::LocalizeResult& r, const std::vector<kw::infer::InjectedFault>& truth,
-            const std::vector<kw::infer::PathObservation>& paths, size_t ncomp,
+            const kw::infer::ObservedPaths& paths, size_t ncomp,
             const std::vector<ComponentId>* rep = nullptr) {
   Tally t;
   std::unordered_set<ComponentId> faulty;
@@ -170,23 +170,23 @@ Tally Score(const kw::infer::LocalizeResult& r, const std::vector<kw::infer::Inj
 
 // ECMP routes unknown: the paths as `localize` builds them (PathFinder::FindFolded), timed with
 // the inference since folding is part of the work.
-std::vector<kw::infer::PathObservation> UnknownRoutes(const kw::model::Topology& t,
-                                                      const kw::infer::Scenario& sc,
-                                                      std::vector<ComponentId>* rep) {
+kw::infer::ObservedPaths UnknownRoutes(const kw::model::Topology& t, const kw::infer::Scenario& sc,
+                                       std::vector<ComponentId>* rep) {
   kw::model::PathFinder f(t);
   std::vector<kw::model::Flow> flows;
   flows.reserve(sc.observations.size());
   for (const auto& o : sc.observations) flows.push_back({o.src, o.dst, o.network});
   auto folded = f.FindFolded(flows, nullptr);
-  std::vector<kw::infer::PathObservation> out;
+  kw::infer::ObservedPaths out;
   if (!folded.ok()) {
     fmt::print(stderr, "paths: {}\n", folded.status().ToString());
     return out;
   }
-  out.reserve(sc.observations.size());
+  out.paths = std::move(folded->paths);
+  out.counts.reserve(sc.observations.size());
   for (size_t i = 0; i < sc.observations.size(); ++i) {
     const auto& o = sc.observations[i];
-    out.push_back({std::move(folded->paths[i]), o.sent, o.lost, static_cast<uint32_t>(i)});
+    out.counts.push_back({o.sent, o.lost, static_cast<uint32_t>(i)});
   }
   *rep = std::move(folded->representative);
   return out;

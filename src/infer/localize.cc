@@ -172,7 +172,7 @@ struct Incidence {
 
 class Engine {
  public:
-  Engine(const model::Topology& t, const std::vector<PathObservation>& paths,
+  Engine(const model::Topology& t, const ObservedPaths& paths,
          const LocalizeOptions& o, const std::vector<ComponentId>* representative)
       : topo_(t), paths_(paths), opt_(o), representative_(representative) {}
 
@@ -189,7 +189,7 @@ class Engine {
   struct ByCounts {
     double tail, ll;
   };
-  const ByCounts& CountsOf(const PathObservation& p);
+  const ByCounts& CountsOf(const PathCounts& p);
   struct CountsHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& k) const {
       return k.first * 0x9e3779b97f4a7c15ULL ^ k.second;
@@ -230,7 +230,7 @@ class Engine {
                  const std::vector<model::Observation>* obs) const;
 
   const model::Topology& topo_;
-  const std::vector<PathObservation>& paths_;
+  const ObservedPaths& paths_;
   const LocalizeOptions& opt_;
   // Folded paths: component -> the component whose incidences stand for it (null: unfolded).
   const std::vector<ComponentId>* representative_;
@@ -363,20 +363,20 @@ void Engine::BuildIncidence() {
   constexpr uint32_t kAhead = 4;
   auto total = static_cast<uint32_t>(paths_.size());
   for (uint32_t pi = 0; pi < total; ++pi) {
-    if (pi + 2 * kAhead < total) __builtin_prefetch(paths_[pi + 2 * kAhead].path.entries.data());
+    if (pi + 2 * kAhead < total) __builtin_prefetch(paths_.paths[pi + 2 * kAhead].data());
     if (pi + kAhead < total) {
-      for (const model::PathEntry& e : paths_[pi + kAhead].path.entries) {
+      for (const model::PathEntry& e : paths_.paths[pi + kAhead]) {
         __builtin_prefetch(&zero_[e.component], 1);
       }
     }
-    const PathObservation& p = paths_[pi];
+    const PathCounts& p = paths_.counts[pi];
     if (p.lost > 0) {
       slot_of_[pi] = static_cast<uint32_t>(with_loss.size());
       with_loss.push_back(pi);
-      for (const model::PathEntry& e : p.path.entries) ++inc_start_[e.component + 1];
+      for (const model::PathEntry& e : paths_.paths[pi]) ++inc_start_[e.component + 1];
       continue;
     }
-    for (const model::PathEntry& e : p.path.entries) {
+    for (const model::PathEntry& e : paths_.paths[pi]) {
       ZeroSummary& z = zero_[e.component];
       if (z.count < kZeroExamples) z.example[z.count] = pi;
       ++z.count;
@@ -405,7 +405,7 @@ void Engine::BuildIncidence() {
   inc_.resize(inc_start_[n]);
   std::vector<uint32_t> fill(inc_start_.begin(), inc_start_.end() - 1);
   for (uint32_t pi : with_loss) {
-    for (const model::PathEntry& e : paths_[pi].path.entries) {
+    for (const model::PathEntry& e : paths_.paths[pi]) {
       inc_[fill[e.component]++] = {pi, e.weight};
     }
   }
@@ -505,7 +505,7 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
     double eval_probes = 0;
     std::unordered_map<EvalData::Kind, uint32_t, EvalData::Kind::Hash> kind_index;
     for (const Incidence& x : ClassInc(cls)) {  // all on paths with loss
-      const PathObservation& p = paths_[x.path];
+      const PathCounts& p = paths_.counts[x.path];
       d.eval.push_back(x);
       d.slot.push_back(slot_of_[x.path]);
       eval_probes += static_cast<double>(p.sent);
@@ -577,7 +577,7 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
       if (kind_count[k]++ == 0) kind_first[k] = i;
       continue;
     }
-    const PathObservation& p = paths_[x.path];
+    const PathCounts& p = paths_.counts[x.path];
     const PathState& st = state_[slot];
     auto [it, fresh] =
         group.try_emplace(Key{{x.weight, p.sent, p.lost}, state_hash(st)}, terms.size());
@@ -623,7 +623,7 @@ double Engine::GainAt(uint32_t cls, const std::vector<Term>& terms, double rate)
   if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
   double g = LossFreeLL(cls, rate);
   for (const Term& t : terms) {
-    const PathObservation& p = paths_[t.path];
+    const PathCounts& p = paths_.counts[t.path];
     g += t.count * (PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
                            state_[t.slot], t.weight, rate) -
                     path_ll_[t.slot]);
@@ -660,7 +660,7 @@ double Engine::Gain(uint32_t cls, double* rate) const {
       double a = d.zero_sent, b = 0;
       double g1 = 0, g2 = 0;
       for (size_t i = 0; i < d.eval.size(); ++i) {
-        const PathObservation& p = paths_[d.eval[i].path];
+        const PathCounts& p = paths_.counts[d.eval[i].path];
         double sp = base_survival_ * state_[d.slot[i]].certain_survival;
         double m = static_cast<double>(p.lost), n = static_cast<double>(p.sent);
         double q = std::max(1e-12, 1.0 - sp * one_minus);
@@ -756,7 +756,7 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
       }
     }
     MarkState(slot);
-    const PathObservation& p = paths_[x.path];
+    const PathCounts& p = paths_.counts[x.path];
     path_ll_[slot] =
         PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_, st, 0, 0);
   }
@@ -779,13 +779,13 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
   for (auto* list : {&lossy, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;
-      uint32_t o = paths_[pi].first_observation;
-      if (o != PathObservation::kNoObservation) ev->examples.push_back(o);
+      uint32_t o = paths_.counts[pi].first_observation;
+      if (o != PathCounts::kNoObservation) ev->examples.push_back(o);
     }
   }
 }
 
-const Engine::ByCounts& Engine::CountsOf(const PathObservation& p) {
+const Engine::ByCounts& Engine::CountsOf(const PathCounts& p) {
   std::pair<uint64_t, uint64_t> key{p.sent, p.lost};
   if (last_counts_ && key == last_counts_key_) return *last_counts_;
   auto [it, fresh] = by_counts_.try_emplace(key);
@@ -807,7 +807,7 @@ int64_t Engine::Prepare() {
   path_lossy_.resize(paths_.size());
   int64_t lossy = 0;
   for (size_t i = 0; i < paths_.size(); ++i) {
-    const PathObservation& p = paths_[i];
+    const PathCounts& p = paths_.counts[i];
     const ByCounts& c = CountsOf(p);
     path_lossy_[i] = p.lost > 0 && c.tail < opt_.lossy_p_value;
     lossy += path_lossy_[i];
@@ -825,10 +825,10 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   // Candidates: classes on at least one path with more loss than background alone explains.
   std::vector<char> candidate(classes_.size(), 0);
   for (size_t i = 0; i < paths_.size(); ++i) {
-    const PathObservation& p = paths_[i];
+    const PathCounts& p = paths_.counts[i];
     if (p.lost == 0) continue;
     if (CountsOf(p).tail > 0.05) continue;
-    for (const model::PathEntry& e : p.path.entries) candidate[class_of_[e.component]] = 1;
+    for (const model::PathEntry& e : paths_.paths[i]) candidate[class_of_[e.component]] = 1;
   }
   std::vector<uint32_t> cands;
   for (uint32_t k = 0; k < classes_.size(); ++k) {
@@ -863,7 +863,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     auto [it, fresh_list] = neighbours_of.try_emplace(cls);
     if (fresh_list) {
       for (const Incidence& x : Eval(cls).eval) {
-        for (const model::PathEntry& e : paths_[x.path].path.entries) {
+        for (const model::PathEntry& e : paths_.paths[x.path]) {
           uint32_t k = class_of_[e.component];
           if (listed_for[k] != cls) {
             listed_for[k] = cls;
@@ -1075,7 +1075,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     std::unordered_map<uint32_t, std::pair<int64_t, uint32_t>> n;  // class -> (paths, last path)
     for (const Incidence& x : Eval(cls).eval) {
       if (!path_lossy_[x.path]) continue;
-      for (const model::PathEntry& e : paths_[x.path].path.entries) {
+      for (const model::PathEntry& e : paths_.paths[x.path]) {
         if (e.weight < model::Path::kCertainWeight) continue;
         uint32_t k = class_of_[e.component];
         if (k == cls || !take(k)) continue;
@@ -1123,7 +1123,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
       std::unordered_set<uint32_t> seen_r;
       for (const Incidence& x : Eval(c).eval) {
         if (!path_lossy_[x.path]) continue;
-        for (const model::PathEntry& e : paths_[x.path].path.entries) {
+        for (const model::PathEntry& e : paths_.paths[x.path]) {
           uint32_t k = class_of_[e.component];
           if (!in_f[k] && first_gain[k] > -INFINITY && seen_r.insert(k).second) {
             rivals.push_back(k);
@@ -1184,7 +1184,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     std::unordered_set<uint32_t> comp;
     for (const Incidence& x : Eval(c).eval) {
       if (!path_lossy_[x.path]) continue;
-      for (const model::PathEntry& e : paths_[x.path].path.entries) {
+      for (const model::PathEntry& e : paths_.paths[x.path]) {
         uint32_t k = class_of_[e.component];
         if (k != c && !in_f[k]) comp.insert(k);
       }
@@ -1514,7 +1514,7 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
 }  // namespace
 
 LocalizeResult LocalizePaths(const model::Topology& topology,
-                             const std::vector<PathObservation>& paths,
+                             const ObservedPaths& paths,
                              const LocalizeOptions& options, model::PathFinder* finder,
                              const std::vector<model::Observation>* observations,
                              const std::vector<ComponentId>* representative) {
@@ -1522,7 +1522,7 @@ LocalizeResult LocalizePaths(const model::Topology& topology,
   return engine.Run(finder, observations);
 }
 
-FaultSetFit FitFaultSet(const model::Topology& topology, const std::vector<PathObservation>& paths,
+FaultSetFit FitFaultSet(const model::Topology& topology, const ObservedPaths& paths,
                         const LocalizeOptions& options, const std::vector<ComponentId>& faults,
                         const std::vector<ComponentId>* representative) {
   Engine engine(topology, paths, options, representative);
@@ -1533,7 +1533,7 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                                 const std::vector<model::Observation>& observations,
                                 const LocalizeOptions& options) {
   model::PathFinder finder(topology);
-  std::vector<PathObservation> paths;
+  ObservedPaths paths;
   std::vector<model::Flow> flows;
   std::vector<size_t> first_observation;
   std::unordered_map<uint64_t, size_t> by_flow;
@@ -1546,14 +1546,14 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                  (static_cast<uint64_t>(o.src.index) << 40) ^
                  (static_cast<uint64_t>(o.dst.kind) << 39) ^
                  (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
-    auto [it, fresh] = by_flow.emplace(k, paths.size());
+    auto [it, fresh] = by_flow.emplace(k, paths.counts.size());
     if (fresh) {
       // A traced route is certain: each component once, weight 1.
       flows.push_back({o.src, o.dst, o.network, o.route.empty() ? nullptr : &o.route});
       first_observation.push_back(i);
-      paths.push_back({model::Path{}, 0, 0, static_cast<uint32_t>(i)});
+      paths.counts.push_back({0, 0, static_cast<uint32_t>(i)});
     }
-    PathObservation& p = paths[it->second];
+    PathCounts& p = paths.counts[it->second];
     p.sent += o.sent;
     p.lost += o.lost;
   }
@@ -1563,7 +1563,7 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
     const model::Observation& o = observations[first_observation[failed]];
     return Status::At(folded.status().code(), o.loc, folded.status().message());
   }
-  for (size_t i = 0; i < paths.size(); ++i) paths[i].path = std::move(folded->paths[i]);
+  paths.paths = std::move(folded->paths);
   Engine engine(topology, paths, options, &folded->representative);
   return engine.Run(&finder, &observations);
 }

@@ -19,6 +19,7 @@
 #define KIRIWAKE_INFER_LOCALIZE_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,9 +75,8 @@ struct LocalizeOptions {
   int max_probe_candidates = 20000;
 };
 
-// One measured path with its counts (several observations of the same flow are merged).
-struct PathObservation {
-  model::Path path;
+// One measured path's counts (several observations of the same flow are merged).
+struct PathCounts {
   uint64_t sent = 0;
   uint64_t lost = 0;
   // The flow's first observation (an index into the caller's list), the one evidence examples
@@ -84,6 +84,19 @@ struct PathObservation {
   // million single-observation flows would otherwise be a million allocations.
   uint32_t first_observation = kNoObservation;
   static constexpr uint32_t kNoObservation = UINT32_MAX;
+};
+
+// The measured paths: path i crosses paths[i] and was measured counts[i]. Flat, like
+// model::PathSet, so that FindFolded's million paths move in whole.
+struct ObservedPaths {
+  model::PathSet paths;
+  std::vector<PathCounts> counts;
+
+  size_t size() const { return counts.size(); }
+  void Add(std::span<const model::PathEntry> entries, PathCounts c) {
+    paths.Add(entries);
+    counts.push_back(c);
+  }
 };
 
 struct Evidence {
@@ -143,7 +156,7 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
 // (PathFinder::FindFolded), `representative` maps every component to the one whose entries stand
 // for it, so groups, priors and the exonerated list still name every member.
 LocalizeResult LocalizePaths(const model::Topology& topology,
-                             const std::vector<PathObservation>& paths,
+                             const ObservedPaths& paths,
                              const LocalizeOptions& options, model::PathFinder* finder = nullptr,
                              const std::vector<model::Observation>* observations = nullptr,
                              const std::vector<model::ComponentId>* representative = nullptr);
@@ -166,7 +179,7 @@ struct FaultSetFit {
   double log_likelihood = 0;
   double score = 0;
 };
-FaultSetFit FitFaultSet(const model::Topology& topology, const std::vector<PathObservation>& paths,
+FaultSetFit FitFaultSet(const model::Topology& topology, const ObservedPaths& paths,
                         const LocalizeOptions& options,
                         const std::vector<model::ComponentId>& faults,
                         const std::vector<model::ComponentId>* representative = nullptr);

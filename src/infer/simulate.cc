@@ -166,20 +166,18 @@ Result<Scenario> Simulate(const model::Topology& t, const SimOptions& o) {
   return s;
 }
 
-std::vector<PathObservation> KnownRoutePaths(const Scenario& scenario) {
-  std::vector<PathObservation> out;
-  out.reserve(scenario.routes.size());
+ObservedPaths KnownRoutePaths(const Scenario& scenario) {
+  ObservedPaths out;
+  out.counts.reserve(scenario.routes.size());
+  std::vector<model::PathEntry> entries;
   for (size_t i = 0; i < scenario.routes.size(); ++i) {
-    PathObservation p;
     std::vector<ComponentId> r = scenario.routes[i];
     std::sort(r.begin(), r.end());
     r.erase(std::unique(r.begin(), r.end()), r.end());
-    p.path.entries.reserve(r.size());
-    for (ComponentId c : r) p.path.entries.push_back({c, 1.0f});
-    p.sent = scenario.observations[i].sent;
-    p.lost = scenario.observations[i].lost;
-    p.first_observation = static_cast<uint32_t>(i);
-    out.push_back(std::move(p));
+    entries.clear();
+    for (ComponentId c : r) entries.push_back({c, 1.0f});
+    out.Add(entries, {scenario.observations[i].sent, scenario.observations[i].lost,
+                      static_cast<uint32_t>(i)});
   }
   return out;
 }

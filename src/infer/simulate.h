@@ -63,7 +63,7 @@ Result<Scenario> Simulate(const model::Topology& topology, const SimOptions& opt
 
 // The scenario's observations on their traced routes (keep_routes), for LocalizePaths: each
 // route's components once, certain (weight 1), with the observation's counts and index.
-std::vector<PathObservation> KnownRoutePaths(const Scenario& scenario);
+ObservedPaths KnownRoutePaths(const Scenario& scenario);
 
 // Parses "cable,host_port,..." (ComponentKindName values) into kinds.
 Result<std::vector<model::ComponentKind>> ParseKinds(std::string_view list);

@@ -20,33 +20,43 @@ class Accumulator {
   void Clear() { items_.clear(); }
   // The merged path; the accumulator keeps its items (Clear() to reuse it).
   Path Finish() {
+    Path p;
+    p.entries.resize(Merge());
+    Write(p.entries);
+    return p;
+  }
+  // The same, as path i of `set`.
+  void FinishInto(PathSet* set, size_t i) { Write(set->Set(i, Merge())); }
+
+ private:
+  // Sorts the items; returns how many distinct components they name.
+  size_t Merge() {
     // Repeats are summed smallest first: the result depends only on the items, not on the order
     // they came in (FindFolded adds a twin sink's segments in renamed, unsorted order).
     std::sort(items_.begin(), items_.end(), [](const PathEntry& x, const PathEntry& y) {
       return x.component < y.component || (x.component == y.component && x.weight < y.weight);
     });
-    // Sized once: grown entry by entry, a path's vector was five allocations, and FindFolded
-    // builds a million paths here.
     size_t distinct = 0;
     for (size_t i = 0; i < items_.size(); ++i) {
       distinct += i == 0 || items_[i].component != items_[i - 1].component;
     }
-    Path p;
-    p.entries.reserve(distinct);
+    return distinct;
+  }
+  // The sorted items, repeats summed (capped at 1), into `out` (Merge()'s size).
+  void Write(std::span<PathEntry> out) const {
+    size_t n = 0;
     for (const PathEntry& e : items_) {
-      if (!p.entries.empty() && p.entries.back().component == e.component) {
-        p.entries.back().weight = std::min(1.0f, p.entries.back().weight + e.weight);
+      if (n > 0 && out[n - 1].component == e.component) {
+        out[n - 1].weight = std::min(1.0f, out[n - 1].weight + e.weight);
       } else {
-        p.entries.push_back(e);
+        out[n++] = e;
       }
     }
-    for (PathEntry& e : p.entries) {
+    for (PathEntry& e : out) {
       if (e.weight >= Path::kCertainWeight) e.weight = 1.0f;
     }
-    return p;
   }
 
- private:
   std::vector<PathEntry> items_;
 };
 
@@ -101,6 +111,17 @@ struct SigHash {
 };
 
 }  // namespace
+
+void PathSet::Add(std::span<const PathEntry> entries) {
+  spans_.push_back({entries_.size(), entries.size()});
+  entries_.insert(entries_.end(), entries.begin(), entries.end());
+}
+
+std::span<PathEntry> PathSet::Set(size_t i, size_t n) {
+  spans_[i] = {entries_.size(), n};
+  entries_.resize(entries_.size() + n);
+  return {entries_.data() + spans_[i].begin, n};
+}
 
 PathFinder::PathFinder(const Topology& topology)
     : topology_(topology), bfs_(topology.switches().size()) {}
@@ -864,7 +885,10 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
   // it, restricted to representatives, is built from its next hops' (nearest the sink first),
   // so nothing the size of an unfolded segment is ever made. A flow is finished at its last
   // sink.
-  out.paths.resize(flows.size());
+  out.paths = PathSet(flows.size());
+  // Room for a fabric's paths (11 entries each at k=48) without regrowing: untouched room costs
+  // address space, not memory.
+  out.paths.ReserveEntries(16 * flows.size());
   Accumulator acc;
   auto own_entries = [&](size_t i) {
     auto [a, b] = flow_sides[i];
@@ -891,7 +915,7 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
     if (segments_of[i] != 0) continue;
     acc.Clear();
     own_entries(i);
-    out.paths[i] = acc.Finish();
+    acc.FinishInto(&out.paths, i);
   }
   // Flows over several segments (teamed uplinks) gather theirs across sinks.
   std::unordered_map<uint32_t, Accumulator> gathering;
@@ -963,7 +987,6 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
       // per flow, or each one waits on a cache miss.
       if (j + kAhead < use.size()) {
         uint32_t ahead = use[j + kAhead].flow;
-        __builtin_prefetch(&out.paths[ahead], 1);
         __builtin_prefetch(&flow_sides[ahead]);
         __builtin_prefetch(&segments_of[ahead]);
       }
@@ -974,7 +997,7 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
         acc.Clear();
         own_entries(sg.flow);
         for (const PathEntry& e : seg) acc.Add(rename[e.component], share * e.weight);
-        out.paths[sg.flow] = acc.Finish();
+        acc.FinishInto(&out.paths, sg.flow);
         continue;
       }
       auto [it, first] = gathering.try_emplace(sg.flow);
@@ -985,7 +1008,7 @@ Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_
       }
       for (const PathEntry& e : seg) it->second.Add(rename[e.component], share * e.weight);
       if (--segments_of[sg.flow] == 0) {
-        out.paths[sg.flow] = it->second.Finish();
+        it->second.FinishInto(&out.paths, sg.flow);
         gathering.erase(it);
       }
     }

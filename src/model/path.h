@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -48,10 +49,42 @@ struct Flow {
   const std::vector<ComponentId>* route = nullptr;
 };
 
+// Many paths in two allocations. Why: FindFolded makes a million paths at k=48, and a vector
+// each was a million allocations from a heap that earlier phases had fragmented. A path's
+// entries are contiguous (sorted by component, each once, as in Path); paths sit in the order
+// they were set, not necessarily in index order.
+class PathSet {
+ public:
+  PathSet() = default;
+  // `paths` empty paths, to be set by Set() in any order.
+  explicit PathSet(size_t paths) : spans_(paths) {}
+
+  size_t size() const { return spans_.size(); }
+  std::span<const PathEntry> operator[](size_t i) const {
+    return {entries_.data() + spans_[i].begin, spans_[i].size};
+  }
+  // Appends a path.
+  void Add(std::span<const PathEntry> entries);
+  // Room for path i's n entries, for the caller to write before the next Set or Add (which may
+  // move the entries); path i's old entries, if any, are left unused.
+  std::span<PathEntry> Set(size_t i, size_t n);
+  // Entries of all paths together, for reserving room up front.
+  size_t entries() const { return entries_.size(); }
+  void ReserveEntries(size_t n) { entries_.reserve(n); }
+
+ private:
+  struct Span {
+    uint64_t begin = 0;
+    uint64_t size = 0;
+  };
+  std::vector<Span> spans_;
+  std::vector<PathEntry> entries_;
+};
+
 // The paths of many flows, with interchangeable components folded into one representative.
 struct FoldedPaths {
   // Per flow: entries only for representatives, with the weight each of its members has.
-  std::vector<Path> paths;
+  PathSet paths;
   // Per component: the representative that stands for it (itself for a representative), or
   // kNoComponent when no flow crosses it.
   std::vector<ComponentId> representative;

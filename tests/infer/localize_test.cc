@@ -322,10 +322,10 @@ networks: [{name: n, uplinks: {a: p0, b: p0, c: p0, d: p0}}]
 }
 
 // Six flows per ordered host pair, each on one route; those through `faulty` lose 10%.
-std::vector<PathObservation> SixFlowsPerPair(const Topology& t, const std::string& faulty) {
+ObservedPaths SixFlowsPerPair(const Topology& t, const std::string& faulty) {
   model::PathFinder f(t);
   auto bad = *t.FindComponent(faulty);
-  std::vector<PathObservation> paths;
+  ObservedPaths paths;
   const char* names[] = {"a", "b", "c", "d"};
   uint64_t hash = 7;
   for (const char* x : names) {
@@ -335,8 +335,8 @@ std::vector<PathObservation> SixFlowsPerPair(const Topology& t, const std::strin
       for (int flow = 0; flow < 6; ++flow) {  // several flows (ports) per pair
         auto route = f.Route(ex, ey, 0, ++hash * 7919);
         bool hit = std::find(route->begin(), route->end(), bad) != route->end();
-        paths.push_back({*f.Find(ex, ey, 0), 500, hit ? 50u : 0u,
-                         static_cast<uint32_t>(paths.size())});
+        paths.Add(f.Find(ex, ey, 0)->entries,
+                  {500, hit ? 50u : 0u, static_cast<uint32_t>(paths.size())});
       }
     }
   }
@@ -362,12 +362,12 @@ TEST(LocalizeEcmp, EvidenceCountsEveryPathThatMayCrossTheGroup) {
   auto paths = SixFlowsPerPair(*t, "l1s1");
   int64_t lossy = 0, between_leaves = 0;
   auto spine_link = *t->FindComponent("l1s1");
-  for (const PathObservation& p : paths) {
-    bool crosses = std::any_of(p.path.entries.begin(), p.path.entries.end(),
+  for (size_t i = 0; i < paths.size(); ++i) {
+    bool crosses = std::any_of(paths.paths[i].begin(), paths.paths[i].end(),
                                [&](const model::PathEntry& e) { return e.component == spine_link; });
     between_leaves += crosses;
-    lossy += p.lost > 0;
-    if (p.lost > 0) {
+    lossy += paths.counts[i].lost > 0;
+    if (paths.counts[i].lost > 0) {
       EXPECT_TRUE(crosses);
     }
   }
@@ -382,7 +382,7 @@ TEST(LocalizeEcmp, EvidenceCountsEveryPathThatMayCrossTheGroup) {
   EXPECT_EQ(ev.clean_paths, between_leaves - lossy);
   ASSERT_GT(ev.examples.size(), static_cast<size_t>(lossy));
   for (size_t i = 0; i < ev.examples.size(); ++i) {
-    EXPECT_EQ(paths.at(ev.examples[i]).lost > 0, i < static_cast<size_t>(lossy)) << i;
+    EXPECT_EQ(paths.counts.at(ev.examples[i]).lost > 0, i < static_cast<size_t>(lossy)) << i;
   }
 }
 
@@ -470,13 +470,14 @@ namespace kiriwake::infer {
 namespace {
 
 // The observations' paths, as LocalizePaths and FitFaultSet take them.
-std::vector<PathObservation> PathsOf(const Topology& t, const std::vector<Observation>& obs) {
+ObservedPaths PathsOf(const Topology& t, const std::vector<Observation>& obs) {
   model::PathFinder f(t);
-  std::vector<PathObservation> out;
+  ObservedPaths out;
   for (uint32_t i = 0; i < obs.size(); ++i) {
     auto p = f.Find(obs[i].src, obs[i].dst, obs[i].network);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
-    out.push_back({std::move(p).value(), obs[i].sent, obs[i].lost, i});
+    out.Add(p.ok() ? std::span<const model::PathEntry>(p->entries) : std::span<const model::PathEntry>(),
+            {obs[i].sent, obs[i].lost, i});
   }
   return out;
 }
@@ -546,10 +547,10 @@ TEST(FitFaultSet, FoldedPathsScoreAsUnfoldedOnesGivenTheirRepresentatives) {
   model::PathFinder f(t);
   auto folded = f.FindFolded(flows, nullptr);
   ASSERT_TRUE(folded.ok()) << folded.status().ToString();
-  std::vector<PathObservation> folded_paths;
+  ObservedPaths folded_paths;
   for (uint32_t i = 0; i < obs->observations.size(); ++i) {
-    folded_paths.push_back(
-        {folded->paths[i], obs->observations[i].sent, obs->observations[i].lost, i});
+    folded_paths.Add(folded->paths[i],
+                     {obs->observations[i].sent, obs->observations[i].lost, i});
   }
   auto unfolded_paths = PathsOf(t, obs->observations);
   // A member folded into another: without the representatives it has no incidences of its own.

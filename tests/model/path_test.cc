@@ -21,6 +21,31 @@ std::map<std::string, float> Ids(const Topology& t, const Path& p) {
   return out;
 }
 
+// FindFolded sets paths sink by sink, so out of index order; each keeps exactly its entries.
+TEST(PathSet, PathsSetInAnyOrderKeepTheirOwnEntries) {
+  PathSet set(3);
+  EXPECT_EQ(set.size(), 3u);
+  for (size_t i = 0; i < set.size(); ++i) EXPECT_TRUE(set[i].empty());
+  auto two = set.Set(2, 2);
+  two[0] = {7, 0.5f};
+  two[1] = {9, 1.0f};
+  auto zero = set.Set(0, 1);
+  zero[0] = {3, 0.25f};
+  set.Add(std::vector<PathEntry>{{1, 1.0f}, {4, 0.125f}, {5, 1.0f}});
+  ASSERT_EQ(set.size(), 4u);
+  EXPECT_EQ(set.entries(), 6u);
+  ASSERT_EQ(set[0].size(), 1u);
+  EXPECT_EQ(set[0][0].component, 3u);
+  EXPECT_FLOAT_EQ(set[0][0].weight, 0.25f);
+  EXPECT_TRUE(set[1].empty());
+  ASSERT_EQ(set[2].size(), 2u);
+  EXPECT_EQ(set[2][0].component, 7u);
+  EXPECT_EQ(set[2][1].component, 9u);
+  ASSERT_EQ(set[3].size(), 3u);
+  EXPECT_EQ(set[3][1].component, 4u);
+  EXPECT_FLOAT_EQ(set[3][1].weight, 0.125f);
+}
+
 TEST(PathSeedLab, HostToHostCrossesBothSidesAndTheSwitch) {
   Topology t = Seed();
   PathFinder f(t);
