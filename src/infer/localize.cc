@@ -297,35 +297,33 @@ class Engine {
 
   // CSR: component -> its incidences on paths with loss. The loss-free crossings — nearly all
   // of them in a large healthy fabric, certain or over an ECMP tier — are only summarised per
-  // component: their count, a few examples, two hashes of which paths they are (for the
+  // component: their count, one example, two hashes of which paths they are (for the
   // equivalence classes), the certain ones' sent total and the uncertain ones' counts by
   // (weight, sent), all their likelihood needs (LossFreeLL). That keeps memory and time
   // proportional to the paths that matter: at k=48 the 7M loss-free ECMP crossings were 56 MiB
   // of incidences written, hashed and read back once per class, a third of the inference.
   std::vector<uint32_t> inc_start_;
   std::vector<Incidence> inc_;
-  // One record per component, a cache line, not separate arrays: BuildIncidence updates all of
-  // it for each of millions of crossings, and five arrays were five cache misses each time.
-  // Uncertain crossings come in runs of one (weight, sent) (a component sits at one depth of
-  // most paths' DAGs); a run that ends is moved to zero_runs_, a list per component.
-  static constexpr uint32_t kZeroExamples = 3;
-  struct alignas(64) ZeroSummary {
+  // One record per component, not separate arrays: BuildIncidence updates all of it for each
+  // of millions of crossings, and five arrays were five cache misses each time. 32 bytes: with
+  // routes known (no folding) a k=48 fabric's 334k components are all touched at random.
+  struct ZeroSummary {
     double sent = 0;  // certain crossings'
     uint64_t h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
-    uint64_t run_sent = 0;
-    float run_weight = 0;
-    uint32_t run_count = 0;
     uint32_t count = 0;  // every loss-free crossing
-    uint32_t more_runs = UINT32_MAX;
-    uint32_t example[kZeroExamples] = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
-  };
-  struct ZeroRun {
-    float weight;
-    uint64_t sent;
-    uint32_t count;
-    uint32_t next;
+    uint32_t example = UINT32_MAX;
   };
   std::vector<ZeroSummary> zero_;
+  // Uncertain loss-free crossings come in runs of one (weight, sent) (a component sits at one
+  // depth of most paths' DAGs): per component its current run, made only once an uncertain
+  // crossing is seen; `next` heads the list of its finished runs in zero_runs_.
+  struct ZeroRun {
+    float weight = 0;
+    uint32_t count = 0;
+    uint64_t sent = 0;
+    uint32_t next = UINT32_MAX;
+  };
+  std::vector<ZeroRun> zero_run_;
   std::vector<ZeroRun> zero_runs_;
   // Classes of components with identical incidence.
   std::vector<uint32_t> class_of_;  // component -> class (UINT32_MAX: unobserved)
@@ -412,6 +410,7 @@ void Engine::BuildIncidence() {
   size_t n = topo_.components().size();
   inc_start_.assign(n + 1, 0);
   zero_.assign(n, ZeroSummary{});
+  zero_run_.clear();
   zero_runs_.clear();
   slot_of_.assign(paths_.size(), kNoSlot);
   std::vector<uint32_t> with_loss;  // in slot order
@@ -436,20 +435,21 @@ void Engine::BuildIncidence() {
     }
     for (const model::PathEntry& e : paths_.paths[pi]) {
       ZeroSummary& z = zero_[e.component];
-      if (z.count < kZeroExamples) z.example[z.count] = pi;
-      ++z.count;
+      if (z.count++ == 0) z.example = pi;
       uint64_t key = pi;
       if (e.weight >= model::Path::kCertainWeight) {
         z.sent += static_cast<double>(p.sent);
       } else {
-        if (z.run_count > 0 && (z.run_weight != e.weight || z.run_sent != p.sent)) {
-          zero_runs_.push_back({z.run_weight, z.run_sent, z.run_count, z.more_runs});
-          z.more_runs = static_cast<uint32_t>(zero_runs_.size() - 1);
-          z.run_count = 0;
+        if (zero_run_.empty()) zero_run_.assign(n, ZeroRun{});
+        ZeroRun& run = zero_run_[e.component];
+        if (run.count > 0 && (run.weight != e.weight || run.sent != p.sent)) {
+          zero_runs_.push_back(run);
+          run.next = static_cast<uint32_t>(zero_runs_.size() - 1);
+          run.count = 0;
         }
-        z.run_weight = e.weight;
-        z.run_sent = p.sent;
-        ++z.run_count;
+        run.weight = e.weight;
+        run.sent = p.sent;
+        ++run.count;
         key |= uint64_t{QuantizedWeight(e.weight)} << 32;
       }
       z.h1 = (z.h1 ^ key) * 1099511628211ULL;
@@ -555,9 +555,12 @@ const Engine::EvalData& Engine::Eval(uint32_t cls) const {
         it->second += count;
       }
     };
-    if (z.run_count > 0) add_zu(z.run_weight, z.run_sent, z.run_count);
-    for (uint32_t r = z.more_runs; r != UINT32_MAX; r = zero_runs_[r].next) {
-      add_zu(zero_runs_[r].weight, zero_runs_[r].sent, zero_runs_[r].count);
+    if (!zero_run_.empty()) {
+      const ZeroRun& run = zero_run_[class_carrier_[cls]];
+      if (run.count > 0) add_zu(run.weight, run.sent, run.count);
+      for (uint32_t r = run.next; r != UINT32_MAX; r = zero_runs_[r].next) {
+        add_zu(zero_runs_[r].weight, zero_runs_[r].sent, zero_runs_[r].count);
+      }
     }
     std::sort(zu.begin(), zu.end());
     double eval_probes = 0;
@@ -851,7 +854,7 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
   }
   const ZeroSummary& z = zero_[class_carrier_[cls]];
   ev->clean_paths += z.count;
-  for (uint32_t i = 0; i < std::min(z.count, kZeroExamples); ++i) clean.push_back(z.example[i]);
+  if (z.example != UINT32_MAX) clean.push_back(z.example);
   for (auto* list : {&lossy, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;

@@ -169,6 +169,9 @@ Result<Scenario> Simulate(const model::Topology& t, const SimOptions& o) {
 ObservedPaths KnownRoutePaths(const Scenario& scenario) {
   ObservedPaths out;
   out.counts.reserve(scenario.routes.size());
+  size_t most = 0;  // entries at most: repeats in a route are merged
+  for (const auto& r : scenario.routes) most += r.size();
+  out.paths.ReserveEntries(most);
   std::vector<model::PathEntry> entries;
   for (size_t i = 0; i < scenario.routes.size(); ++i) {
     std::vector<ComponentId> r = scenario.routes[i];
