@@ -173,10 +173,11 @@ Tally Score(const kw::infer::LocalizeResult& r, const std::vector<kw::infer::Inj
 kw::infer::ObservedPaths UnknownRoutes(const kw::model::Topology& t, const kw::infer::Scenario& sc,
                                        std::vector<ComponentId>* rep) {
   kw::model::PathFinder f(t);
-  std::vector<kw::model::Flow> flows;
-  flows.reserve(sc.observations.size());
-  for (const auto& o : sc.observations) flows.push_back({o.src, o.dst, o.network});
-  auto folded = f.FindFolded(flows, nullptr);
+  auto flow_at = [&](size_t i) {
+    const auto& o = sc.observations[i];
+    return kw::model::Flow{o.src, o.dst, o.network};
+  };
+  auto folded = f.FindFolded(kw::model::FlowSource(sc.observations.size(), flow_at), nullptr);
   kw::infer::ObservedPaths out;
   if (!folded.ok()) {
     fmt::print(stderr, "paths: {}\n", folded.status().ToString());

@@ -1613,8 +1613,7 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                                 const LocalizeOptions& options) {
   model::PathFinder finder(topology);
   ObservedPaths paths;
-  std::vector<model::Flow> flows;
-  std::vector<size_t> first_observation;
+  std::vector<size_t> first_observation;  // per flow
   std::unordered_map<uint64_t, size_t> by_flow;
   for (size_t i = 0; i < observations.size(); ++i) {
     const model::Observation& o = observations[i];
@@ -1627,8 +1626,6 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
                  (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
     auto [it, fresh] = by_flow.emplace(k, paths.counts.size());
     if (fresh) {
-      // A traced route is certain: each component once, weight 1.
-      flows.push_back({o.src, o.dst, o.network, o.route.empty() ? nullptr : &o.route});
       first_observation.push_back(i);
       paths.counts.push_back({0, 0, static_cast<uint32_t>(i)});
     }
@@ -1636,8 +1633,14 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
     p.sent += o.sent;
     p.lost += o.lost;
   }
+  // A flow is its first observation's endpoints; a traced route is certain: each component
+  // once, weight 1.
+  auto flow_at = [&](size_t f) {
+    const model::Observation& o = observations[first_observation[f]];
+    return model::Flow{o.src, o.dst, o.network, o.route.empty() ? nullptr : &o.route};
+  };
   size_t failed = 0;
-  auto folded = finder.FindFolded(flows, &failed);
+  auto folded = finder.FindFolded(model::FlowSource(first_observation.size(), flow_at), &failed);
   if (!folded.ok()) {
     const model::Observation& o = observations[first_observation[failed]];
     return Status::At(folded.status().code(), o.loc, folded.status().message());

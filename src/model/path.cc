@@ -431,7 +431,7 @@ Result<Path> PathFinder::FindCertain(Endpoint a, Endpoint b, int32_t network) {
   return p;
 }
 
-Result<FoldedPaths> PathFinder::FindFolded(const std::vector<Flow>& flows, size_t* failed_flow) {
+Result<FoldedPaths> PathFinder::FindFolded(const FlowSource& flows, size_t* failed_flow) {
   const auto& switches = topology_.switches();
   const auto& hosts = topology_.hosts();
   size_t n = topology_.components().size();

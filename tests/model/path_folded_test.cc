@@ -200,10 +200,10 @@ networks:
   PathFinder f(*t);
   Endpoint a = *t->FindEndpoint("a"), b = *t->FindEndpoint("b");
   size_t failed = 99;
-  auto r = f.FindFolded({{a, a, 0}, {a, b, 0}}, &failed);
+  auto r = f.FindFolded(std::vector<Flow>{{a, a, 0}, {a, b, 0}}, &failed);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(failed, 0u);  // a -> a: a usage error, the first flow
-  r = f.FindFolded({{b, a, 0}}, &failed);
+  r = f.FindFolded(std::vector<Flow>{{b, a, 0}}, &failed);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(failed, 0u);
