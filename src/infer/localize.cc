@@ -117,21 +117,43 @@ struct PathState {
   std::vector<Uncertain> uncertain;
 };
 
-// Log-likelihood of a path's counts given its state, plus optionally one more fault (w, r).
-// Uncertain faults are mixtures: enumerated exactly up to 4 (16 terms), beyond that each
-// contributes its expected survival — an approximation only paths crossing many faulty ECMP
-// members need.
-double PathLL(double n, double m, double base, const PathState& st, float extra_w, double extra_r) {
-  double cert = base * st.certain_survival;
-  Uncertain list[5];
+// The uncertain faults PathLL enumerates (the first 4, into list; returns how many), and into
+// *cert the certain survival with the others folded in at their expected survival.
+int SplitUncertain(double base, const PathState& st, Uncertain* list, double* cert) {
+  *cert = base * st.certain_survival;
   int k = 0;
   for (const Uncertain& u : st.uncertain) {
     if (k < 4) {
       list[k++] = u;
     } else {
-      cert *= 1.0 - u.weight * u.rate;
+      *cert *= 1.0 - u.weight * u.rate;
     }
   }
+  return k;
+}
+
+// One subset `mask` of list[0..k) crossed: its log-probability and the path's survival.
+void Subset(const Uncertain* list, int k, int mask, double cert, double* logw, double* s) {
+  *logw = 0;
+  *s = cert;
+  for (int i = 0; i < k; ++i) {
+    if (mask & (1 << i)) {
+      *logw += std::log(list[i].weight);
+      *s *= 1.0 - list[i].rate;
+    } else {
+      *logw += std::log1p(-static_cast<double>(list[i].weight));
+    }
+  }
+}
+
+// Log-likelihood of a path's counts given its state, plus optionally one more fault (w, r).
+// Uncertain faults are mixtures: enumerated exactly up to 4 (16 terms), beyond that each
+// contributes its expected survival — an approximation only paths crossing many faulty ECMP
+// members need.
+double PathLL(double n, double m, double base, const PathState& st, float extra_w, double extra_r) {
+  Uncertain list[5];
+  double cert = 0;
+  int k = SplitUncertain(base, st, list, &cert);
   if (extra_w > 0) {
     if (extra_w >= model::Path::kCertainWeight) {
       cert *= 1.0 - extra_r;
@@ -144,15 +166,8 @@ double PathLL(double n, double m, double base, const PathState& st, float extra_
   double terms[32];
   double best = -INFINITY;
   for (int mask = 0; mask < (1 << k); ++mask) {
-    double logw = 0, s = cert;
-    for (int i = 0; i < k; ++i) {
-      if (mask & (1 << i)) {
-        logw += std::log(list[i].weight);
-        s *= 1.0 - list[i].rate;
-      } else {
-        logw += std::log1p(-static_cast<double>(list[i].weight));
-      }
-    }
+    double logw = 0, s = 0;
+    Subset(list, k, mask, cert, &logw, &s);
     terms[mask] = logw + Kernel(n, m, s);
     best = std::max(best, terms[mask]);
   }
@@ -173,27 +188,13 @@ uint32_t QuantizedWeight(float w) { return static_cast<uint32_t>(std::lround(w *
 class MixtureInRate {
  public:
   MixtureInRate(double n, double m, double base, const PathState& st, float w) : n_(n), m_(m) {
-    double cert = base * st.certain_survival;
     Uncertain list[4];
-    int k = 0;
-    for (const Uncertain& u : st.uncertain) {
-      if (k < 4) {
-        list[k++] = u;
-      } else {
-        cert *= 1.0 - u.weight * u.rate;
-      }
-    }
+    double cert = 0;
+    int k = SplitUncertain(base, st, list, &cert);
     half_ = 1 << k;
     for (int mask = 0; mask < half_; ++mask) {
-      double logw = 0, s = cert;
-      for (int i = 0; i < k; ++i) {
-        if (mask & (1 << i)) {
-          logw += std::log(list[i].weight);
-          s *= 1.0 - list[i].rate;
-        } else {
-          logw += std::log1p(-static_cast<double>(list[i].weight));
-        }
-      }
+      double logw = 0, s = 0;
+      Subset(list, k, mask, cert, &logw, &s);
       fixed_[mask] = logw + std::log1p(-static_cast<double>(w)) + Kernel(n, m, s);
       cross_logw_[mask] = logw + std::log(w);
       cross_s_[mask] = s;
