@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <queue>
 #include <span>
 #include <unordered_map>
@@ -277,7 +278,7 @@ class Engine {
   std::vector<Term> Terms(uint32_t cls) const;
   // `curves`, when given, stands for PathLL on the terms crossed uncertainly (Gain's search).
   double GainAt(uint32_t cls, const std::vector<Term>& terms, double rate,
-                const std::vector<MixtureInRate>* curves = nullptr) const;
+                const std::vector<std::optional<MixtureInRate>>* curves = nullptr) const;
   // The log-likelihood a fault at `rate` adds on the loss-free paths it crosses. Exact whatever
   // else is faulty: with no loss a path's likelihood factorises over its faults ((1-r)^n for a
   // certain crossing, w(1-r)^n + 1-w for an uncertain one), so those paths keep no state and
@@ -681,15 +682,15 @@ double Engine::LossFreeLL(uint32_t cls, double rate) const {
 }
 
 double Engine::GainAt(uint32_t cls, const std::vector<Term>& terms, double rate,
-                      const std::vector<MixtureInRate>* curves) const {
+                      const std::vector<std::optional<MixtureInRate>>* curves) const {
   const EvalData& d = Eval(cls);
   if (rate >= 1.0 && d.zero_sent > 0) return -INFINITY;
   double g = LossFreeLL(cls, rate);
   for (size_t i = 0; i < terms.size(); ++i) {
     const Term& t = terms[i];
     double ll = 0;
-    if (curves != nullptr && t.weight < model::Path::kCertainWeight) {
-      ll = (*curves)[i].At(rate);
+    if (curves != nullptr && (*curves)[i]) {
+      ll = (*curves)[i]->At(rate);
     } else {
       const PathCounts& p = paths_.counts[t.path];
       ll = PathLL(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
@@ -766,42 +767,41 @@ double Engine::Gain(uint32_t cls, double* rate) const {
     return GainAt(cls, Terms(cls), r) + log_odds;
   }
   const std::vector<Term> terms = Terms(cls);
-  // Per term crossed uncertainly, its likelihood as a function of the rate (a certain crossing's
-  // slot is left unused and GainAt asks PathLL).
-  std::vector<MixtureInRate> curve_list;
-  curve_list.reserve(terms.size());
-  for (const Term& t : terms) {
+  // Per term crossed uncertainly, its likelihood as a function of the rate (none for a certain
+  // crossing: GainAt asks PathLL).
+  std::vector<std::optional<MixtureInRate>> curve_list(terms.size());
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const Term& t = terms[i];
+    if (t.weight >= model::Path::kCertainWeight) continue;
     const PathCounts& p = paths_.counts[t.path];
-    curve_list.emplace_back(static_cast<double>(p.sent), static_cast<double>(p.lost),
-                            base_survival_, state_[t.slot],
-                            t.weight < model::Path::kCertainWeight ? t.weight : 0.5f);
+    curve_list[i].emplace(static_cast<double>(p.sent), static_cast<double>(p.lost), base_survival_,
+                          state_[t.slot], t.weight);
   }
-  const std::vector<MixtureInRate>* curves = &curve_list;
   // Golden-section search over the loss rate: the log-likelihood is unimodal in r for certain
   // paths (binomial in a linear function of r) and close to it for mixtures.
   double lo = 0.0, hi = 1.0;
   const double phi = 0.6180339887498949;
   double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
-  double fa = GainAt(cls, terms, a, curves), fb = GainAt(cls, terms, b, curves);
+  double fa = GainAt(cls, terms, a, &curve_list), fb = GainAt(cls, terms, b, &curve_list);
   for (int it = 0; it < 22; ++it) {
     if (fa < fb) {
       lo = a;
       a = b;
       fa = fb;
       b = lo + phi * (hi - lo);
-      fb = GainAt(cls, terms, b, curves);
+      fb = GainAt(cls, terms, b, &curve_list);
     } else {
       hi = b;
       b = a;
       fb = fa;
       a = hi - phi * (hi - lo);
-      fa = GainAt(cls, terms, a, curves);
+      fa = GainAt(cls, terms, a, &curve_list);
     }
   }
   double r = fa > fb ? a : b;
   double best = std::max(fa, fb);
   // A fault that destroys everything is worth checking too: golden search cannot reach r = 1.
-  double full = GainAt(cls, terms, 1.0, curves);
+  double full = GainAt(cls, terms, 1.0, &curve_list);
   if (full > best) {
     best = full;
     r = 1.0;
