@@ -1615,17 +1615,26 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
   model::PathFinder finder(topology);
   ObservedPaths paths;
   std::vector<size_t> first_observation;  // per flow
-  std::unordered_map<uint64_t, size_t> by_flow;
+  // Repeated measurements of one flow share its path: merge their counts. The key is the flow
+  // itself (endpoints, network, traced route), hashed but compared exactly, so two flows whose
+  // hashes collide stay apart.
+  auto same_flow = [](const model::Observation* a, const model::Observation* b) {
+    return a->src == b->src && a->dst == b->dst && a->network == b->network && a->route == b->route;
+  };
+  auto flow_hash = [](const model::Observation* o) {
+    uint64_t h = 14695981039346656037ULL;
+    auto mix = [&h](uint64_t v) { h = (h ^ v) * 1099511628211ULL; };
+    mix(static_cast<uint64_t>(o->src.kind) << 32 | static_cast<uint32_t>(o->src.index));
+    mix(static_cast<uint64_t>(o->dst.kind) << 32 | static_cast<uint32_t>(o->dst.index));
+    mix(static_cast<uint32_t>(o->network));
+    for (ComponentId c : o->route) mix(c);
+    return static_cast<size_t>(h ^ (h >> 29));
+  };
+  std::unordered_map<const model::Observation*, size_t, decltype(flow_hash), decltype(same_flow)>
+      by_flow(observations.size() / 4 + 16, flow_hash, same_flow);
   for (size_t i = 0; i < observations.size(); ++i) {
     const model::Observation& o = observations[i];
-    // Repeated measurements of one flow share its path: merge their counts.
-    uint64_t route_hash = 0;
-    for (ComponentId c : o.route) route_hash = (route_hash ^ c) * 1099511628211ULL;
-    uint64_t k = route_hash ^ (static_cast<uint64_t>(o.src.kind) << 63) ^
-                 (static_cast<uint64_t>(o.src.index) << 40) ^
-                 (static_cast<uint64_t>(o.dst.kind) << 39) ^
-                 (static_cast<uint64_t>(o.dst.index) << 16) ^ static_cast<uint64_t>(o.network);
-    auto [it, fresh] = by_flow.emplace(k, paths.counts.size());
+    auto [it, fresh] = by_flow.emplace(&o, paths.counts.size());
     if (fresh) {
       first_observation.push_back(i);
       paths.counts.push_back({0, 0, static_cast<uint32_t>(i)});

@@ -422,6 +422,35 @@ TEST(LocalizeRoutes, TracedRoutesMakeEcmpPathsCertain) {
   EXPECT_EQ(r->paths, 8);
 }
 
+// Repeats of one flow merge; distinct flows never do, even when a hash of them would collide.
+// The old merge key XORed the endpoints with an FNV-style hash of the route, and that hash
+// ignores a leading component 0: route [0, x, ...] keyed as [x, ...].
+TEST(LocalizeRoutes, RepeatsOfAFlowMergeAndDistinctRoutesStayApart) {
+  auto t = model::Topology::Build(model::LeafSpine(2, 2, 2));
+  ASSERT_TRUE(t.ok());
+  std::vector<std::string> route = {
+      "h1-2",       "h1-2/nic",     "h1-2/driver:mlx5", "h1-2:eth0",        "h1-2-leaf1",
+      "leaf1",      "leaf1-spine1", "spine1",           "leaf2-spine1",     "leaf2",
+      "h2-1-leaf2", "h2-1:eth0",    "h2-1/nic",         "h2-1/driver:mlx5", "h2-1"};
+  const std::string& first = t->component(0).id;
+  ASSERT_EQ(std::find(route.begin(), route.end(), first), route.end()) << first;
+  auto line = [](const std::vector<std::string>& r) {
+    std::string names;
+    for (const auto& n : r) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+    return fmt::format(R"({{"src": "h1-2", "dst": "h2-1", "network": "fabric", "sent": 100, )"
+                       R"("lost": 0, "route": [{}]}})"
+                       "\n",
+                       names);
+  };
+  std::vector<std::string> longer = route;
+  longer.insert(longer.begin(), first);
+  auto obs = model::ParseObservations(line(route) + line(route) + line(longer), "r.jsonl", *t, {});
+  ASSERT_TRUE(obs.ok()) << obs.status().ToString();
+  auto r = Localize(*t, obs->observations, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->paths, 2);
+}
+
 TEST(LocalizeRoutes, UnknownRouteComponentIsAnErrorWithItsLine) {
   auto t = model::Topology::Build(model::LeafSpine(2, 2, 2));
   ASSERT_TRUE(t.ok());
