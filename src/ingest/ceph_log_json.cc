@@ -3,21 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/ceph_log.h"
+#include "util/json_field.h"
 
 namespace kiriwake::ingest {
 
 using nlohmann::json;
-
-namespace {
-
-std::string Str(const json& o, const char* key) {
-  if (!o.is_object()) return {};
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-}  // namespace
 
 bool IsCephLogJson(const json& doc) {
   return doc.is_array() && !doc.empty() && doc[0].is_object() && doc[0].contains("stamp") &&
@@ -29,8 +19,8 @@ Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink)
   int64_t index = 0;
   for (const json& entry : doc) {
     ++index;
-    std::string msg = Str(entry, "message");
-    std::string stamp = Str(entry, "stamp");
+    std::string msg = JsonString(entry, "message");
+    std::string stamp = JsonString(entry, "stamp");
     if (msg.empty() && stamp.empty()) {
       sink->OnWarning(
           {{file, 0, 0},
@@ -43,8 +33,8 @@ Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink)
     e.source = CephSource::kClusterLog;
     std::string_view s = stamp;
     if (auto t = ConsumeCephTime(&s)) e.time_ms = *t;
-    if (e.daemon.empty()) e.daemon = Str(entry, "name");
-    std::string prio = Str(entry, "priority");  // "[WRN]"
+    if (e.daemon.empty()) e.daemon = JsonString(entry, "name");
+    std::string prio = JsonString(entry, "priority");  // "[WRN]"
     if (e.severity.empty() && prio.size() == 5) e.severity = prio.substr(1, 3);
     if (e.kind == CephEventKind::kWronglyMarkedDown && e.osd < 0) e.osd = CephOsdId(e.daemon);
     if (e.kind == CephEventKind::kSlowOps && e.daemons.empty() && !e.daemon.empty()) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_field.h"
 #include "util/text.h"
 
 namespace kiriwake::ingest {
@@ -110,32 +111,13 @@ CephJsonKind DetectCephJson(const json& doc) {
 
 namespace {
 
-std::string Str(const json& o, const char* key) {
-  if (!o.is_object()) return {};
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-int Int(const json& o, const char* key, int dflt = -1) {
-  if (!o.is_object()) return dflt;
-  auto it = o.find(key);
-  if (it == o.end()) return dflt;
-  if (it->is_number_integer()) return it->get<int>();
-  if (it->is_string()) {
-    auto v = text::ParseInt(it->get<std::string>());
-    if (v && *v >= INT32_MIN && *v <= INT32_MAX) return static_cast<int>(*v);
-  }
-  return dflt;
-}
-
 // The IP of an `{"addrvec":[{"type":"v2","addr":"ip:port","nonce":N},...]}` object.
 std::string AddrvecIp(const json& o) {
   if (!o.is_object()) return {};
   auto it = o.find("addrvec");
   if (it == o.end() || !it->is_array()) return {};
   for (const json& a : *it) {
-    std::string addr = Str(a, "addr");
+    std::string addr = JsonString(a, "addr");
     if (auto p = ParseCephAddr(addr)) return p->ip;
   }
   return {};
@@ -148,9 +130,9 @@ std::string AddrvecText(const json& o) {
   if (it == o.end() || !it->is_array()) return {};
   std::vector<std::string> parts;
   for (const json& a : *it) {
-    std::string type = Str(a, "type");
+    std::string type = JsonString(a, "type");
     std::string s = (type.empty() || type == "any") ? "" : type + ":";
-    s += Str(a, "addr");
+    s += JsonString(a, "addr");
     if (a.contains("nonce") && a["nonce"].is_number_integer()) {
       s += "/" + std::to_string(a["nonce"].get<long long>());
     }
@@ -171,22 +153,22 @@ Status ReadCephOsdDump(const json& doc, const std::string& file, CephSink* sink)
   for (const json& o : doc["osds"]) {
     CephOsdInfo info;
     info.loc.file = file;
-    info.id = Int(o, "osd");
+    info.id = JsonInt(o, "osd");
     if (info.id < 0) {
       sink->OnWarning({{file, 0, 0}, "osd dump entry without an \"osd\" id, skipped"});
       continue;
     }
     // Nautilus+ have *_addrs addrvec objects; every version has the legacy strings.
     info.public_ip = AddrvecIp(o.contains("public_addrs") ? o["public_addrs"] : json());
-    if (info.public_ip.empty()) info.public_ip = CephAddrIp(Str(o, "public_addr"));
+    if (info.public_ip.empty()) info.public_ip = CephAddrIp(JsonString(o, "public_addr"));
     info.cluster_ip = AddrvecIp(o.contains("cluster_addrs") ? o["cluster_addrs"] : json());
-    if (info.cluster_ip.empty()) info.cluster_ip = CephAddrIp(Str(o, "cluster_addr"));
-    if (info.cluster_ip.empty()) info.cluster_ip = CephAddrIp(Str(o, "heartbeat_back_addr"));
+    if (info.cluster_ip.empty()) info.cluster_ip = CephAddrIp(JsonString(o, "cluster_addr"));
+    if (info.cluster_ip.empty()) info.cluster_ip = CephAddrIp(JsonString(o, "heartbeat_back_addr"));
     info.public_addr = AddrvecText(o.contains("public_addrs") ? o["public_addrs"] : json());
-    if (info.public_addr.empty()) info.public_addr = Str(o, "public_addr");
+    if (info.public_addr.empty()) info.public_addr = JsonString(o, "public_addr");
     info.cluster_addr = AddrvecText(o.contains("cluster_addrs") ? o["cluster_addrs"] : json());
-    if (info.cluster_addr.empty()) info.cluster_addr = Str(o, "cluster_addr");
-    info.up = Int(o, "up");
+    if (info.cluster_addr.empty()) info.cluster_addr = JsonString(o, "cluster_addr");
+    info.up = JsonInt(o, "up");
     sink->OnOsdInfo(info);
   }
   return Status::Ok();
@@ -198,10 +180,10 @@ Status ReadCephOsdTree(const json& doc, const std::string& file, CephSink* sink)
   }
   // Buckets list their children by id; an OSD's host is the host bucket that lists it.
   for (const json& n : doc["nodes"]) {
-    if (Str(n, "type") != "host" || !n.contains("children") || !n["children"].is_array()) {
+    if (JsonString(n, "type") != "host" || !n.contains("children") || !n["children"].is_array()) {
       continue;
     }
-    std::string host = Str(n, "name");
+    std::string host = JsonString(n, "name");
     for (const json& c : n["children"]) {
       if (!c.is_number_integer() || c.get<int>() < 0) continue;
       CephOsdInfo info;
@@ -212,12 +194,12 @@ Status ReadCephOsdTree(const json& doc, const std::string& file, CephSink* sink)
     }
   }
   for (const json& n : doc["nodes"]) {
-    if (Str(n, "type") != "osd") continue;
+    if (JsonString(n, "type") != "osd") continue;
     CephOsdInfo info;
     info.loc.file = file;
-    info.id = Int(n, "id");
+    info.id = JsonInt(n, "id");
     if (info.id < 0) continue;
-    std::string status = Str(n, "status");
+    std::string status = JsonString(n, "status");
     info.up = status == "up" ? 1 : (status.empty() ? -1 : 0);
     sink->OnOsdInfo(info);
   }
@@ -228,19 +210,19 @@ Status ReadCephOsdMetadata(const json& doc, const std::string& file, CephSink* s
   auto one = [&](const json& m) {
     CephOsdInfo info;
     info.loc.file = file;
-    info.id = Int(m, "id");
+    info.id = JsonInt(m, "id");
     if (info.id < 0) {
       sink->OnWarning({{file, 0, 0}, "osd metadata entry without an \"id\", skipped"});
       return;
     }
-    info.hostname = Str(m, "hostname");
-    info.public_addr = Str(m, "front_addr");
-    info.cluster_addr = Str(m, "back_addr");
+    info.hostname = JsonString(m, "hostname");
+    info.public_addr = JsonString(m, "front_addr");
+    info.cluster_addr = JsonString(m, "back_addr");
     info.public_ip = CephAddrIp(info.public_addr);
     info.cluster_ip = CephAddrIp(info.cluster_addr);
-    if (info.cluster_ip.empty()) info.cluster_ip = CephAddrIp(Str(m, "hb_back_addr"));
-    info.front_iface = Str(m, "front_iface");
-    info.back_iface = Str(m, "back_iface");
+    if (info.cluster_ip.empty()) info.cluster_ip = CephAddrIp(JsonString(m, "hb_back_addr"));
+    info.front_iface = JsonString(m, "front_iface");
+    info.back_iface = JsonString(m, "back_iface");
     sink->OnOsdInfo(info);
   };
   if (doc.is_array()) {

@@ -4,49 +4,32 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_field.h"
+
 namespace kiriwake::ingest {
 
 using nlohmann::json;
-
-namespace {
-
-double Num(const json& o, const char* key) {
-  if (!o.is_object()) return -1;
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_number()) return -1;
-  return it->get<double>();
-}
-
-int Int(const json& o, const char* key) {
-  if (!o.is_object()) return -1;
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_number_integer()) return -1;
-  return it->get<int>();
-}
-
-}  // namespace
 
 Status ReadCephOsdNetwork(const json& doc, const std::string& file, CephSink* sink) {
   if (!doc.is_object() || !doc.contains("entries") || !doc["entries"].is_array()) {
     return Status::Unrecognized(file + ": not `dump_osd_network` JSON (no \"entries\" array)");
   }
-  double threshold = Num(doc, "threshold");
+  double threshold = JsonNumber(doc, "threshold");
   int index = 0;
   for (const json& en : doc["entries"]) {
     ++index;
     CephEvent e;
     e.kind = CephEventKind::kPingSample;
     e.loc.file = file;
-    e.reporter_osd = Int(en, "from osd");
-    e.osd = Int(en, "to osd");
-    std::string iface = en.is_object() && en.contains("interface") && en["interface"].is_string()
-                            ? en["interface"].get<std::string>()
-                            : "";
+    e.reporter_osd = JsonInt(en, "from osd");
+    e.osd = JsonInt(en, "to osd");
+    std::string iface = JsonString(en, "interface");
     e.iface = iface == "back"    ? CephInterface::kBack
               : iface == "front" ? CephInterface::kFront
                                  : CephInterface::kUnknown;
     const json& avg = en.is_object() && en.contains("average") ? en["average"] : json();
-    e.ping_ms = std::max({Num(avg, "1min"), Num(avg, "5min"), Num(avg, "15min")});
+    e.ping_ms =
+        std::max({JsonNumber(avg, "1min"), JsonNumber(avg, "5min"), JsonNumber(avg, "15min")});
     if (e.reporter_osd < 0 || e.osd < 0 || e.iface == CephInterface::kUnknown || e.ping_ms < 0) {
       sink->OnWarning(
           {{file, 0, 0},

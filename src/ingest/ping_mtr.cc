@@ -98,7 +98,8 @@ bool ReportRow(PingParser& p, std::string_view line) {
   return true;
 }
 
-std::optional<double> JsonNumber(const nlohmann::json& j, const char* key) {
+// A hub field as a number, quoted or not.
+std::optional<double> MtrNumber(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end()) return std::nullopt;
   if (it->is_number()) return it->get<double>();
@@ -123,19 +124,26 @@ void ParseJsonDocument(PingParser& p) {
   }
   int n = 0;
   for (const nlohmann::json& hub : doc["report"]["hubs"]) {
-    if (!hub.is_object()) continue;
+    ++n;
+    if (!hub.is_object()) {
+      p.FileWarn(
+          fmt::format("{}: hub {} is not an object (expected {{\"host\": ..., "
+                      "\"Loss%\": ...}}); skipped",
+                      loc.ToString(), n));
+      continue;
+    }
     HopStats h;
-    h.hop = ++n;
-    if (auto c = JsonNumber(hub, "count")) h.hop = static_cast<int>(std::clamp(*c, 0.0, 1000.0));
+    h.hop = n;
+    if (auto c = MtrNumber(hub, "count")) h.hop = static_cast<int>(std::clamp(*c, 0.0, 1000.0));
     auto host = hub.find("host");
     h.host = host != hub.end() && host->is_string() ? host->get<std::string>() : "???";
-    h.loss_percent = JsonNumber(hub, "Loss%");
-    h.sent = JsonNumber(hub, "Snt");
-    h.rcv = JsonNumber(hub, "Rcv");
-    h.avg = JsonNumber(hub, "Avg");
-    h.best = JsonNumber(hub, "Best");
-    h.worst = JsonNumber(hub, "Wrst");
-    h.stdev = JsonNumber(hub, "StDev");
+    h.loss_percent = MtrNumber(hub, "Loss%");
+    h.sent = MtrNumber(hub, "Snt");
+    h.rcv = MtrNumber(hub, "Rcv");
+    h.avg = MtrNumber(hub, "Avg");
+    h.best = MtrNumber(hub, "Best");
+    h.worst = MtrNumber(hub, "Wrst");
+    h.stdev = MtrNumber(hub, "StDev");
     AddHop(p, h, loc);
   }
   FinishMtrHops(p);

@@ -8,24 +8,21 @@
 #include <nlohmann/json.hpp>
 
 #include "timeline/line_format.h"
+#include "util/json_field.h"
 #include "util/text.h"
 
 namespace kiriwake::timeline {
 
 namespace {
 
-std::string Str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
 bool ParseRfc3339(const std::string& s, TimePoint* t) {
   std::string_view v = s;
   Civil c;
   bool has_off = false;
   int32_t off = 0;
-  if (!ConsumeIsoTimestamp(&v, &c, &has_off, &off, false) || !has_off || !CivilValid(c)) return false;
+  if (!ConsumeIsoTimestamp(&v, &c, &has_off, &off, false) || !has_off || !CivilValid(c)) {
+    return false;
+  }
   *t = FromUtcCivil(c, off);
   return true;
 }
@@ -51,15 +48,18 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
   try {
     j = nlohmann::json::parse(doc);
   } catch (const nlohmann::json::parse_error& e) {
-    return Status::At(StatusCode::kMalformed, LocOf(doc, e.byte > 0 ? e.byte - 1 : 0, file),
-                      fmt::format("expected a JSON document from kubectl get events -o json: {}",
-                                  e.what()));
+    return Status::At(
+        StatusCode::kMalformed, LocOf(doc, e.byte > 0 ? e.byte - 1 : 0, file),
+        fmt::format("expected a JSON document from kubectl get events -o json: {}", e.what()));
   } catch (const nlohmann::json::exception& e) {
     return Status::At(StatusCode::kMalformed, SourceLoc{file, 0, 0}, e.what());
   }
   const nlohmann::json* items = nullptr;
-  if (j.is_object() && j.contains("items") && j["items"].is_array()) items = &j["items"];
-  else if (j.is_array()) items = &j;
+  if (j.is_object() && j.contains("items") && j["items"].is_array()) {
+    items = &j["items"];
+  } else if (j.is_array()) {
+    items = &j;
+  }
   if (items == nullptr) {
     return Status::At(StatusCode::kUnrecognized, SourceLoc{file, 1, 1},
                       "expected a kubectl List with \"items\" (kubectl get events -o json)");
@@ -68,23 +68,31 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
   uint64_t index = 0;
   for (const auto& it : *items) {
     ++index;
-    if (!it.is_object()) continue;
-    std::string first = Str(it, "firstTimestamp");
-    std::string last = Str(it, "lastTimestamp");
-    if (first.empty()) first = Str(it, "eventTime");
+    if (!it.is_object()) {
+      return Status::At(
+          StatusCode::kMalformed, SourceLoc{file, 0, 0},
+          fmt::format("item {}: expected an Event object, saw {}", index, it.type_name()));
+    }
+    std::string first = JsonString(it, "firstTimestamp");
+    std::string last = JsonString(it, "lastTimestamp");
+    if (first.empty()) first = JsonString(it, "eventTime");
     if (last.empty()) last = first;
     std::string kind, name, ns;
     if (auto io = it.find("involvedObject"); io != it.end() && io->is_object()) {
-      kind = Str(*io, "kind");
-      name = Str(*io, "name");
-      ns = Str(*io, "namespace");
+      kind = JsonString(*io, "kind");
+      name = JsonString(*io, "name");
+      ns = JsonString(*io, "namespace");
     }
     std::string host;
-    if (auto src = it.find("source"); src != it.end() && src->is_object()) host = Str(*src, "host");
-    std::string reason = Str(it, "reason");
-    std::string type = Str(it, "type");
+    if (auto src = it.find("source"); src != it.end() && src->is_object()) {
+      host = JsonString(*src, "host");
+    }
+    std::string reason = JsonString(it, "reason");
+    std::string type = JsonString(it, "type");
     int64_t count = 1;
-    if (auto c = it.find("count"); c != it.end() && c->is_number_integer()) count = c->get<int64_t>();
+    if (auto c = it.find("count"); c != it.end() && c->is_number_integer()) {
+      count = c->get<int64_t>();
+    }
     Event ev;
     ev.loc = SourceLoc{file, 0, 0};
     ev.seq = index;
@@ -94,10 +102,11 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
     ev.severity = type == "Warning" ? Severity::kWarning : Severity::kInfo;
     ev.tag = "k8s_" + (reason.empty() ? std::string("event") : reason);
     std::string object = ns.empty() ? name : ns + "/" + name;
-    ev.message = Utf8(fmt::format("{} {}: {}: {}", kind, object, reason, Str(it, "message")));
+    ev.message =
+        Utf8(fmt::format("{} {}: {}: {}", kind, object, reason, JsonString(it, "message")));
     ev.raw = ev.message;
     if (!name.empty()) ev.subjects.push_back("pod:" + object);
-    ExtractSubjects(Str(it, "message"), &ev.subjects);
+    ExtractSubjects(JsonString(it, "message"), &ev.subjects);
     TimePoint t1, t2;
     if (!ParseRfc3339(first, &t1)) {
       ev.time_uncertain = true;

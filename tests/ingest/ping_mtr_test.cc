@@ -32,6 +32,22 @@ TEST(PingLogMtr, JsonHubsAreSessions) {
   EXPECT_DOUBLE_EQ(*s.totals->rtt_avg_ms, 0.08);
 }
 
+TEST(PingLogMtr, JsonHubThatIsNotAnObjectIsWarnedAboutNotDropped) {
+  auto log = ParseText(R"({"report": {"mtr": {"dst": "10.77.1.2"}, "hubs": [
+    "10.77.0.1",
+    {"count": 2, "host": "10.77.1.2", "Loss%": 0.0, "Snt": 10, "Avg": 0.08}
+  ]}})",
+                       "mtr.json");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->sessions.size(), 1u);
+  EXPECT_EQ(log->sessions[0].hop, 2);
+  bool warned = false;
+  for (const Diagnostic& d : log->warnings) {
+    warned |= d.message.find("hub 1 is not an object") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+}
+
 TEST(PingLogMtr, OverflowedLossColumnAndUnknownHop) {
   auto log = ParseText(
       "Start: 2024-03-15T10:22:01+0100\n"

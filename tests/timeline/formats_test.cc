@@ -208,6 +208,21 @@ TEST(KubeEvents, BrokenJsonIsMalformedWithLineAndColumn) {
   EXPECT_EQ(r.status().loc().line, 3);
 }
 
+TEST(KubeEvents, ItemThatIsNotAnEventIsAnErrorNamingIt) {
+  auto r = FileSource::FromReader(
+      ingest::LineReader::FromString(
+          R"({"apiVersion": "v1", "items": [{"reason": "Scheduled", "firstTimestamp": )"
+          R"("2020-03-14T16:58:10Z"}, "Started"]})",
+          "ev.json"),
+      {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(r.status().loc().file, "ev.json");
+  EXPECT_NE(r.status().message().find("item 2: expected an Event object, saw string"),
+            std::string::npos)
+      << r.status().message();
+}
+
 TEST(ContainerLog, NanosecondStampsAreCutToMicros) {
   auto s = SourceOf("2020-03-14T16:59:41.218004123Z + chown -R 1001:1001 /bitnami/postgresql\n",
                     "c.log");
@@ -414,12 +429,37 @@ TEST(Detection, OverlongLineIsKeptCutWithAWarning) {
 TEST(Classify, VectorAndScalarKeywordScansAgree) {
   // Random text salted with whole keywords, their prefixes and near misses, at every offset
   // and length around the vector scan's 16-byte blocks and its tail.
-  const std::vector<std::string> pieces = {
-      "SLOW_OPS", "slow ops", "Link is Down", "Link is Up", "Link", "Lin", "chown", "chow",
-      "MCE:", "MCE", "MCA:", "socket closed", "socket clos", "Uncorrectable ECC", "Uncorrect",
-      "@BlueScreen", "PSOD", "HEALTH_OK", "OSD_SLOW_PING_TIME", "marked down", "vob.fdm",
-      "esxupdate", "swapoff", "[Hardware Error]", "blocked for more than", "x", " ", "\xff",
-      "linkstate.down", "osd.3", "192.168.100.114"};
+  const std::vector<std::string> pieces = {"SLOW_OPS",
+                                           "slow ops",
+                                           "Link is Down",
+                                           "Link is Up",
+                                           "Link",
+                                           "Lin",
+                                           "chown",
+                                           "chow",
+                                           "MCE:",
+                                           "MCE",
+                                           "MCA:",
+                                           "socket closed",
+                                           "socket clos",
+                                           "Uncorrectable ECC",
+                                           "Uncorrect",
+                                           "@BlueScreen",
+                                           "PSOD",
+                                           "HEALTH_OK",
+                                           "OSD_SLOW_PING_TIME",
+                                           "marked down",
+                                           "vob.fdm",
+                                           "esxupdate",
+                                           "swapoff",
+                                           "[Hardware Error]",
+                                           "blocked for more than",
+                                           "x",
+                                           " ",
+                                           "\xff",
+                                           "linkstate.down",
+                                           "osd.3",
+                                           "192.168.100.114"};
   std::mt19937 rng(11);
   std::string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .:_[]@";
   int with_rule = 0;
