@@ -632,4 +632,25 @@ bool LineReader::Next(std::string_view* line) {
   }
 }
 
+Result<std::string> ReadTextFile(const std::string& path, std::string_view what) {
+  KW_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
+  std::string text;
+  std::string_view line;
+  while (reader->Next(&line)) {
+    if (reader->last_line_truncated()) {
+      return Status::At(StatusCode::kMalformed, SourceLoc{path, reader->line_number(), 0},
+                        fmt::format("a line of at most {} bytes in {}, saw a longer one",
+                                    LineReader::kMaxLineBytes, what));
+    }
+    text.append(line);
+    text.push_back('\n');
+  }
+  if (!reader->status().ok()) return reader->status();
+  if (reader->saw_nul()) {
+    return Status::At(StatusCode::kUnrecognized, SourceLoc{path, 0, 0},
+                      fmt::format("binary data (NUL bytes), not {}", what));
+  }
+  return text;
+}
+
 }  // namespace kiriwake::ingest

@@ -128,6 +128,13 @@ class LineReader {
   uint64_t nul_off_ = 0;    // file offset the NUL scan reached while map_mode_
 };
 
+// The whole of `path` ("-" is stdin) as text, read through a LineReader (so decompressed and
+// decoded alike), each line ended by '\n': for inputs parsed as one document (a topology, an
+// observation file). Besides Open's and reading's errors, a NUL byte ("binary data ..., not
+// <what>") and a line longer than LineReader::kMaxLineBytes are errors: cutting one would lose
+// data without a word.
+Result<std::string> ReadTextFile(const std::string& path, std::string_view what);
+
 }  // namespace kiriwake::ingest
 
 #endif  // KIRIWAKE_INGEST_LINE_READER_H_

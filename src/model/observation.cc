@@ -316,18 +316,7 @@ Result<ObservationSet> ParseObservations(std::string_view text, std::string_view
 
 Result<ObservationSet> LoadObservations(const std::string& path, const Topology& topology,
                                         const ObservationOptions& options) {
-  KW_ASSIGN_OR_RETURN(auto reader, ingest::LineReader::Open(path));
-  std::string text;
-  std::string_view line;
-  while (reader->Next(&line)) {
-    text.append(line);
-    text.push_back('\n');
-  }
-  if (!reader->status().ok()) return reader->status();
-  if (reader->saw_nul()) {
-    return Status::At(StatusCode::kUnrecognized, SourceLoc{path, 0, 0},
-                      "binary data (NUL bytes), not observations");
-  }
+  KW_ASSIGN_OR_RETURN(std::string text, ingest::ReadTextFile(path, "observations"));
   return ParseObservations(text, path, topology, options);
 }
 

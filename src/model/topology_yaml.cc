@@ -112,7 +112,8 @@ class Reader {
                         "empty topology: expected `hosts:`, `switches:`, `cables:`, `networks:`");
     }
     if (!root.IsMap()) return Bad(root, "a mapping with hosts:, switches:, cables:, networks:");
-    KW_RETURN_IF_ERROR(Keys(root, "the topology", {"hosts", "switches", "cables", "networks", "vms"}));
+    KW_RETURN_IF_ERROR(
+        Keys(root, "the topology", {"hosts", "switches", "cables", "networks", "vms"}));
     auto list = [&](const char* key) -> Result<YAML::Node> {
       YAML::Node n = root[key];
       if (!n || n.IsNull()) return YAML::Node(YAML::NodeType::Sequence);
@@ -271,18 +272,7 @@ Result<Topology> ParseTopology(std::string_view yaml, std::string_view source_na
 }
 
 Result<Topology> LoadTopology(const std::string& path) {
-  KW_ASSIGN_OR_RETURN(auto reader, ingest::LineReader::Open(path));
-  std::string text;
-  std::string_view line;
-  while (reader->Next(&line)) {
-    text.append(line);
-    text.push_back('\n');
-  }
-  if (!reader->status().ok()) return reader->status();
-  if (reader->saw_nul()) {
-    return Status::At(StatusCode::kUnrecognized, SourceLoc{path, 0, 0},
-                      "binary data (NUL bytes), not a topology YAML file");
-  }
+  KW_ASSIGN_OR_RETURN(std::string text, ingest::ReadTextFile(path, "a topology YAML file"));
   return ParseTopology(text, path);
 }
 
@@ -367,7 +357,9 @@ std::string TopologySpecToYaml(const TopologySpec& spec) {
       }
       if (!v.osds.empty()) {
         out += ", osds: [";
-        for (size_t i = 0; i < v.osds.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", v.osds[i]);
+        for (size_t i = 0; i < v.osds.size(); ++i) {
+          out += fmt::format("{}{}", i ? ", " : "", v.osds[i]);
+        }
         out += "]";
       }
       out += "}\n";

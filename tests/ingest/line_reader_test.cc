@@ -331,5 +331,31 @@ TEST(LineReader, MappedFileWithUtf8BomReadsTheSameLinesAsMemory) {
   EXPECT_EQ(a.front(), "line 0 \xE6\x97\xA5");
 }
 
+TEST(ReadTextFile, JoinsLinesWithNewlinesWhateverTheyEndedWith) {
+  TempFile f("kw_text");
+  f.Write("hosts:\r\n  - name: a\n  - name: b");
+  auto text = ReadTextFile(f.path, "a topology");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(*text, "hosts:\n  - name: a\n  - name: b\n");
+}
+
+TEST(ReadTextFile, NulBytesAndOverLongLinesAreErrorsNotCutData) {
+  TempFile nul("kw_text_nul");
+  nul.Write(std::string("{\"src\": \"a\"}\n\0\0", 16));
+  auto bin = ReadTextFile(nul.path, "observations");
+  EXPECT_EQ(bin.status().code(), StatusCode::kUnrecognized);
+  EXPECT_NE(bin.status().message().find("not observations"), std::string::npos);
+
+  TempFile longer("kw_text_long");
+  longer.Write("first\n" + std::string(LineReader::kMaxLineBytes + 10, 'x') + "\nthird\n");
+  auto cut = ReadTextFile(longer.path, "observations");
+  EXPECT_EQ(cut.status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(cut.status().loc().file, longer.path);
+  EXPECT_EQ(cut.status().loc().line, 2);
+
+  EXPECT_EQ(ReadTextFile(longer.path + ".absent", "observations").status().code(),
+            StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest
