@@ -217,44 +217,51 @@ size_t UdpSocket::ReceiveErrors(std::span<InDatagram> in) {
   size_t got = 0;
   while (got < in.size()) {
     InDatagram& d = in[got];
-    iovec iov{d.data.data(), d.data.size()};
-    alignas(cmsghdr) char control[kControlBytes];
-    msghdr msg{};
-    msg.msg_name = d.from.sa();
-    msg.msg_namelen = sizeof d.from.addr;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t rc = ::recvmsg(fd_, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    d.from.len = msg.msg_namelen;
-    d.len = static_cast<size_t>(rc);
-    d.is_error = true;
-    d.error_errno = 0;
+    std::optional<size_t> n = ReceiveQueuedError(fd_, d.data, &d);
+    if (!n) break;
+    d.len = *n;
     d.rx_realtime_ns = 0;
-    d.offender = {};
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
-      bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
-      if (!v4 && !v6) continue;
-      sock_extended_err ee;
-      std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
-      d.error_errno = static_cast<int>(ee.ee_errno);
-      d.icmp_type = ee.ee_type;
-      d.icmp_code = ee.ee_code;
-      const sockaddr* off = SO_EE_OFFENDER(reinterpret_cast<sock_extended_err*>(CMSG_DATA(c)));
-      if (off->sa_family == AF_INET || off->sa_family == AF_INET6) {
-        d.offender.len = off->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-        std::memcpy(&d.offender.addr, off, d.offender.len);
-      }
-    }
     ++got;
   }
   return got;
+}
+
+std::optional<size_t> ReceiveQueuedError(int fd, std::span<uint8_t> buf, InDatagram* d) {
+  iovec iov{buf.data(), buf.size()};
+  alignas(cmsghdr) char control[kControlBytes];
+  msghdr msg{};
+  msg.msg_name = d->from.sa();
+  msg.msg_namelen = sizeof d->from.addr;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t rc;
+  do {
+    rc = ::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return std::nullopt;
+  d->from.len = msg.msg_namelen;
+  d->is_error = true;
+  d->error_errno = 0;
+  d->icmp_type = d->icmp_code = 0;
+  d->offender = {};
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
+    bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
+    if (!v4 && !v6) continue;
+    sock_extended_err ee;
+    std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+    d->error_errno = static_cast<int>(ee.ee_errno);
+    d->icmp_type = ee.ee_type;
+    d->icmp_code = ee.ee_code;
+    const sockaddr* off = SO_EE_OFFENDER(reinterpret_cast<sock_extended_err*>(CMSG_DATA(c)));
+    if (off->sa_family == AF_INET || off->sa_family == AF_INET6) {
+      d->offender.len = off->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+      std::memcpy(&d->offender.addr, off, d->offender.len);
+    }
+  }
+  return static_cast<size_t>(rc);
 }
 
 }  // namespace kiriwake::probe

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -94,6 +95,12 @@ class UdpSocket final : public DatagramSocket {
 
 // Reads the CLOCK_REALTIME timestamp from a received message's control data; 0 when none.
 int64_t ControlTimestampNs(const void* msghdr_ptr);
+
+// Reads one entry of `fd`'s error queue (IP_RECVERR / IPV6_RECVERR) into `buf`, and sets d's
+// sender (`from`), is_error, error_errno, ICMP type and code and offender (the rest of d is left
+// to the caller, which knows what the bytes are). Returns the bytes read; nothing when the queue
+// is empty or reading failed. Shared by the UDP and ICMP sockets.
+std::optional<size_t> ReceiveQueuedError(int fd, std::span<uint8_t> buf, InDatagram* d);
 
 }  // namespace kiriwake::probe
 

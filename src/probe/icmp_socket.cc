@@ -227,34 +227,12 @@ size_t IcmpSocket::ReceiveErrors(std::span<InDatagram> in) {
   while (got < in.size()) {
     uint8_t buf[2048];
     InDatagram& d = in[got];
-    iovec iov{buf, sizeof buf};
-    alignas(cmsghdr) char control[512];
-    msghdr msg{};
-    msg.msg_name = d.from.sa();
-    msg.msg_namelen = sizeof d.from.addr;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t rc = ::recvmsg(fd_, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    d.from.len = msg.msg_namelen;
-    size_t n = static_cast<size_t>(rc);
-    if (n < kIcmpHeader) continue;  // ping sockets return our echo from its ICMP header
-    d.is_error = true;
-    d.len = std::min(n - kIcmpHeader, d.data.size());
+    std::optional<size_t> n = ReceiveQueuedError(fd_, buf, &d);
+    if (!n) break;
+    if (*n < kIcmpHeader) continue;  // ping sockets return our echo from its ICMP header
+    d.len = std::min(*n - kIcmpHeader, d.data.size());
     std::memcpy(d.data.data(), buf + kIcmpHeader, d.len);
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR) continue;
-      sock_extended_err ee;
-      std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
-      d.error_errno = static_cast<int>(ee.ee_errno);
-      d.icmp_type = ee.ee_type;
-      d.icmp_code = ee.ee_code;
-    }
+    d.rx_realtime_ns = 0;
     ++got;
   }
   return got;
