@@ -118,6 +118,22 @@ struct PathState {
   std::vector<Uncertain> uncertain;
 };
 
+// A hash of a state's exact contents (the same doubles and floats give the same hash).
+uint64_t StateHash(const PathState& st) {
+  auto bits = [](double x) {
+    uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+  };
+  uint64_t h = bits(st.certain_survival) * 0x9e3779b97f4a7c15ULL;
+  for (const Uncertain& u : st.uncertain) {
+    uint32_t wb;
+    std::memcpy(&wb, &u.weight, sizeof wb);
+    h = (h ^ wb ^ (bits(u.rate) * 0xbf58476d1ce4e5b9ULL)) * 0x94d049bb133111ebULL;
+  }
+  return h;
+}
+
 // The uncertain faults PathLL enumerates (the first 4, into list; returns how many), and into
 // *cert the certain survival with the others folded in at their expected survival.
 int SplitUncertain(double base, const PathState& st, Uncertain* list, double* cert) {
@@ -364,6 +380,17 @@ class Engine {
   };
   mutable std::vector<int32_t> eval_index_;
   mutable std::vector<EvalData> eval_data_;
+  // Terms' grouping of dirty incidences: an open-addressing table reused across calls (Terms runs
+  // thousands of times per diagnosis; a node-based map allocated per group). A slot is in use
+  // when its stamp is the current call's, so nothing is cleared between calls.
+  struct TermSlot {
+    float weight;
+    uint32_t stamp;
+    uint64_t sent, lost, state;
+    uint32_t term;
+  };
+  mutable std::vector<TermSlot> term_table_;
+  mutable uint32_t term_stamp_ = 0;
   const EvalData& Eval(uint32_t cls) const;
   // Only paths with loss have a state and a log-likelihood that faults change (the rest are
   // LossFreeLL's), so those live in slots numbered over the lossy paths alone: at k=48 a few
@@ -371,6 +398,9 @@ class Engine {
   static constexpr uint32_t kNoSlot = UINT32_MAX;
   std::vector<uint32_t> slot_of_;  // path -> slot (kNoSlot: no loss); BuildIncidence numbers them
   std::vector<PathState> state_;   // per slot
+  // Per slot, StateHash of its state, kept by MarkState: Terms groups paths by state thousands of
+  // times per diagnosis, and walking each state's list of uncertain faults was most of its time.
+  std::vector<uint64_t> state_hash_;
   std::vector<double> path_ll_;    // per slot
   // A bit per slot: its state is not the default (a chosen fault is on it). Terms tests this
   // instead of reading the state and counts.
@@ -378,6 +408,7 @@ class Engine {
   bool Dirty(uint32_t slot) const { return (dirty_[slot / 64] >> (slot % 64)) & 1; }
   void MarkState(uint32_t slot) {
     const PathState& st = state_[slot];
+    state_hash_[slot] = StateHash(st);
     uint64_t bit = uint64_t{1} << (slot % 64);
     if (st.certain_survival == 1.0 && st.uncertain.empty()) {
       dirty_[slot / 64] &= ~bit;
@@ -459,6 +490,7 @@ void Engine::BuildIncidence() {
     }
   }
   state_.assign(with_loss.size(), PathState{});
+  state_hash_.assign(with_loss.size(), StateHash(PathState{}));
   dirty_.assign((with_loss.size() + 63) / 64, 0);
   path_ll_.assign(with_loss.size(), 0.0);
   for (size_t i = 0; i < n; ++i) inc_start_[i + 1] += inc_start_[i];
@@ -590,30 +622,6 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   // Paths with the same counts, weight and state (the same faults crossed alike) have the same
   // likelihood terms. The key carries a hash of the state; a hit is confirmed against the
   // group's first path, and a collision just starts a term of its own.
-  struct Key {
-    EvalData::Kind kind;
-    uint64_t state;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return EvalData::Kind::Hash()(k.kind) ^ (k.state * 0x94d049bb133111ebULL);
-    }
-  };
-  auto bits = [](double x) {
-    uint64_t b;
-    std::memcpy(&b, &x, sizeof b);
-    return b;
-  };
-  auto state_hash = [&](const PathState& st) {
-    uint64_t h = bits(st.certain_survival) * 0x9e3779b97f4a7c15ULL;
-    for (const Uncertain& u : st.uncertain) {
-      uint32_t wb;
-      std::memcpy(&wb, &u.weight, sizeof wb);
-      h = (h ^ wb ^ (bits(u.rate) * 0xbf58476d1ce4e5b9ULL)) * 0x94d049bb133111ebULL;
-    }
-    return h;
-  };
   auto same_state = [](const PathState& a, const PathState& b) {
     if (a.certain_survival != b.certain_survival || a.uncertain.size() != b.uncertain.size()) {
       return false;
@@ -631,7 +639,16 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
   std::vector<uint32_t> kind_first(d.kinds.size(), UINT32_MAX);
   std::vector<double> kind_count(d.kinds.size(), 0);
   std::vector<uint32_t> dirty_first;  // per dirty term: its first incidence
-  std::unordered_map<Key, size_t, KeyHash> group;
+  size_t dirty = 0;
+  for (uint32_t i = 0; i < d.eval.size(); ++i) dirty += Dirty(d.slot[i]);
+  size_t cap = 16;
+  while (cap < 2 * dirty) cap *= 2;
+  if (term_table_.size() < cap) term_table_.resize(cap, TermSlot{0, 0, 0, 0, 0, 0});
+  if (++term_stamp_ == 0) {  // wrapped: every old stamp could look current
+    for (TermSlot& t : term_table_) t.stamp = 0;
+    term_stamp_ = 1;
+  }
+  const uint32_t stamp = term_stamp_;
   for (uint32_t i = 0; i < d.eval.size(); ++i) {
     const Incidence& x = d.eval[i];
     const uint32_t slot = d.slot[i];
@@ -642,11 +659,22 @@ std::vector<Engine::Term> Engine::Terms(uint32_t cls) const {
     }
     const PathCounts& p = paths_.counts[x.path];
     const PathState& st = state_[slot];
-    auto [it, fresh] =
-        group.try_emplace(Key{{x.weight, p.sent, p.lost}, state_hash(st)}, terms.size());
-    if (!fresh && same_state(state_[terms[it->second].slot], st)) {
-      terms[it->second].count += 1;
-      continue;
+    const uint64_t sh = state_hash_[slot];
+    const EvalData::Kind kind{x.weight, p.sent, p.lost};
+    size_t at = (EvalData::Kind::Hash()(kind) ^ (sh * 0x94d049bb133111ebULL)) & (cap - 1);
+    while (term_table_[at].stamp == stamp) {
+      const TermSlot& t = term_table_[at];
+      if (t.weight == x.weight && t.sent == p.sent && t.lost == p.lost && t.state == sh) break;
+      at = (at + 1) & (cap - 1);
+    }
+    TermSlot& t = term_table_[at];
+    if (t.stamp == stamp) {
+      if (same_state(state_[terms[t.term].slot], st)) {
+        terms[t.term].count += 1;
+        continue;
+      }
+    } else {
+      t = {x.weight, stamp, p.sent, p.lost, sh, static_cast<uint32_t>(terms.size())};
     }
     terms.push_back({x.weight, x.path, 1, slot});
     dirty_first.push_back(i);
