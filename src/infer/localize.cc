@@ -416,19 +416,35 @@ class Engine {
       dirty_[slot / 64] |= bit;
     }
   }
-  // Undo log for trial moves in the local search: slot states before each change.
+  // Undo log for trial moves in the local search: each change to a slot's state as its inverse
+  // (a copy of the state was an allocation per path per change), and the log-likelihood before.
+  // Undone newest first, each inverse meets the state its change left, so states come back
+  // exactly.
   struct Undo {
+    enum class Op : uint8_t { kCertain, kPushed, kErased, kNothing };
     uint32_t slot;
-    PathState state;
+    Op op;
+    uint32_t index;   // kErased: where the entry was
+    double certain;   // kCertain: the certain survival before
+    Uncertain entry;  // kErased: the entry taken out
     double ll;
   };
   bool undo_on_ = false;
   std::vector<Undo> undo_;
   void Rollback() {
     for (size_t i = undo_.size(); i-- > 0;) {
-      state_[undo_[i].slot] = std::move(undo_[i].state);
-      MarkState(undo_[i].slot);
-      path_ll_[undo_[i].slot] = undo_[i].ll;
+      const Undo& u = undo_[i];
+      PathState& st = state_[u.slot];
+      switch (u.op) {
+        case Undo::Op::kCertain: st.certain_survival = u.certain; break;
+        case Undo::Op::kPushed: st.uncertain.pop_back(); break;
+        case Undo::Op::kErased:
+          st.uncertain.insert(st.uncertain.begin() + static_cast<long>(u.index), u.entry);
+          break;
+        case Undo::Op::kNothing: break;
+      }
+      MarkState(u.slot);
+      path_ll_[u.slot] = u.ll;
     }
     undo_.clear();
   }
@@ -846,23 +862,29 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
     const Incidence& x = d.eval[j];
     const uint32_t slot = d.slot[j];
     PathState& st = state_[slot];
-    if (undo_on_) undo_.push_back({slot, st, path_ll_[slot]});
+    Undo u{slot, Undo::Op::kNothing, 0, st.certain_survival, {}, path_ll_[slot]};
     if (x.weight >= model::Path::kCertainWeight) {
+      u.op = Undo::Op::kCertain;
       if (sign > 0) {
         st.certain_survival *= 1.0 - rate;
       } else {
         st.certain_survival = rate < 1.0 ? st.certain_survival / (1.0 - rate) : 1.0;
       }
     } else if (sign > 0) {
+      u.op = Undo::Op::kPushed;
       st.uncertain.push_back({x.weight, rate});
     } else {
       for (size_t i = 0; i < st.uncertain.size(); ++i) {
         if (st.uncertain[i].weight == x.weight && st.uncertain[i].rate == rate) {
+          u.op = Undo::Op::kErased;
+          u.index = static_cast<uint32_t>(i);
+          u.entry = st.uncertain[i];
           st.uncertain.erase(st.uncertain.begin() + static_cast<long>(i));
           break;
         }
       }
     }
+    if (undo_on_) undo_.push_back(u);
     MarkState(slot);
     const PathCounts& p = paths_.counts[x.path];
     path_ll_[slot] =
