@@ -341,7 +341,7 @@ TEST(ReadTextFile, JoinsLinesWithNewlinesWhateverTheyEndedWith) {
 
 TEST(ReadTextFile, NulBytesAndOverLongLinesAreErrorsNotCutData) {
   TempFile nul("kw_text_nul");
-  nul.Write(std::string("{\"src\": \"a\"}\n\0\0", 16));
+  nul.Write(std::string("{\"src\": \"a\"}\n") + std::string(2, '\0'));
   auto bin = ReadTextFile(nul.path, "observations");
   EXPECT_EQ(bin.status().code(), StatusCode::kUnrecognized);
   EXPECT_NE(bin.status().message().find("not observations"), std::string::npos);

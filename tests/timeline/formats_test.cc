@@ -429,37 +429,14 @@ TEST(Detection, OverlongLineIsKeptCutWithAWarning) {
 TEST(Classify, VectorAndScalarKeywordScansAgree) {
   // Random text salted with whole keywords, their prefixes and near misses, at every offset
   // and length around the vector scan's 16-byte blocks and its tail.
-  const std::vector<std::string> pieces = {"SLOW_OPS",
-                                           "slow ops",
-                                           "Link is Down",
-                                           "Link is Up",
-                                           "Link",
-                                           "Lin",
-                                           "chown",
-                                           "chow",
-                                           "MCE:",
-                                           "MCE",
-                                           "MCA:",
-                                           "socket closed",
-                                           "socket clos",
-                                           "Uncorrectable ECC",
-                                           "Uncorrect",
-                                           "@BlueScreen",
-                                           "PSOD",
-                                           "HEALTH_OK",
-                                           "OSD_SLOW_PING_TIME",
-                                           "marked down",
-                                           "vob.fdm",
-                                           "esxupdate",
-                                           "swapoff",
-                                           "[Hardware Error]",
-                                           "blocked for more than",
-                                           "x",
-                                           " ",
-                                           "\xff",
-                                           "linkstate.down",
-                                           "osd.3",
-                                           "192.168.100.114"};
+  // clang-format off
+  const std::vector<std::string> pieces = {
+      "SLOW_OPS", "slow ops", "Link is Down", "Link is Up", "Link", "Lin", "chown", "chow",
+      "MCE:", "MCE", "MCA:", "socket closed", "socket clos", "Uncorrectable ECC", "Uncorrect",
+      "@BlueScreen", "PSOD", "HEALTH_OK", "OSD_SLOW_PING_TIME", "marked down", "vob.fdm",
+      "esxupdate", "swapoff", "[Hardware Error]", "blocked for more than", "x", " ", "\xff",
+      "linkstate.down", "osd.3", "192.168.100.114"};
+  // clang-format on
   std::mt19937 rng(11);
   std::string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .:_[]@";
   int with_rule = 0;
