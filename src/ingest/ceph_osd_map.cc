@@ -185,10 +185,17 @@ Status ReadCephOsdTree(const json& doc, const std::string& file, CephSink* sink)
     }
     std::string host = JsonString(n, "name");
     for (const json& c : n["children"]) {
-      if (!c.is_number_integer() || c.get<int>() < 0) continue;
+      // Negative ids are buckets, not OSDs.
+      if (c.is_number_integer() && !c.is_number_unsigned() && c.get<int64_t>() < 0) continue;
+      if (!c.is_number_unsigned() || c.get<uint64_t>() > INT32_MAX) {
+        sink->OnWarning({{file, 0, 0},
+                         "osd tree host \"" + host + "\" lists child " + c.dump() +
+                             ", not an OSD id; skipped"});
+        continue;
+      }
       CephOsdInfo info;
       info.loc.file = file;
-      info.id = c.get<int>();
+      info.id = static_cast<int>(c.get<uint64_t>());
       info.crush_host = host;
       sink->OnOsdInfo(info);
     }
@@ -198,7 +205,12 @@ Status ReadCephOsdTree(const json& doc, const std::string& file, CephSink* sink)
     CephOsdInfo info;
     info.loc.file = file;
     info.id = JsonInt(n, "id");
-    if (info.id < 0) continue;
+    if (info.id < 0) {
+      sink->OnWarning({{file, 0, 0},
+                       "osd tree node of type \"osd\" without an \"id\" (" + JsonString(n, "name") +
+                           "), skipped"});
+      continue;
+    }
     std::string status = JsonString(n, "status");
     info.up = status == "up" ? 1 : (status.empty() ? -1 : 0);
     sink->OnOsdInfo(info);

@@ -113,6 +113,23 @@ TEST(CephOsdMaps, WrongTypesAreSkippedNotThrown) {
   EXPECT_EQ(sink.warnings.size(), 2u);
 }
 
+TEST(CephOsdTree, OddChildrenAndIdlessOsdsAreWarnedAboutNotDropped) {
+  // A host lists a bucket (negative: not an OSD, not warned), a name and an id too large for an
+  // int; an osd node has no id. Only osd.1 is read.
+  auto j = nlohmann::json::parse(
+      R"({"nodes":[{"id":-2,"name":"nodeA","type":"host","children":[1,-3,"osd.2",4294967296]},)"
+      R"({"id":1,"name":"osd.1","type":"osd","status":"up"},)"
+      R"({"name":"osd.9","type":"osd","status":"down"}]})");
+  Collect sink;
+  ASSERT_TRUE(ReadCephOsdTree(j, "t.json", &sink).ok());
+  ASSERT_EQ(sink.osds.size(), 1u);
+  EXPECT_EQ(sink.osds[1].front().crush_host, "nodeA");
+  ASSERT_EQ(sink.warnings.size(), 3u);
+  EXPECT_NE(sink.warnings[0].message.find("\"osd.2\""), std::string::npos);
+  EXPECT_NE(sink.warnings[1].message.find("4294967296"), std::string::npos);
+  EXPECT_NE(sink.warnings[2].message.find("osd.9"), std::string::npos);
+}
+
 TEST(CephHealthJson, RealSlowOpsCheckNamesBothDaemons) {
   auto j = Load("health-detail-expA-stopped2.json");
   EXPECT_EQ(DetectCephJson(j), CephJsonKind::kHealth);
