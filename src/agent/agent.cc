@@ -20,6 +20,7 @@
 #include "probe/responder.h"
 #include "report/probe_json.h"
 #include "store/probe_store.h"
+#include "timeline/instant.h"
 #include "util/text.h"
 
 namespace kiriwake::agent {
@@ -183,59 +184,11 @@ Status DropPrivileges(const std::string& user, const std::string& db_path) {
 
 Result<int64_t> ParseSince(std::string_view since) {
   if (since.empty()) return int64_t{0};
-  if (auto v = text::ParseDouble(since)) {
-    if (*v < 0 || *v > 1e11) return Status::Usage("since: out of range");
-    return static_cast<int64_t>(*v * 1e9);
-  }
-  // RFC 3339 UTC: YYYY-MM-DDTHH:MM:SS[.fff]Z
-  std::string_view s = since;
-  auto num = [&s](size_t n) -> std::optional<int> {
-    if (s.size() < n) return std::nullopt;
-    auto v = text::ParseUint(s.substr(0, n));
-    s.remove_prefix(n);
-    if (!v) return std::nullopt;
-    return static_cast<int>(*v);
-  };
-  auto lit = [&s](char c) {
-    if (s.empty() || s.front() != c) return false;
-    s.remove_prefix(1);
-    return true;
-  };
-  tm t{};
-  auto y = num(4);
-  bool ok = y && lit('-');
-  auto mo = ok ? num(2) : std::nullopt;
-  ok = ok && mo && lit('-');
-  auto d = ok ? num(2) : std::nullopt;
-  ok = ok && d && (lit('T') || lit(' '));
-  auto h = ok ? num(2) : std::nullopt;
-  ok = ok && h && lit(':');
-  auto mi = ok ? num(2) : std::nullopt;
-  ok = ok && mi && lit(':');
-  auto sec = ok ? num(2) : std::nullopt;
-  ok = ok && sec;
-  int64_t frac_ns = 0;
-  if (ok && lit('.')) {
-    int64_t scale = 100'000'000;
-    while (!s.empty() && text::IsDigit(s.front())) {
-      frac_ns += (s.front() - '0') * scale;
-      scale /= 10;
-      s.remove_prefix(1);
-    }
-  }
-  ok = ok && lit('Z') && s.empty();
-  if (!ok || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *sec > 60) {
-    return Status::Usage(fmt::format(
-        "since: expected unix seconds or RFC 3339 UTC like 2026-11-26T20:31:58Z, saw \"{}\"",
-        EscapeForMessage(since)));
-  }
-  t.tm_year = *y - 1900;
-  t.tm_mon = *mo - 1;
-  t.tm_mday = *d;
-  t.tm_hour = *h;
-  t.tm_min = *mi;
-  t.tm_sec = *sec;
-  return int64_t{timegm(&t)} * 1'000'000'000 + frac_ns;
+  if (auto ns = timeline::ParseInstantNs(since)) return *ns;
+  return Status::Usage(fmt::format(
+      "since: expected unix seconds or RFC 3339 like 2026-11-26T20:31:58Z, from 1970 to 2262, "
+      "saw \"{}\"",
+      EscapeForMessage(since)));
 }
 
 Status RunAgent(AgentConfig config, const AgentControl& control) {

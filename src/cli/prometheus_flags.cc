@@ -1,13 +1,12 @@
 #include "cli/prometheus_flags.h"
 
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "timeline/instant.h"
 #include "util/text.h"
 
 namespace kiriwake::cli {
@@ -33,42 +32,6 @@ void AddPrometheusFlags(CLI::App* app, PrometheusArgs* a) {
 }
 
 namespace {
-// "1764200000[.5]" or "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)".
-std::optional<double> ParseInstant(const std::string& s) {
-  if (auto d = text::ParseDouble(s); d && *d > 0) return d;
-  int y, mo, d, h, mi, sec, n = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-      n != 19) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  double t = static_cast<double>(timegm(&tm));
-  std::string_view rest = std::string_view(s).substr(19);
-  if (!rest.empty() && rest[0] == '.') {
-    size_t end = 1;
-    while (end < rest.size() && text::IsDigit(rest[end])) ++end;
-    auto frac = text::ParseDouble(std::string("0") + std::string(rest.substr(0, end)));
-    if (!frac || end == 1) return std::nullopt;
-    t += *frac;
-    rest = rest.substr(end);
-  }
-  if (rest == "Z") return t;
-  int oh, om;
-  if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
-      std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) == 2) {
-    double off = oh * 3600.0 + om * 60.0;
-    return rest[0] == '+' ? t - off : t + off;
-  }
-  return std::nullopt;
-}
-
 Result<std::string> ReadSecret(const std::string& path, const char* flag) {
   std::ifstream in(path);
   if (!in) return Status::Usage(fmt::format("{}: cannot read {}", flag, path));
@@ -125,8 +88,9 @@ Result<ingest::LossMatrixOptions> LossMatrixOptionsFrom(const PrometheusArgs& a)
   ingest::LossMatrixOptions o;
   o.window = a.window;
   if (!a.at.empty()) {
-    o.time_s = ParseInstant(a.at);
-    if (!o.time_s) {
+    auto ns = timeline::ParseInstantNs(a.at);
+    if (ns) o.time_s = static_cast<double>(*ns) / 1e9;
+    if (!ns) {
       return Status::Usage(fmt::format(
           "--at: expected Unix seconds or RFC 3339 like 2026-11-27T03:12:00Z, saw \"{}\"",
           EscapeForMessage(a.at)));

@@ -113,6 +113,14 @@ TEST(AgentSince, AcceptsUnixSecondsAndRfc3339) {
   EXPECT_EQ(*ParseSince("2023-11-14T22:13:20.5Z"), 1'700'000'000'500'000'000);
   EXPECT_FALSE(ParseSince("yesterday").ok());
   EXPECT_FALSE(ParseSince("2023-13-14T22:13:20Z").ok());
+  // Each of these used to answer 200 with the whole history: NaN passed the range test, and the
+  // others overflowed int64 nanoseconds or were rolled forward by timegm.
+  for (const char* bad : {"nan", "1e10", "2300-01-01T00:00:00Z", "2026-02-31T00:00:00Z"}) {
+    auto s = ParseSince(bad);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.status().code(), StatusCode::kUsage) << bad;
+    EXPECT_NE(s.status().ToString().find(bad), std::string::npos) << s.status().ToString();
+  }
 }
 
 TEST(AgentMetrics, CountsOnlyConfiguredSeriesWithLabels) {
