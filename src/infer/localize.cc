@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <boost/math/special_functions/beta.hpp>
 #include <fmt/format.h>
 
 namespace kiriwake::infer {
@@ -81,23 +82,29 @@ std::string_view NextTestKindName(NextTestKind k) {
 
 namespace {
 
-// One-sided binomial tail P(X >= m) for X ~ Bin(n, p), summed in log space from m upward.
+// A path whose loss background alone gives with at most this probability makes the components
+// on it candidates: weaker than the lossy test (opt_.lossy_p_value), since several such paths
+// through one component convict it together.
+constexpr double kCandidateTail = 0.05;
+
+// One-sided binomial tail P(X >= m) for X ~ Bin(n, p): the regularized incomplete beta
+// I_p(m, n - m + 1). A sum of terms from m upward (what this was) must run to the mode and beyond;
+// capped at a few thousand terms it called 5,000 lost of 10M sent at a 0.1% background (mean
+// 10,000) "lossy", with a tail of ~0 where the truth is ~1.
 double BinomialUpperTail(uint64_t n, uint64_t m, double p) {
   if (m == 0) return 1.0;
-  if (p <= 0) return 0.0;
+  if (m > n || p <= 0) return 0.0;
   if (p >= 1) return 1.0;
-  double lp = std::log(p), lq = std::log1p(-p);
-  double nn = static_cast<double>(n);
-  double sum = 0;
-  for (uint64_t k = m; k <= n && k < m + 2000; ++k) {
-    double kk = static_cast<double>(k);
-    double lt = std::lgamma(nn + 1) - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * lp +
-                (nn - kk) * lq;
-    double t = std::exp(lt);
-    sum += t;
-    if (kk > nn * p && t < sum * 1e-12) break;
-  }
-  return std::min(1.0, sum);
+  using namespace boost::math::policies;
+  using Quiet = policy<domain_error<errno_on_error>, overflow_error<errno_on_error>,
+                       evaluation_error<errno_on_error>, promote_double<false>>;
+  double tail =
+      boost::math::ibeta(static_cast<double>(m), static_cast<double>(n - m) + 1.0, p, Quiet());
+  if (std::isfinite(tail)) return std::clamp(tail, 0.0, 1.0);
+  // Not expected; should boost give up, the normal approximation with continuity correction.
+  double nn = static_cast<double>(n), mean = nn * p;
+  double z = (static_cast<double>(m) - 0.5 - mean) / std::sqrt(mean * (1 - p));
+  return 0.5 * std::erfc(z / std::sqrt(2.0));
 }
 
 // Binomial log-likelihood kernel of m lost of n with survival s (constant term dropped).
@@ -349,6 +356,8 @@ class Engine {
   std::vector<ComponentId> class_carrier_;  // a member that has the class's incidences
   std::vector<double> class_prior_;
   std::vector<char> path_lossy_;
+  std::vector<char> path_weak_;  // some loss, a candidate's, but not significant alone
+  int64_t weak_paths_ = 0;
   // Per class, the incidences whose likelihood depends on the state (some loss, or an uncertain
   // route); the rest are loss-free certain crossings whose gain is exactly sent * log(1 - r),
   // whatever else is faulty, so they are summed once into zero_sent.
@@ -893,11 +902,14 @@ void Engine::Apply(uint32_t cls, double rate, int sign) {
 }
 
 void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
-  std::vector<uint32_t> lossy, clean;
+  std::vector<uint32_t> lossy, weak, clean;
   for (const Incidence& x : ClassInc(cls)) {
     if (path_lossy_[x.path]) {
       ++ev->lossy_paths;
       lossy.push_back(x.path);
+    } else if (path_weak_[x.path]) {
+      ++ev->weak_paths;
+      weak.push_back(x.path);
     } else {
       ++ev->clean_paths;
       clean.push_back(x.path);
@@ -906,7 +918,7 @@ void Engine::FillEvidence(uint32_t cls, Evidence* ev) const {
   const ZeroSummary& z = zero_[class_carrier_[cls]];
   ev->clean_paths += z.count;
   if (z.example != UINT32_MAX) clean.push_back(z.example);
-  for (auto* list : {&lossy, &clean}) {
+  for (auto* list : {&lossy, &weak, &clean}) {
     for (uint32_t pi : *list) {
       if (static_cast<int>(ev->examples.size()) >= opt_.max_examples) return;
       uint32_t o = paths_.counts[pi].first_observation;
@@ -935,12 +947,15 @@ int64_t Engine::Prepare() {
   BuildClasses();
   eval_index_.assign(classes_.size(), -1);
   path_lossy_.resize(paths_.size());
+  path_weak_.resize(paths_.size());
   int64_t lossy = 0;
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathCounts& p = paths_.counts[i];
     const ByCounts& c = CountsOf(p);
     path_lossy_[i] = p.lost > 0 && c.tail < opt_.lossy_p_value;
+    path_weak_[i] = p.lost > 0 && !path_lossy_[i] && c.tail <= kCandidateTail;
     lossy += path_lossy_[i];
+    weak_paths_ += path_weak_[i];
     if (slot_of_[i] != kNoSlot) path_ll_[slot_of_[i]] = c.ll;
   }
   return lossy;
@@ -951,13 +966,14 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   r.background_loss_ratio = opt_.background_loss_ratio;
   r.paths = static_cast<int64_t>(paths_.size());
   r.lossy_paths = Prepare();
+  r.weak_paths = weak_paths_;
 
   // Candidates: classes on at least one path with more loss than background alone explains.
   std::vector<char> candidate(classes_.size(), 0);
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathCounts& p = paths_.counts[i];
     if (p.lost == 0) continue;
-    if (CountsOf(p).tail > 0.05) continue;
+    if (CountsOf(p).tail > kCandidateTail) continue;
     for (const model::PathEntry& e : paths_.paths[i]) candidate[class_of_[e.component]] = 1;
   }
   std::vector<uint32_t> cands;
@@ -1522,22 +1538,26 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
         if (it == host_port_of.end()) continue;
         const model::Host& h = topo_.hosts()[it->second.first];
         const model::HostPort& hp = h.ports[it->second.second];
+        // The port to move to must lead somewhere: a cabled one, best on the same switch (the
+        // network surely reaches it) and on another card (the test then clears the card too).
         std::string other;
+        int best = 0;
         for (const model::HostPort& o : h.ports) {
-          if (o.port != hp.port && o.card != hp.card && other.empty()) other = o.name;
-        }
-        for (const model::HostPort& o : h.ports) {
-          if (o.port != hp.port && other.empty()) other = o.name;
+          if (o.port == hp.port || o.cable == model::kNoComponent) continue;
+          int score = 1 + 2 * (o.peer_switch == hp.peer_switch) + (o.card != hp.card);
+          if (score > best) best = score, other = o.name;
         }
         NextTest t;
         t.kind = NextTestKind::kMoveUplink;
-        t.action = other.empty() ? fmt::format("move {}'s uplink off port {} and measure again",
-                                               h.name, hp.name)
-                                 : fmt::format(
-                                       "move {}'s traffic from port {} to {} (another path to the "
-                                       "network, as the admin did with the 1GbE line) and measure "
-                                       "again",
-                                       h.name, hp.name, other);
+        t.action = other.empty()
+                       ? fmt::format(
+                             "move {}'s uplink off port {} to another port (none other is "
+                             "cabled) and measure again",
+                             h.name, hp.name)
+                       : fmt::format(
+                             "move {}'s traffic from port {} to {} (another path to the "
+                             "network) and measure again",
+                             h.name, hp.name, other);
         t.splits = {c};
         t.expected_gain_bits = gain_for(t.splits);
         tests.push_back(std::move(t));
@@ -1690,8 +1710,13 @@ Result<LocalizeResult> Localize(const model::Topology& topology,
       paths.counts.push_back({0, 0, static_cast<uint32_t>(i)});
     }
     PathCounts& p = paths.counts[it->second];
-    p.sent += o.sent;
-    p.lost += o.lost;
+    // Each count is at most 10^15 (model::LoadObservations); this many repeats of one flow would
+    // take 18,000 of them, but a sum that wraps would invent a verdict, so it is checked.
+    if (__builtin_add_overflow(p.sent, o.sent, &p.sent) ||
+        __builtin_add_overflow(p.lost, o.lost, &p.lost)) {
+      return Status::At(StatusCode::kMalformed, o.loc,
+                        "the probes counted for this flow, added over its lines, overflow 64 bits");
+    }
   }
   // A flow is its first observation's endpoints; a traced route is certain: each component
   // once, weight 1.

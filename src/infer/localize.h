@@ -100,7 +100,11 @@ struct ObservedPaths {
 };
 
 struct Evidence {
-  int64_t lossy_paths = 0;
+  int64_t lossy_paths = 0;  // loss beyond background, significant on the path alone
+  // Some loss, more than background would likely give, but not significant on the path alone:
+  // several such paths through one component can convict it together, so they are neither
+  // lossy nor clean.
+  int64_t weak_paths = 0;
   int64_t clean_paths = 0;
   std::vector<uint32_t> examples;  // observation indices, lossy ones first
 };
@@ -140,6 +144,7 @@ struct LocalizeResult {
   std::vector<NextTest> next_tests;            // by expected gain, highest first
   int64_t paths = 0;
   int64_t lossy_paths = 0;
+  int64_t weak_paths = 0;  // some loss, but not significant on the path alone (Evidence)
   int64_t unexplained_lossy_paths = 0;  // lossy paths no reported suspect lies on
   double background_loss_ratio = 0;
   bool culprit_named() const { return !suspects.empty() && suspects.front().diagnosed(); }

@@ -60,7 +60,8 @@ class Parser {
     }
     dst_text = j["dst"].get<std::string>();
     std::string network;
-    if (j.contains("network")) {
+    // null is what `probe --json` writes without --network: the same as leaving it out.
+    if (j.contains("network") && !j["network"].is_null()) {
       if (!j["network"].is_string()) return Status::Malformed(loc, "\"network\" as a string", line);
       network = j["network"].get<std::string>();
     }
@@ -181,8 +182,12 @@ class Parser {
       return Status::At(StatusCode::kMalformed, loc, fmt::format("missing \"{}\"", key));
     }
     const json& v = j[key];
-    if (v.is_number_unsigned()) return v.get<uint64_t>();
-    if (v.is_number_integer()) {
+    // 10^15 probes is 31 years at a million a second. The cap keeps every count exact as a
+    // double and lets a flow's repeated observations be summed without wrapping.
+    constexpr uint64_t kMaxCount = 1'000'000'000'000'000;
+    if (v.is_number_unsigned()) {
+      if (v.get<uint64_t>() <= kMaxCount) return v.get<uint64_t>();
+    } else if (v.is_number_integer()) {
       return Status::At(StatusCode::kMalformed, loc,
                         fmt::format("\"{}\" is negative ({})", key, v.get<int64_t>()));
     }
@@ -192,11 +197,12 @@ class Parser {
         return Status::At(StatusCode::kMalformed, loc,
                           fmt::format("\"{}\" is negative ({})", key, d));
       }
-      if (d == std::floor(d) && d < 1e15) return static_cast<uint64_t>(d);
+      if (d == std::floor(d) && d <= static_cast<double>(kMaxCount))
+        return static_cast<uint64_t>(d);
     }
     return Status::At(
         StatusCode::kMalformed, loc,
-        fmt::format("expected \"{}\" to be a whole number, saw {}", key,
+        fmt::format("expected \"{}\" to be a whole number up to 10^15, saw {}", key,
                     EscapeForMessage(v.dump(-1, ' ', false, json::error_handler_t::replace))));
   }
 

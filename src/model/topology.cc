@@ -1,7 +1,9 @@
 #include "model/topology.h"
 
+#include <algorithm>
 #include <unordered_set>
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include "util/text.h"
@@ -48,8 +50,24 @@ std::optional<Endpoint> Topology::FindEndpoint(std::string_view name) const {
   return it->second;
 }
 
+std::optional<std::string> CanonicalIp(std::string_view text) {
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  std::string s(text);
+  unsigned char bytes[sizeof(in6_addr)];
+  char out[INET6_ADDRSTRLEN];
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, s.c_str(), bytes) == 1 &&
+        inet_ntop(family, bytes, out, sizeof out) != nullptr) {
+      return std::string(out);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::pair<Endpoint, int32_t>> Topology::FindAddress(std::string_view address) const {
-  auto it = address_index_.find(std::string(address));
+  auto canonical = CanonicalIp(address);
+  if (!canonical) return std::nullopt;
+  auto it = address_index_.find(*canonical);
   if (it == address_index_.end()) return std::nullopt;
   return it->second;
 }
@@ -126,6 +144,17 @@ Result<Topology> Topology::Build(TopologySpec spec) {
     std::unordered_set<std::string> port_names;
     for (const NicSpec& nic : hs.nics) {
       if (nic.name.empty()) return Err(nic.loc, "NIC without a name");
+      // A card's id is HOST/NAME beside HOST/vswitch and HOST/driver:NAME: a NIC called
+      // "vswitch" or "driver:x" would be another component's id.
+      if (nic.name.find_first_of(":/") != std::string::npos || nic.name == "vswitch") {
+        return Err(nic.loc, fmt::format("NIC name \"{}\" must not contain ':' or '/' nor be "
+                                        "\"vswitch\" (they make other components' ids)",
+                                        EscapeForMessage(nic.name)));
+      }
+      if (nic.driver.find_first_of(":/") != std::string::npos) {
+        return Err(nic.loc, fmt::format("driver name \"{}\" must not contain ':' or '/'",
+                                        EscapeForMessage(nic.driver)));
+      }
       std::string card_id = fmt::format("{}/{}", hs.name, nic.name);
       if (t.component_index_.count(card_id)) {
         return Err(nic.loc, fmt::format("duplicate NIC \"{}\" on host {}", nic.name, hs.name));
@@ -312,6 +341,11 @@ Result<Topology> Topology::Build(TopologySpec spec) {
           return Err(us.loc, fmt::format("network {}: uplink {}:{} has no cable to a switch",
                                          ns.name, us.host, p));
         }
+        if (std::find(ports.begin(), ports.end(), pi) != ports.end()) {
+          // A repeat would weigh that port twice among the team's equally likely choices.
+          return Err(us.loc, fmt::format("network {}: port {} is listed twice in host {}'s uplinks",
+                                         ns.name, p, us.host));
+        }
         ports.push_back(pi);
       }
       index[hit->second] = static_cast<int32_t>(n.uplinks.size());
@@ -334,20 +368,33 @@ Result<Topology> Topology::Build(TopologySpec spec) {
                                        EscapeForMessage(as.network)));
       }
       if (as.address.empty()) return Err(as.loc, "empty address");
-      auto [it, fresh] = address_locs.emplace(as.address, as.loc);
+      auto canonical = CanonicalIp(as.address);
+      if (!canonical) {
+        return Err(as.loc, fmt::format("expected an IPv4 or IPv6 address on network {}, saw \"{}\"",
+                                       as.network, EscapeForMessage(as.address)));
+      }
+      auto [it, fresh] = address_locs.emplace(*canonical, as.loc);
       if (!fresh) {
-        auto prev = t.address_index_.find(as.address);
-        return Err(as.loc, fmt::format("address {} is on two endpoints: {} (at {}) and {}",
-                                       as.address, t.EndpointName(prev->second.first),
-                                       it->second.ToString(), t.EndpointName(e)));
+        auto prev = t.address_index_.find(*canonical);
+        const Endpoint& was = prev->second.first;
+        if (was.kind == e.kind && was.index == e.index) {
+          return Err(as.loc, fmt::format("address {} is given twice for {}: on network {} (at {}) "
+                                         "and on network {}",
+                                         as.address, t.EndpointName(e),
+                                         t.networks_[prev->second.second].name,
+                                         it->second.ToString(), as.network));
+        }
+        return Err(as.loc,
+                   fmt::format("address {} is on two endpoints: {} (at {}) and {}", as.address,
+                               t.EndpointName(was), it->second.ToString(), t.EndpointName(e)));
       }
       if (t.uplink_index_[*net][host] < 0) {
         return Err(as.loc, fmt::format("{} has an address on network {}, but network {} has no "
                                        "uplink for host {}", t.EndpointName(e), as.network,
                                        as.network, t.hosts_[host].name));
       }
-      t.address_index_.emplace(as.address, std::make_pair(e, *net));
-      out->emplace_back(as.network, as.address);
+      t.address_index_.emplace(*canonical, std::make_pair(e, *net));
+      out->emplace_back(as.network, *canonical);
     }
     return Status::Ok();
   };

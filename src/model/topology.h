@@ -163,6 +163,10 @@ struct Endpoint {
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
+// The canonical text of an IPv4 or IPv6 address (as inet_ntop writes it), or nullopt when
+// `text` is not one.
+std::optional<std::string> CanonicalIp(std::string_view text);
+
 class Topology {
  public:
   // Validates `spec` and builds the component graph. Errors name the spec element's location:
@@ -183,7 +187,8 @@ class Topology {
   std::optional<int32_t> FindNetwork(std::string_view name) const;
   // A host or VM by name.
   std::optional<Endpoint> FindEndpoint(std::string_view name) const;
-  // The endpoint owning `address` and the network the address is on.
+  // The endpoint owning `address` and the network the address is on. Any spelling of the same
+  // IP finds it: 2001:db8::1 and 2001:0db8:0::1 are one address.
   std::optional<std::pair<Endpoint, int32_t>> FindAddress(std::string_view address) const;
 
   const std::string& EndpointName(Endpoint e) const;

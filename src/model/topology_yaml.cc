@@ -39,9 +39,12 @@ class Reader {
   }
   Status Keys(const YAML::Node& map, std::string_view what,
               std::initializer_list<std::string_view> allowed) const {
+    std::vector<std::pair<std::string, YAML::Mark>> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
       if (!it->first.IsScalar()) return Bad(it->first, "a key");
       const std::string& k = it->first.Scalar();
+      // yaml-cpp keeps both and `map[k]` reads the first: the second would be dropped unseen.
+      KW_RETURN_IF_ERROR(Once(seen, it->first, what));
       bool ok = false;
       for (auto a : allowed) ok = ok || a == k;
       if (!ok) {
@@ -67,12 +70,27 @@ class Reader {
     if (!n.IsScalar()) return Bad(n, fmt::format("a string for `{}`", key));
     return n.Scalar();
   }
+  // A key met for the second time in one mapping is an error naming both places.
+  Status Once(std::vector<std::pair<std::string, YAML::Mark>>& seen, const YAML::Node& key,
+              std::string_view what) const {
+    for (const auto& [k, mark] : seen) {
+      if (k == key.Scalar()) {
+        return Status::At(StatusCode::kMalformed, Loc(key),
+                          fmt::format("key \"{}\" given twice in {} (first at line {}, column {})",
+                                      EscapeForMessage(k), what, mark.line + 1, mark.column + 1));
+      }
+    }
+    seen.emplace_back(key.Scalar(), key.Mark());
+    return Status::Ok();
+  }
   Result<std::vector<AddressSpec>> Addresses(const YAML::Node& n) const {
     std::vector<AddressSpec> out;
     if (!n) return out;
     if (!n.IsMap()) return Bad(n, "`addresses: {NETWORK: ADDRESS, ...}`");
+    std::vector<std::pair<std::string, YAML::Mark>> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!it->first.IsScalar()) return Bad(it->first, "a network name");
+      KW_RETURN_IF_ERROR(Once(seen, it->first, "`addresses:`"));
       if (!it->second.IsScalar()) return Bad(it->second, "an address");
       out.push_back({it->first.Scalar(), it->second.Scalar(), Loc(it->second)});
     }

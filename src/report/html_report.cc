@@ -403,18 +403,20 @@ std::string SuspectsSection(const HtmlReport& r) {
     s += "<p>No component is suspected.</p>\n";
   } else {
     s += "<table class=\"suspects\"><thead><tr><th>components (cannot be split)</th>"
-         "<th>probability</th><th>own loss</th><th>lossy paths</th><th>clean paths</th>"
+         "<th>probability</th><th>own loss</th><th>lossy paths</th><th>weak paths</th>"
+         "<th>clean paths</th>"
          "<th>examples</th></tr></thead><tbody>\n";
     for (const auto& sp : L.suspects) {
       std::string ids;
       for (auto c : sp.components) ids += (ids.empty() ? "" : ", ") + r.topology->component(c).id;
       std::string ex;
       for (auto e : sp.evidence.examples) ex += fmt::format("<a href=\"#obs-{0}\">#{0}</a> ", e);
-      s += fmt::format("<tr class=\"{}\"><td>{}</td><td>{:.1f}%</td><td>{:.2f}%</td><td>{}</td>"
-                       "<td>{}</td><td>{}</td></tr>\n",
-                       sp.diagnosed() ? "diagnosed" : "possible", Esc(ids), sp.probability * 100,
-                       sp.loss_ratio_estimate * 100, sp.evidence.lossy_paths,
-                       sp.evidence.clean_paths, ex);
+      s += fmt::format(
+          "<tr class=\"{}\"><td>{}</td><td>{:.1f}%</td><td>{:.2f}%</td><td>{}</td>"
+          "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+          sp.diagnosed() ? "diagnosed" : "possible", Esc(ids), sp.probability * 100,
+          sp.loss_ratio_estimate * 100, sp.evidence.lossy_paths, sp.evidence.weak_paths,
+          sp.evidence.clean_paths, ex);
     }
     s += "</tbody></table>\n";
   }

@@ -49,6 +49,7 @@ std::string LocalizeJson(const LocalizeReport& r) {
     j["loss_estimate"] = s.loss_ratio_estimate;
     json ev;
     ev["lossy_paths"] = s.evidence.lossy_paths;
+    ev["weak_paths"] = s.evidence.weak_paths;
     ev["clean_paths"] = s.evidence.clean_paths;
     json ex = json::array();
     for (uint32_t i : s.evidence.examples) {
@@ -84,6 +85,7 @@ std::string LocalizeJson(const LocalizeReport& r) {
   doc["next_tests"] = tests;
   doc["paths"] = res.paths;
   doc["lossy_paths"] = res.lossy_paths;
+  doc["weak_paths"] = res.weak_paths;
   doc["unexplained_lossy_paths"] = res.unexplained_lossy_paths;
   doc["background_loss_ratio"] = res.background_loss_ratio;
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

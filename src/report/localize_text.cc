@@ -75,9 +75,18 @@ std::string LocalizeText(const LocalizeReport& r) {
       }
       out += "\n";
     }
-    out += fmt::format("  why: it lies on {} lossy path{} and on {} clean one{}\n",
-                       s.evidence.lossy_paths, s.evidence.lossy_paths == 1 ? "" : "s",
-                       s.evidence.clean_paths, s.evidence.clean_paths == 1 ? "" : "s");
+    if (s.evidence.weak_paths == 0) {
+      out += fmt::format("  why: it lies on {} lossy path{} and on {} clean one{}\n",
+                         s.evidence.lossy_paths, s.evidence.lossy_paths == 1 ? "" : "s",
+                         s.evidence.clean_paths, s.evidence.clean_paths == 1 ? "" : "s");
+    } else {
+      out += fmt::format(
+          "  why: it lies on {} lossy path{}, {} more with some loss (too little to count on "
+          "{} own) and {} clean one{}\n",
+          s.evidence.lossy_paths, s.evidence.lossy_paths == 1 ? "" : "s", s.evidence.weak_paths,
+          s.evidence.weak_paths == 1 ? "its" : "their", s.evidence.clean_paths,
+          s.evidence.clean_paths == 1 ? "" : "s");
+    }
     for (uint32_t i : s.evidence.examples) {
       if (i < r.observations.size()) out += fmt::format("    {}\n", Example(r, i));
     }
@@ -136,8 +145,14 @@ std::string LocalizeText(const LocalizeReport& r) {
   }
   int64_t named = 0;
   for (const infer::Suspect& s : res.suspects) named += s.diagnosed();
-  out += fmt::format("Summary: {} path{} measured, {} lossy; {} culprit{} named", res.paths,
-                     res.paths == 1 ? "" : "s", res.lossy_paths, named, named == 1 ? "" : "s");
+  out += fmt::format("Summary: {} path{} measured, {} lossy", res.paths, res.paths == 1 ? "" : "s",
+                     res.lossy_paths);
+  if (res.weak_paths > 0) out += fmt::format(", {} with some loss", res.weak_paths);
+  out += fmt::format("; {} culprit{} named", named, named == 1 ? "" : "s");
+  if (named > 0 && res.lossy_paths == 0) {
+    // Said outright: the verdict adds up small losses no single path shows beyond doubt.
+    out += " on weak evidence alone (measure longer to confirm)";
+  }
   if (res.unexplained_lossy_paths > 0) {
     out += fmt::format("; {} lossy path{} unexplained", res.unexplained_lossy_paths,
                        res.unexplained_lossy_paths == 1 ? "" : "s");

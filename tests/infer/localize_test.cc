@@ -134,6 +134,98 @@ TEST(LocalizeBackground, ASingleLostProbeIsToleratedAsBackground) {
   EXPECT_TRUE(r->suspects.empty());
 }
 
+TEST(LocalizeBackground, LossBelowBackgroundIsCleanHoweverManyProbesWereSent) {
+  // 0.05% lost against a 0.1% background. The tail P(X >= 5,000) under Bin(10M, 0.001) is ~1;
+  // a sum of terms from 5,000 upward, cut after 2,000 of them, never reached the mode (10,000)
+  // and called it ~0: significant loss.
+  Topology t = Seed();
+  for (auto [sent, lost] : {std::pair<uint64_t, uint64_t>{10'000'000, 5'000},
+                            {5'000'000, 100},
+                            {1'000'000'000'000'000, 1}}) {
+    std::vector<Observation> obs = {Obs(t, "esxi1", "esxi2", "service", sent, lost)};
+    auto r = Localize(t, obs, {});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->lossy_paths, 0) << lost << " of " << sent;
+    EXPECT_EQ(r->weak_paths, 0) << lost << " of " << sent;
+    EXPECT_TRUE(r->suspects.empty()) << lost << " of " << sent;
+  }
+  // And well above it, at the same scale, still is lossy.
+  std::vector<Observation> obs = {Obs(t, "esxi1", "esxi2", "service", 10'000'000, 12'000)};
+  auto r = Localize(t, obs, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lossy_paths, 1);
+}
+
+TEST(LocalizeEvidence, LossTooSmallToBeSignificantAloneIsCountedApartFromCleanPaths) {
+  // 2 of 100: P(X >= 2) under the 0.1% background is ~0.005, a candidate (<= 0.05) but not
+  // lossy (< 0.001). On two hosts the engine names a culprit from it; its evidence said "0 lossy
+  // paths and 1 clean one" and the summary "0 lossy; 1 culprit named".
+  auto t = model::ParseTopology(R"(hosts:
+  - {name: h1, addresses: {n: 10.77.0.1}, nics: [{name: c, driver: d, ports: [p0]}]}
+  - {name: h2, addresses: {n: 10.77.0.2}, nics: [{name: c, driver: d, ports: [p0]}]}
+switches:
+  - {name: sw, ports: 8}
+cables:
+  - {name: c1, a: h1:p0, b: sw:1}
+  - {name: c2, a: h2:p0, b: sw:2}
+networks:
+  - {name: n, uplinks: {h1: p0, h2: p0}}
+)",
+                                "t.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::vector<Observation> obs = {Obs(*t, "h1", "h2", "n", 100, 2)};
+  auto r = Localize(*t, obs, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lossy_paths, 0);
+  EXPECT_EQ(r->weak_paths, 1);
+  ASSERT_FALSE(r->suspects.empty());
+  const Evidence& ev = r->suspects[0].evidence;
+  EXPECT_EQ(ev.lossy_paths, 0);
+  EXPECT_EQ(ev.weak_paths, 1);
+  EXPECT_EQ(ev.clean_paths, 0);
+}
+
+TEST(LocalizeRoutes, CountsThatWouldWrapWhenAFlowsLinesAreAddedAreAnError) {
+  Topology t = Seed();
+  std::vector<Observation> obs = {Obs(t, "esxi1", "esxi2", "service", uint64_t{1} << 63, 0),
+                                  Obs(t, "esxi1", "esxi2", "service", uint64_t{1} << 63, 2)};
+  obs[1].loc = SourceLoc{"o.jsonl", 2, 1};
+  auto r = Localize(t, obs, {});
+  ASSERT_FALSE(r.ok()) << "the sum wrapped to 0 sent, 2 lost: a verdict from nothing";
+  EXPECT_EQ(r.status().loc().line, 2) << r.status().ToString();
+}
+
+TEST(LocalizeNextTests, MovingAnUplinkNamesACabledPortNeverADeadOne) {
+  // Two hosts with a spare port each: p1 uncabled, p2 cabled to the same switch.
+  auto t = model::ParseTopology(R"(hosts:
+  - {name: h1, addresses: {n: 10.77.0.1}, nics: [{name: c, driver: d, ports: [p0, p1, p2]}]}
+  - {name: h2, addresses: {n: 10.77.0.2}, nics: [{name: c, driver: d, ports: [p0, p1, p2]}]}
+switches:
+  - {name: sw, ports: 8}
+cables:
+  - {name: c1, a: h1:p0, b: sw:1}
+  - {name: c2, a: h2:p0, b: sw:2}
+  - {name: s1, a: h1:p2, b: sw:3}
+  - {name: s2, a: h2:p2, b: sw:4}
+networks:
+  - {name: n, uplinks: {h1: p0, h2: p0}}
+)",
+                                "t.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::vector<Observation> obs = {Obs(*t, "h1", "h2", "n", 1000, 60)};
+  auto r = Localize(*t, obs, {});
+  ASSERT_TRUE(r.ok());
+  int moves = 0;
+  for (const NextTest& n : r->next_tests) {
+    // Host-port moves; a switch port's test moves the cable to a free switch port instead.
+    if (n.kind != NextTestKind::kMoveUplink || n.action.rfind("move h", 0) != 0) continue;
+    ++moves;
+    EXPECT_EQ(n.action.find("to p1"), std::string::npos) << n.action;
+    EXPECT_NE(n.action.find("to p2"), std::string::npos) << n.action;
+  }
+  EXPECT_GT(moves, 0);
+}
+
 TEST(LocalizeMultiFault, TwoFaultsOnDifferentNetworksAreBothFound) {
   Topology t = Seed();
   auto r = Localize(t, FullMesh(t, {{"dac-esxi2-allied", 0.05}, {"dac-esxi3-mikrotik", 0.08}},

@@ -75,12 +75,32 @@ INSTANTIATE_TEST_SUITE_P(
                 StatusCode::kNotFound, "unknown network"},
         BadCase{R"({"src": "ceph1", "dst": "ceph4", "network": "mgmt", "sent": 5, "lost": 0})",
                 StatusCode::kNotFound, "no path carries"},
-        BadCase{R"({"src": "192.168.1.101", "dst": "esxi2", "network": "service", "sent": 5, "lost": 0})",
-                StatusCode::kMalformed, "is on network mgmt, not service"},
-        BadCase{R"({"src": "esxi1", "dst": "esxi2", "sent": 5, "lost": 0})",
-                StatusCode::kMalformed, "missing \"network\""},
+        BadCase{
+            R"({"src": "192.168.1.101", "dst": "esxi2", "network": "service", "sent": 5, "lost": 0})",
+            StatusCode::kMalformed, "is on network mgmt, not service"},
+        BadCase{R"({"src": "esxi1", "dst": "esxi2", "sent": 5, "lost": 0})", StatusCode::kMalformed,
+                "missing \"network\""},
         BadCase{R"({"src": "esxi1", "dst": "esxi2", "network": "mgmt", "sent": 5)",
-                StatusCode::kMalformed, "expected a JSON object"}));
+                StatusCode::kMalformed, "expected a JSON object"},
+        // 2^64 - 1 was read as unsigned, then reported as "negative (-1)".
+        BadCase{
+            R"({"src": "esxi1", "dst": "esxi2", "network": "mgmt", "sent": 18446744073709551615, "lost": 0})",
+            StatusCode::kMalformed, "whole number up to 10^15"},
+        BadCase{
+            R"({"src": "esxi1", "dst": "esxi2", "network": "mgmt", "sent": 1000000000000001, "lost": 0})",
+            StatusCode::kMalformed, "whole number up to 10^15"}));
+
+TEST(ObservationJsonl, NullNetworkIsLeftOutAsProbeJsonWritesIt) {
+  // `probe --json` without --network writes "network": null; docs/json.md says so.
+  Topology t = Seed();
+  auto r = ParseObservations(
+      "{\"src\": \"esxi1\", \"dst\": \"192.168.110.114\", \"network\": null, \"sent\": 9, "
+      "\"lost\": 1}\n",
+      "o.jsonl", t, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->observations.size(), 1u);
+  EXPECT_EQ(t.networks()[r->observations[0].network].name, "storage");
+}
 
 TEST(ObservationLenient, SkipsBadLinesWithACountAndAWarningEach) {
   Topology t = Seed();

@@ -147,6 +147,62 @@ TEST(TopologyYamlErrors, BrokenYamlHasAPosition) {
   EXPECT_GT(s.loc().line, 0) << s.ToString();
 }
 
+TEST(TopologyYamlErrors, AKeyGivenTwiceIsAnErrorNotASilentlyDroppedValue) {
+  // yaml-cpp keeps both entries and reads the first: the second hosts list, or the second name,
+  // vanished without a word.
+  std::string y = kBase;
+  y.replace(y.find("{name: sw, ports: 4}"), 20, "{name: sw, ports: 4, name: sx}");
+  Status s = Load(y);
+  EXPECT_EQ(s.loc(), (SourceLoc{"t.yaml", 7, 26})) << s.ToString();
+  EXPECT_NE(s.message().find("\"name\" given twice"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("line 7, column 6"), std::string::npos) << s.message();
+  Status top = Load(std::string(kBase) + "hosts: []\n");
+  EXPECT_EQ(top.loc().line, 12) << top.ToString();
+  Status addr = Load(R"(hosts:
+  - name: h1
+    addresses: {net: 10.0.0.1, net: 10.0.0.2}
+)");
+  EXPECT_EQ(addr.loc(), (SourceLoc{"t.yaml", 3, 32})) << addr.ToString();
+}
+
+TEST(TopologyYamlErrors, NicNamesThatWouldBeAnotherComponentsIdAreRejected) {
+  for (const char* name : {"vswitch", "driver:d", "a/b"}) {
+    std::string y = kBase;
+    y.replace(y.find("{name: nic,"), 11, std::string("{name: \"") + name + "\",");
+    Status s = Load(y);
+    EXPECT_EQ(s.code(), StatusCode::kMalformed) << name;
+    EXPECT_EQ(s.loc().line, 5) << s.ToString();
+    EXPECT_NE(s.message().find("NIC name"), std::string::npos) << s.message();
+  }
+}
+
+TEST(TopologyYamlErrors, APortListedTwiceInATeamIsAnError) {
+  std::string y = kBase;
+  y.replace(y.find("networks:"), 9, "  - {name: c2, a: h1:p1, b: sw:2}\nnetworks:");
+  y.replace(y.find("{h1: p0}"), 8, "{h1: [p0, p0, p1]}");
+  Status s = Load(y);
+  EXPECT_EQ(s.loc().line, 12) << s.ToString();
+  EXPECT_NE(s.message().find("port p0 is listed twice"), std::string::npos) << s.message();
+}
+
+TEST(TopologyYamlErrors, AddressesMustBeIpsAndAnySpellingOfOneIpIsOneAddress) {
+  std::string y = kBase;
+  y.replace(y.find("10.0.0.1"), 8, "not-an-ip");
+  Status s = Load(y);
+  EXPECT_EQ(s.loc(), (SourceLoc{"t.yaml", 3, 22})) << s.ToString();
+  EXPECT_NE(s.message().find("expected an IPv4 or IPv6 address"), std::string::npos);
+
+  std::string v6 = kBase;
+  v6.replace(v6.find("10.0.0.1"), 8, "\"2001:0db8:0:0::2\"");
+  auto t = ParseTopology(v6, "t.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(t->FindAddress("2001:db8::2"));
+  EXPECT_TRUE(t->FindAddress("2001:DB8:0000::2"));
+  EXPECT_FALSE(t->FindAddress("2001:db8::3"));
+  Status twice = Load(v6 + "vms:\n  - {name: vm1, on: h1, addresses: {net: \"2001:db8::2\"}}\n");
+  EXPECT_NE(twice.message().find("two endpoints"), std::string::npos) << twice.ToString();
+}
+
 TEST(TopologyYaml, SpecRoundTripsThroughYaml) {
   auto spec = ParseTopologySpec(kIssueExample, "t.yaml");
   ASSERT_TRUE(spec.ok());
