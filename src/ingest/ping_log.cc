@@ -175,6 +175,17 @@ void SessionBuilder::Timeout(uint64_t raw_id, int64_t line) {
   if (s == Slot::kNone) s = Slot::kLost;
 }
 
+void SessionBuilder::Unknown(uint64_t raw_id, int64_t line) {
+  uint64_t id = Unwrap(raw_id);
+  if (!Reach(id)) {
+    Warn(line, fmt::format("probe {} is older than the last {} probes or out of range; not placed",
+                           raw_id, kReorderWindow));
+    return;
+  }
+  Slot& s = (*slots_)[id % kReorderWindow];
+  if (s == Slot::kNone) s = Slot::kUnknown;
+}
+
 PingSession SessionBuilder::Finish() {
   PingSession& out = info_;  // moved out at the end: Warn() below still appends to it
   const std::optional<PingToolTotals>& totals = out.totals;
