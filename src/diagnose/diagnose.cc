@@ -342,6 +342,13 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
         f.detail = fmt::format("{} session{}", log->sessions.size(),
                                log->sessions.size() == 1 ? "" : "s");
         f.warnings = log->warnings;
+        if (!log->read_error.ok()) {
+          // A cut .gz: the sessions read before the damage are used; the damage is said.
+          f.warnings.push_back(Diagnostic{SourceLoc{path, 0, 0},
+                                          "input damaged, only the part before the damage was "
+                                          "read: " +
+                                              log->read_error.ToString()});
+        }
         timed_files.push_back(path);
         for (auto& s : log->sessions) {
           for (auto& w : s.warnings) f.warnings.push_back(w);

@@ -88,6 +88,10 @@ class SessionBuilder {
   // s20180629 rounding bug. Set when a >= 1 ms RTT with three decimals other than ".100" is seen.
   bool rtt_precision3 = false;
 
+  // The tool's totals were there but unusable, and that was warned about: Finish() does not add
+  // that there were none.
+  bool totals_unknown = false;
+
   void SetTotals(PingToolTotals totals) { info_.totals = std::move(totals); }
   bool has_totals() const { return info_.totals.has_value(); }
   bool has_probe_lines() const { return placed_; }
@@ -167,6 +171,8 @@ class PingParser {
   // A warning inside the current session, or a file-level one when there is none.
   void Warn(std::string message);
   void FileWarn(std::string message);
+  // A file-level warning about an earlier line (where an mtr --json document started).
+  void FileWarnAt(int64_t line, std::string message);
 
   // State for formats spanning lines.
   bool fping_interim = false;  // after fping -Q's "[hh:mm:ss]" line
