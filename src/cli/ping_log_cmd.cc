@@ -65,6 +65,12 @@ ExitStatus Run(const PingLogArgs& args) {
       rep.sessions.push_back(std::move(s));
     }
     for (Diagnostic& d : log->warnings) rep.file_warnings.push_back(std::move(d));
+    if (!log->read_error.ok()) {
+      // What was read is reported above; the input is still damaged.
+      PrintError(log->read_error);
+      rep.errors.emplace_back(file, log->read_error.ToString());
+      status = ExitStatus::kError;
+    }
   }
   if (args.json) {
     std::fputs(report::RenderPingLogJson(rep).c_str(), stdout);

@@ -342,6 +342,13 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
         f.detail = fmt::format("{} session{}", log->sessions.size(),
                                log->sessions.size() == 1 ? "" : "s");
         f.warnings = log->warnings;
+        if (!log->read_error.ok()) {
+          // A cut .gz: the sessions read before the damage are used; the damage is said.
+          f.warnings.push_back(Diagnostic{SourceLoc{path, 0, 0},
+                                          "input damaged, only the part before the damage was "
+                                          "read: " +
+                                              log->read_error.ToString()});
+        }
         timed_files.push_back(path);
         for (auto& s : log->sessions) {
           for (auto& w : s.warnings) f.warnings.push_back(w);
@@ -366,8 +373,16 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
                        stats.kind != ingest::CephInputKind::kHealthText;
       // A log counts as Ceph's only when it holds Ceph events; JSON documents (osd tree,
       // metadata) carry identities instead.
-      if (s.ok() && (stats.events > 0 || ceph_json)) {
+      // A Ceph log cut short (a damaged .gz) still holds the events read before the damage.
+      bool cut_log = !s.ok() && stats.events > 0 && !ceph_json;
+      if ((s.ok() && (stats.events > 0 || ceph_json)) || cut_log) {
         probe.Commit();
+        if (cut_log) {
+          f.warnings.push_back(Diagnostic{SourceLoc{path, 0, 0},
+                                          "input damaged, only the part before the damage was "
+                                          "read: " +
+                                              s.ToString()});
+        }
         f.kind = InputKind::kCeph;
         f.detail = stats.events > 0 ? fmt::format("{}, {} events",
                                                   ingest::CephInputKindName(stats.kind),

@@ -61,6 +61,23 @@ SourceLoc LocOfByte(const std::string& doc, size_t byte, const std::string& file
   return loc;
 }
 
+// nlohmann's DOM parser, keeping where parsing failed: its own parse() throws a number overflow
+// ("1e400") as out_of_range without the byte offset its SAX callback was given.
+class LocatingJsonParser : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
+ public:
+  explicit LocatingJsonParser(nlohmann::json& root)
+      : nlohmann::detail::json_sax_dom_parser<nlohmann::json>(root, /*allow_exceptions=*/false) {}
+  // Hides the base's: sax_parse is a template over the SAX type, so this one is called.
+  bool parse_error(std::size_t byte, const std::string& /*token*/,
+                   const nlohmann::detail::exception& e) {
+    error_byte = byte;
+    error = e.what();
+    return false;
+  }
+  size_t error_byte = 0;
+  std::string error;
+};
+
 Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInputStats* stats) {
   const std::string& file = reader->name();
   std::string doc = std::move(first);
@@ -77,17 +94,21 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
   }
   KW_RETURN_IF_ERROR(reader->status());
   nlohmann::json j;
+  LocatingJsonParser sax(j);
+  bool parsed = false;
   try {
-    j = nlohmann::json::parse(doc);
-  } catch (const nlohmann::json::parse_error& e) {
-    SourceLoc loc = LocOfByte(doc, e.byte, file);
-    std::string what = e.what();
-    size_t p = what.find("syntax error");
-    return Status::At(StatusCode::kMalformed, loc,
-                      "invalid JSON: " + (p == std::string::npos ? what : what.substr(p)));
+    parsed = nlohmann::json::sax_parse(doc, &sax);
   } catch (const nlohmann::json::exception& e) {
     return Status::At(StatusCode::kMalformed, {file, 0, 0},
                       std::string("invalid JSON: ") + e.what());
+  }
+  if (!parsed) {
+    SourceLoc loc = LocOfByte(doc, sax.error_byte, file);
+    const std::string& what = sax.error;
+    size_t p = what.find("syntax error");
+    if (p == std::string::npos) p = what.find("number overflow");
+    return Status::At(StatusCode::kMalformed, loc,
+                      "invalid JSON: " + (p == std::string::npos ? what : what.substr(p)));
   }
   // Readers use only non-throwing accessors (find/contains/is_*), but be safe at the boundary.
   try {
@@ -158,8 +179,11 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
   if (!have) {
     KW_RETURN_IF_ERROR(reader->status());
     stats->kind = CephInputKind::kEmpty;
-    sink.OnWarning({{file, 0, 0}, "empty input"});
-    return Status::Ok();
+    // An error, as in ping-log: an empty file given as evidence is a wrong path or a capture
+    // that failed, and "healthy" would say the cluster was looked at.
+    return Status::At(StatusCode::kUnrecognized, {file, 0, 0},
+                      stats->lines == 0 ? "empty input: no Ceph log, health or JSON in it"
+                                        : "only blank lines: no Ceph log, health or JSON in it");
   }
   if (LooksLikeJson(line)) {
     Status st = ReadJson(reader, std::string(line), &sink, stats);
@@ -171,6 +195,7 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
   CephLineParser parser(file);
   CephEvent event;
   int warned = 0;
+  int malformed_warned = 0;
   bool first = true;
   while (first || reader->Next(&line)) {
     if (!first) ++stats->lines;
@@ -189,6 +214,17 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
       case CephLineClass::kContinuation:
         ++stats->continuation_lines;
         break;
+      case CephLineClass::kBlank:
+        break;
+      case CephLineClass::kMalformed:
+        ++stats->malformed_lines;
+        if (malformed_warned < kMaxCephLineWarnings) {
+          ++malformed_warned;
+          sink.OnWarning({{file, reader->line_number(), 0},
+                          "line looks like " + parser.malformed() + "; skipped: \"" +
+                              EscapeForMessage(line) + "\""});
+        }
+        break;
       case CephLineClass::kUnknown:
         ++stats->unknown_lines;
         if (warned < kMaxCephLineWarnings) {
@@ -205,13 +241,23 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
     }
   }
   stats->bytes = reader->decoded_bytes();
-  KW_RETURN_IF_ERROR(reader->status());
+  // A read error (a cut .gz) comes after the summaries below: the lines read before it were
+  // given to the sink and are reported with the error, not thrown away.
+  Status read = reader->status();
+  if (stats->malformed_lines > malformed_warned) {
+    sink.OnWarning({{file, 0, 0},
+                    std::to_string(stats->malformed_lines) +
+                        " lines looked like Ceph messages kiriwake uses but did not "
+                        "parse, and were skipped"});
+  }
   if (stats->unknown_lines > warned) {
     sink.OnWarning({{file, 0, 0},
                     std::to_string(stats->unknown_lines) +
                         " lines were not Ceph log or health lines and were skipped"});
   }
-  if (stats->events == 0 && stats->other_lines == 0 && stats->unknown_lines > 0) {
+  KW_RETURN_IF_ERROR(read);
+  if (stats->events == 0 && stats->other_lines == 0 && stats->malformed_lines == 0 &&
+      stats->unknown_lines > 0) {
     return Status::At(StatusCode::kUnrecognized, {file, 0, 0},
                       "no line is a Ceph log, health or JSON line (`ceph osd dump/tree/metadata` "
                       "are read in their `-f json` form)");

@@ -37,6 +37,7 @@ struct CephInputStats {
   int64_t other_lines = 0;         // well-formed Ceph lines with nothing we use
   int64_t continuation_lines = 0;  // bare lines inside a log: rest of a multi-line entry
   int64_t unknown_lines = 0;       // lines in no Ceph form we know (warned: the first kMaxWarnings)
+  int64_t malformed_lines = 0;     // lines that start as a message we use but do not parse (warned)
   uint64_t bytes = 0;
 };
 
@@ -45,8 +46,9 @@ inline constexpr size_t kMaxCephJsonBytes = 256u << 20;
 // Per input, the number of unknown lines reported one by one; the rest are only counted.
 inline constexpr int kMaxCephLineWarnings = 5;
 
-// Reads `reader` to its end. Errors: the reader's I/O error, malformed or unrecognised JSON
-// (with file:line:col), an input in no Ceph form at all (Unrecognized). Stats are filled even then.
+// Reads `reader` to its end. Errors: the reader's I/O error (the lines read before it have been
+// given to the sink), malformed or unrecognised JSON (with file:line:col), an empty input or one
+// in no Ceph form at all (Unrecognized). Stats are filled even then.
 Status ReadCephInput(LineReader* reader, CephSink* sink, CephInputStats* stats);
 
 }  // namespace kiriwake::ingest

@@ -1,6 +1,9 @@
 #include "ingest/ceph_log.h"
 
+#include <cmath>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "ingest/ceph_osd_map.h"
 #include "util/text.h"
@@ -144,7 +147,9 @@ bool ParseSlowOpsSummary(std::string_view s, CephEvent* e) {
 // Slow ping detail lines (src/mon/PGMap.cc, "SLOW_PING_TIME"):
 //  Octopus+: "Slow OSD heartbeats on back from osd.1 [dc1,rack1] (down) to osd.2 [] 28631.945 msec"
 //  <= Nautilus: "Slow heartbeat ping on back interface from osd.1 (down) to osd.3 4082.940 msec"
-bool ParseSlowPingDetail(std::string_view s, CephEvent* e) {
+// Once the "Slow OSD heartbeats on " prefix matched, a failure is a damaged detail line, not
+// another message: *malformed says which part was not valid.
+bool ParseSlowPingDetail(std::string_view s, CephEvent* e, std::string* malformed) {
   bool old_form;
   if (Consume(&s, "Slow OSD heartbeats on ")) {
     old_form = false;
@@ -153,15 +158,22 @@ bool ParseSlowPingDetail(std::string_view s, CephEvent* e) {
   } else {
     return false;
   }
+  auto bad = [&](std::string_view what) {
+    if (malformed != nullptr) {
+      *malformed = fmt::format("a slow-heartbeat detail (\"Slow {} on ...\"), but {}",
+                               old_form ? "heartbeat ping" : "OSD heartbeats", what);
+    }
+    return false;
+  };
   if (Consume(&s, "back")) {
     e->iface = CephInterface::kBack;
   } else if (Consume(&s, "front")) {
     e->iface = CephInterface::kFront;
   } else {
-    return false;
+    return bad("the interface is not \"back\" or \"front\"");
   }
-  if (old_form && !Consume(&s, " interface")) return false;
-  if (!Consume(&s, " from ")) return false;
+  if (old_form && !Consume(&s, " interface")) return bad("\" interface\" is missing");
+  if (!Consume(&s, " from ")) return bad("\" from \" is missing");
   auto skip_parentage_and_down = [&](bool* down) {
     if (!old_form) {
       if (!Consume(&s, " [")) return false;
@@ -174,13 +186,25 @@ bool ParseSlowPingDetail(std::string_view s, CephEvent* e) {
   };
   bool from_down = false;
   e->reporter_osd = ConsumeOsd(&s);
-  if (e->reporter_osd < 0 || !skip_parentage_and_down(&from_down)) return false;
-  if (!Consume(&s, " to ")) return false;
+  if (e->reporter_osd < 0) {
+    return bad(fmt::format("\"{}\" is not a valid OSD id (osd.0 .. osd.1000000)",
+                           EscapeForMessage(Word(s))));
+  }
+  if (!skip_parentage_and_down(&from_down)) return bad("the reporter's \"[location]\" is missing");
+  if (!Consume(&s, " to ")) return bad("\" to \" is missing");
   e->osd = ConsumeOsd(&s);
-  if (e->osd < 0 || !skip_parentage_and_down(&e->down)) return false;
-  if (!Consume(&s, " ")) return false;
+  if (e->osd < 0) {
+    return bad(fmt::format("\"{}\" is not a valid OSD id (osd.0 .. osd.1000000)",
+                           EscapeForMessage(Word(s))));
+  }
+  if (!skip_parentage_and_down(&e->down)) return bad("the target's \"[location]\" is missing");
+  if (!Consume(&s, " ")) return bad("no ping time follows the target");
+  std::string_view time = s;
   auto ms = text::ConsumeDecimal(&s);
-  if (!ms || !Consume(&s, " msec")) return false;
+  if (!ms || !std::isfinite(*ms) || !Consume(&s, " msec")) {
+    return bad(fmt::format("\"{}\" is not a ping time (a non-negative number, then \" msec\")",
+                           EscapeForMessage(time)));
+  }
   e->ping_ms = *ms;
   e->kind = CephEventKind::kSlowPing;
   e->check =
@@ -259,19 +283,39 @@ bool ClassifyMonFailure(std::string_view s, CephEvent* e) {
 }
 
 // Messages that begin with "osd.N " in the cluster log (src/mon/OSDMonitor.cc, OSD.cc).
-bool ClassifyOsdSubject(std::string_view s, CephEvent* e) {
+bool ClassifyOsdSubject(std::string_view s, CephEvent* e, std::string* malformed) {
+  auto bad_id = [&](std::string_view shape, std::string_view id) {
+    if (malformed != nullptr) {
+      *malformed = fmt::format(
+          "a failure report (\"osd.N {}osd.M\"), but \"{}\" is not a valid "
+          "OSD id (osd.0 .. osd.1000000)",
+          shape, EscapeForMessage(id));
+    }
+    return false;
+  };
+  constexpr std::string_view kShapes[] = {"reported failed by ", "reported immediately failed by ",
+                                          "failure report canceled by "};
   int osd = ConsumeOsd(&s);
-  if (osd < 0 || !Consume(&s, " ")) return false;
-  e->osd = osd;
-  if (Consume(&s, "reported failed by ") || Consume(&s, "reported immediately failed by ")) {
-    e->reporter_osd = ConsumeOsd(&s);
-    e->kind = CephEventKind::kFailureReport;
-    return e->reporter_osd >= 0;
+  if (osd < 0) {
+    // "osd.99999999999 reported failed by osd.2": the shape is a failure report, only the id is
+    // not one; say so rather than drop the report as an unrelated line.
+    std::string_view id = Word(s);
+    std::string_view rest = s.substr(id.size());
+    if (Consume(&rest, " ")) {
+      for (std::string_view shape : kShapes) {
+        if (rest.starts_with(shape)) return bad_id(shape, id);
+      }
+    }
+    return false;
   }
-  if (Consume(&s, "failure report canceled by ")) {
+  if (!Consume(&s, " ")) return false;
+  e->osd = osd;
+  for (std::string_view shape : kShapes) {
+    if (!Consume(&s, shape)) continue;
     e->reporter_osd = ConsumeOsd(&s);
-    e->kind = CephEventKind::kFailureCanceled;
-    return e->reporter_osd >= 0;
+    e->kind = shape == kShapes[2] ? CephEventKind::kFailureCanceled : CephEventKind::kFailureReport;
+    if (e->reporter_osd < 0) return bad_id(shape, Word(s));
+    return true;
   }
   // "osd.2 failed (root=default,...,host=nodeC) (2 reporters from different host after
   //  26.083096 >= grace 20.000000)" / "(connection refused reported by osd.1)"
@@ -378,7 +422,7 @@ int CephOsdId(std::string_view name) {
   return name.empty() ? id : -1;
 }
 
-bool ClassifyCephMessage(std::string_view msg, CephEvent* e) {
+bool ClassifyCephMessage(std::string_view msg, CephEvent* e, std::string* malformed) {
   std::string_view s = text::TrimRight(msg);
   bool indented = s.starts_with("    ");
   s = text::TrimLeft(s);
@@ -435,14 +479,15 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e) {
       return true;
     }
   }
-  if (ParseSlowPingDetail(s, e)) {
+  if (ParseSlowPingDetail(s, e, malformed)) {
     e->text = std::string(s);
     return true;
   }
+  if (malformed != nullptr && !malformed->empty()) return false;
   if (s.starts_with("prepare_failure ")) return ClassifyMonFailure(s, e);
   if (s.starts_with("osd.")) {
     e->text = std::string(s);
-    return ClassifyOsdSubject(s, e);
+    return ClassifyOsdSubject(s, e, malformed);
   }
   // "host nodeC (root=default,datacenter=dc1,rack=rack2) (1 osds) is down" (OSDMap::check_health)
   if (indented && Consume(&s, "host ") && s.ends_with(" is down")) {
@@ -590,13 +635,15 @@ std::string_view DaemonOfDoutPrefix(std::string_view w) {
 
 CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, CephEvent* e) {
   *e = CephEvent();
+  malformed_.clear();
   // Views into `line` (or file_daemon_); copied into *e only when the line is an event, so the
   // common case (a line we do not use) allocates nothing.
   std::string_view daemon_v, severity_v;
   CephSource source = CephSource::kOther;
   std::string_view s = line;
   while (!s.empty() && s.back() == '\r') s.remove_suffix(1);
-  if (text::Trim(s).empty()) return CephLineClass::kOther;
+  // Not kOther: a blank line is no evidence that the input is Ceph's.
+  if (text::Trim(s).empty()) return CephLineClass::kBlank;
 
   std::string_view msg;
   bool prefixed = false;
@@ -698,7 +745,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
   }
   // "Health detail: HEALTH_WARN ..." (the periodic dump's first entry) is a summary of what
   // follows.
-  if (ClassifyCephMessage(msg, e)) {
+  if (ClassifyCephMessage(msg, e, &malformed_)) {
     e->loc = {file_, line_number, 0};
     e->source = source;
     if (e->daemon.empty()) e->daemon = std::string(daemon_v);  // kMonDown names its subject
@@ -709,7 +756,7 @@ CephLineClass CephLineParser::Parse(std::string_view line, int64_t line_number, 
     }
     return CephLineClass::kEvent;
   }
-  return CephLineClass::kOther;
+  return malformed_.empty() ? CephLineClass::kOther : CephLineClass::kMalformed;
 }
 
 }  // namespace kiriwake::ingest

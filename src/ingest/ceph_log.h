@@ -30,7 +30,9 @@ std::optional<int64_t> ConsumeCephTime(std::string_view* s);
 
 // Classifies the message part of a log line (after the prefix) or a health-detail line.
 // True and fills *e (kind and its fields, not loc/time/daemon) when it is an event we use.
-bool ClassifyCephMessage(std::string_view msg, CephEvent* e);
+// False otherwise; then, when the message clearly starts as one we use (a slow-heartbeat detail,
+// a failure report) but the rest does not parse, *malformed (if given) says what was expected.
+bool ClassifyCephMessage(std::string_view msg, CephEvent* e, std::string* malformed = nullptr);
 
 enum class CephLineClass {
   kEvent,         // *event was filled
@@ -39,6 +41,8 @@ enum class CephLineClass {
                   // (monmap and config dumps); counted, not warned about. The cluster log has
                   // no such lines (the mon splits multi-line messages into one entry per line).
   kUnknown,       // not a Ceph line in any form we know: counted and warned about
+  kBlank,         // empty or only spaces: recognises nothing
+  kMalformed,     // starts as a message we use, but the rest does not parse: malformed() says how
 };
 
 class CephLineParser {
@@ -48,12 +52,16 @@ class CephLineParser {
 
   CephLineClass Parse(std::string_view line, int64_t line_number, CephEvent* event);
 
+  // After kMalformed: what the line looked like and what was not valid in it.
+  const std::string& malformed() const { return malformed_; }
+
   const std::string& file() const { return file_; }
   const std::string& file_daemon() const { return file_daemon_; }
 
  private:
   std::string file_;
   std::string file_daemon_;
+  std::string malformed_;
   bool seen_prefixed_ = false;  // a daemon-log line was seen: later bare lines continue it
 };
 

@@ -3,6 +3,8 @@
 // names its host: "HOST : [N], 64 bytes, 0.412 ms (0.412 avg, 0% loss)", "HOST : [N], timed out
 // (NaN avg, 100% loss)", "HOST : xmt/rcv/%loss = 73/69/5%, min/avg/max = ...", "HOST : 0.41 -
 // 2.84" (-C), "HOST : duplicate for [N], ...", "HOST is alive (0.04 ms)", "HOST is unreachable".
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "ingest/ping_log_internal.h"
@@ -45,7 +47,11 @@ bool ProbeLine(PingParser& p, std::string_view host, std::string_view s, bool du
   std::string_view t = s.substr(comma + 8);
   auto ms = text::ConsumeDecimal(&t);
   if (!ms || !t.starts_with(" ms")) {
-    sess.Warn(p.line_no(), fmt::format("expected an RTT in ms, saw \"{}\"", EscapeForMessage(t)));
+    // "64 bytes" says a reply came; only its time is unreadable.
+    sess.Warn(p.line_no(),
+              fmt::format("expected an RTT in ms, saw \"{}\"; counted as answered without an RTT",
+                          EscapeForMessage(t)));
+    sess.Reply(*idx, SessionBuilder::kNoRtt, duplicate, p.line_no());
     return true;
   }
   sess.Reply(*idx, *ms, duplicate, p.line_no());
@@ -103,10 +109,23 @@ bool CountSummaryLine(PingParser& p, std::string_view host, std::string_view s) 
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i] == "-") {
       if (feed) sess.Timeout(i, p.line_no());
-    } else {
-      ++received;
-      if (feed) sess.Reply(i, *text::ParseDouble(tokens[i]), false, p.line_no());
+      continue;
     }
+    double ms = *text::ParseDouble(tokens[i]);
+    if (!std::isfinite(ms) || ms < 0) {
+      // from_chars reads "nan", "inf" and "-5", none of which fping prints for a reply or a
+      // loss ("-"): the probe is counted as sent, neither answered nor lost, and stays out of
+      // the RTT figures.
+      sess.Warn(p.line_no(),
+                fmt::format("probe {}: \"{}\" is not an RTT (expected a non-negative number of "
+                            "ms, or \"-\" for no reply); counted as sent, neither answered nor "
+                            "lost",
+                            i, EscapeForMessage(tokens[i])));
+      if (feed) sess.Unknown(i, p.line_no());
+      continue;
+    }
+    ++received;
+    if (feed) sess.Reply(i, ms, false, p.line_no());
   }
   if (!sess.has_totals()) {
     PingToolTotals t;

@@ -144,21 +144,30 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
     if (ConsumeDigits(&q) && q.starts_with(" time=")) t = rest.size() - q.size() + 1;
   }
   if (t == std::string_view::npos) t = rest.find("time=");
-  double rtt_ms = 0;
+  // A reply line proves the probe was answered even when its time is missing or unreadable: it
+  // is then received without an RTT rather than lost, or answered in 0 ms.
+  double rtt_ms = SessionBuilder::kNoRtt;
   if (t != std::string_view::npos) {
     rest.remove_prefix(t + 5);
+    std::string_view time = rest;
     uint64_t ip, frac;
     int fd;
-    if (!ConsumeRtt(&rest, &ip, &frac, &fd)) {
-      sess.Warn(p.line_no(), fmt::format("expected a number after \"time=\", saw \"{}\"",
-                                         EscapeForMessage(rest)));
-      return true;
+    // Every ping of this family prints " ms" right after the number; anything else there
+    // ("1e400 ms", "12abc") means the number was not what it seems.
+    if (ConsumeRtt(&rest, &ip, &frac, &fd) && rest.starts_with(" ms")) {
+      rtt_ms = IputilsRtt(sess, ip, frac, fd);
+    } else {
+      sess.Warn(p.line_no(),
+                fmt::format("expected a number followed by \" ms\" after \"time=\", saw \"{}\"; "
+                            "counted as answered without an RTT",
+                            EscapeForMessage(time)));
     }
-    rtt_ms = IputilsRtt(sess, ip, frac, fd);
   } else if (rest.find("(truncated)") != std::string_view::npos) {
-    sess.Warn(p.line_no(), "truncated reply has no time; counted as answered with 0 ms");
+    sess.Warn(p.line_no(), "truncated reply has no time; counted as answered without an RTT");
   } else {
-    sess.Warn(p.line_no(), fmt::format("reply has no \"time=\": \"{}\"", EscapeForMessage(line)));
+    sess.Warn(p.line_no(),
+              fmt::format("reply has no \"time=\"; counted as answered without an RTT: \"{}\"",
+                          EscapeForMessage(line)));
   }
   // Nothing after " ms" (the usual case) means no "(DUP!)" to look for.
   bool dup = rest.size() > 3 && rest.find("(DUP!)") != std::string_view::npos;

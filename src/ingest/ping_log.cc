@@ -175,6 +175,17 @@ void SessionBuilder::Timeout(uint64_t raw_id, int64_t line) {
   if (s == Slot::kNone) s = Slot::kLost;
 }
 
+void SessionBuilder::Unknown(uint64_t raw_id, int64_t line) {
+  uint64_t id = Unwrap(raw_id);
+  if (!Reach(id)) {
+    Warn(line, fmt::format("probe {} is older than the last {} probes or out of range; not placed",
+                           raw_id, kReorderWindow));
+    return;
+  }
+  Slot& s = (*slots_)[id % kReorderWindow];
+  if (s == Slot::kNone) s = Slot::kUnknown;
+}
+
 PingSession SessionBuilder::Finish() {
   PingSession& out = info_;  // moved out at the end: Warn() below still appends to it
   const std::optional<PingToolTotals>& totals = out.totals;
@@ -198,7 +209,9 @@ PingSession SessionBuilder::Finish() {
       }
     } else {
       out.last_id = out.first_id - 1;  // empty: last < first
-      if (!totals) Warn(out.source.line, "no probes and no statistics: file cut after the header?");
+      if (!totals && !totals_unknown) {
+        Warn(out.source.line, "no probes and no statistics: file cut after the header?");
+      }
     }
   } else {
     uint64_t last_printed = hi_ - 1;
@@ -325,6 +338,14 @@ void PingParser::FileWarn(std::string message) {
   log_.warnings.push_back({Here(), std::move(message)});
 }
 
+void PingParser::FileWarnAt(int64_t line, std::string message) {
+  if (log_.warnings.size() >= options_.max_warnings) {
+    ++file_warnings_dropped_;
+    return;
+  }
+  log_.warnings.push_back({SourceLoc{reader_.name(), line, 0}, std::move(message)});
+}
+
 void PingParser::Warn(std::string message) {
   if (current_) {
     current_->Warn(line_no_, std::move(message));
@@ -396,7 +417,11 @@ Result<PingLog> PingParser::Run() {
     }
     Dispatch(line);
   }
-  if (!reader_.status().ok()) return reader_.status();
+  // A read error (a .gz cut short) ends the input, not what was read before it: the sessions so
+  // far are finished and returned with the error, as the timeline does, unless nothing was
+  // recognised at all (then the error is the whole answer).
+  if (!reader_.status().ok() && !recognized_any_) return reader_.status();
+  log_.read_error = reader_.status();
   if (in_mtr_json) FinishMtrJson(*this);
   FinishMtrHops(*this);
   if (reader_.last_line_unterminated() && recognized_any_) {
@@ -404,6 +429,25 @@ Result<PingLog> PingParser::Run() {
   }
   CloseCurrent();
   FinishFping();
+  if (done_.empty() && !log_.read_error.ok()) return log_.read_error;
+  if (done_.empty() && !log_.warnings.empty()) {
+    // Something looked like ping output (an mtr --json document) and the warnings say why it
+    // gave nothing: that is the diagnosis, not the lines we did not recognise.
+    std::string why;
+    if (first_unrecognized_line_ > 0) {
+      why = fmt::format("line {}: not ping output: \"{}\"; ", first_unrecognized_line_,
+                        first_unrecognized_);
+    }
+    size_t shown = std::min<size_t>(log_.warnings.size(), 3);
+    for (size_t i = 0; i < shown; ++i) {
+      if (i > 0) why += "; ";
+      why += log_.warnings[i].ToString();
+    }
+    size_t more = log_.warnings.size() - shown + file_warnings_dropped_;
+    if (more > 0) why += fmt::format("; and {} more warning(s)", more);
+    return Status::Unrecognized(
+        fmt::format("{}: no ping output could be read: {}", reader_.name(), why));
+  }
   if (done_.empty()) {
     std::string seen;
     if (reader_.saw_nul()) {

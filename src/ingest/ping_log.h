@@ -76,6 +76,9 @@ struct PingLog {
   std::vector<Diagnostic> warnings;
   uint64_t lines = 0;
   uint64_t skipped_lines = 0;  // lines that were neither understood nor known noise
+  // Not OK when the input could not be read to its end (a cut .gz, an I/O error): the sessions
+  // hold what was read before, and this says why the rest is missing. Callers report both.
+  Status read_error;
 };
 
 struct PingLogOptions {
@@ -90,8 +93,10 @@ struct PingLogOptions {
 inline constexpr uint64_t kReorderWindow = 4096;
 
 // Parses one input. Unrecognized when the input holds no ping output at all (the message names
-// the file and quotes what was seen); IOError when reading fails. A malformed line inside a
-// recognised session is a warning and the session goes on.
+// the file and quotes what was seen, or the warnings that explain why nothing was usable); the
+// reader's error when reading fails before anything was recognised (after that, the result
+// carries it as read_error). A malformed line inside a recognised session is a warning and the
+// session goes on.
 Result<PingLog> ParsePingLog(LineReader& reader, const PingLogOptions& options = {});
 
 }  // namespace kiriwake::ingest

@@ -11,7 +11,9 @@
 #define KIRIWAKE_INGEST_PING_LOG_INTERNAL_H_
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +43,11 @@ class SessionBuilder {
   PingFormat format() const { return info_.format; }
   void set_format(PingFormat f) { info_.format = f; }
 
+  // The RTT of a reply whose line shows it was answered but whose time is missing or unreadable
+  // (a cut line, "time=1e400"): the probe counts as received and stays out of the RTT figures,
+  // where a made-up 0 ms would drag the minimum and the mean down.
+  static constexpr double kNoRtt = std::numeric_limits<double>::quiet_NaN();
+
   // Events, by the id as printed. `line` is the input line (for diagnostics).
   void Reply(uint64_t raw_id, double rtt_ms, bool marked_duplicate, int64_t line);
   // Reply(raw_id, rtt_ms, false, line) inline for the bulk of a long log: a reply newer than
@@ -69,6 +76,9 @@ class SessionBuilder {
   }
   void Error(uint64_t raw_id, int64_t line);
   void Timeout(uint64_t raw_id, int64_t line);
+  // A probe the tool accounted for with a value that is neither a reply nor a loss (fping -C
+  // printing "nan"): counted as sent only, so it inflates neither the replies nor the losses.
+  void Unknown(uint64_t raw_id, int64_t line);
   // Windows: the next probe by position.
   uint64_t NextPosition() { return ++position_; }
 
@@ -77,6 +87,10 @@ class SessionBuilder {
   // iputils >= 20240905 -3 prints every RTT with three decimals; then "9.100" is not the
   // s20180629 rounding bug. Set when a >= 1 ms RTT with three decimals other than ".100" is seen.
   bool rtt_precision3 = false;
+
+  // The tool's totals were there but unusable, and that was warned about: Finish() does not add
+  // that there were none.
+  bool totals_unknown = false;
 
   void SetTotals(PingToolTotals totals) { info_.totals = std::move(totals); }
   bool has_totals() const { return info_.totals.has_value(); }
@@ -87,7 +101,7 @@ class SessionBuilder {
   PingSession Finish();
 
  private:
-  enum class Slot : uint8_t { kNone, kAnswered, kLost, kErrored };
+  enum class Slot : uint8_t { kNone, kAnswered, kLost, kErrored, kUnknown };
   uint64_t Unwrap(uint64_t raw);
   // False when the id is older than the window (already final).
   bool Reach(uint64_t id);
@@ -96,9 +110,16 @@ class SessionBuilder {
     size_t k = base_ % kReorderWindow;
     Slot slot = (*slots_)[k];
     if (slot == Slot::kAnswered) [[likely]] {
-      builder_.Answered(base_, (*rtts_)[k]);
+      double rtt = (*rtts_)[k];
+      if (!std::isnan(rtt)) [[likely]] {
+        builder_.Answered(base_, rtt);
+      } else {
+        builder_.AnsweredWithoutDetail(1);  // kNoRtt
+      }
     } else if (slot == Slot::kErrored) {
       builder_.Errored(base_);
+    } else if (slot == Slot::kUnknown) {
+      builder_.SentWithoutDetail(1);
     } else {  // kNone (no line for this probe: it was lost) or kLost
       builder_.Lost(base_);
     }
@@ -150,6 +171,8 @@ class PingParser {
   // A warning inside the current session, or a file-level one when there is none.
   void Warn(std::string message);
   void FileWarn(std::string message);
+  // A file-level warning about an earlier line (where an mtr --json document started).
+  void FileWarnAt(int64_t line, std::string message);
 
   // State for formats spanning lines.
   bool fping_interim = false;  // after fping -Q's "[hh:mm:ss]" line

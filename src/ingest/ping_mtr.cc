@@ -25,13 +25,48 @@ struct HopStats {
   std::optional<double> loss_percent, sent, rcv, avg, best, worst, stdev;
 };
 
-void AddHop(PingParser& p, const HopStats& h, SourceLoc loc) {
+// Drops a value mtr cannot have printed (a hand edit, a damaged file), saying so: a NaN or a
+// negative count would otherwise become a garbage uint64_t, 10.7 probes a silent 11, and a loss
+// of -50% or 150% a healthy or a total-loss hop. Returns false when the value was dropped.
+bool CheckHopValue(SessionBuilder& s, int64_t line, int hop, const char* name,
+                   std::optional<double>* v, bool percent) {
+  if (!*v) return true;
+  double x = **v;
+  const char* why = nullptr;
+  if (!std::isfinite(x)) {
+    why = "not a number";
+  } else if (percent && (x < 0 || x > 100)) {
+    why = "not a percentage within 0..100";
+  } else if (!percent && (x < 0 || x != std::floor(x) || x > static_cast<double>(kMaxProbeId))) {
+    why = "not a whole number of probes";
+  }
+  if (why == nullptr) return true;
+  s.Warn(line, fmt::format("hop {}: \"{}\" is {} ({}); ignored", hop, name, x, why));
+  v->reset();
+  return false;
+}
+
+void AddHop(PingParser& p, HopStats h, SourceLoc loc) {
   SessionBuilder s(PingFormat::kMtr, loc, 1, false, p.options());
   s.info().hop = h.hop;
   s.info().target_name = h.host;
   if (LooksLikeAddress(h.host)) s.info().target_address = h.host;
-  if (!h.sent || *h.sent < 0) {
-    s.Warn(loc.line, "hop has no \"Snt\" column: sent count unknown");
+  bool sent_ok = CheckHopValue(s, loc.line, h.hop, "Snt", &h.sent, false);
+  bool rcv_ok = CheckHopValue(s, loc.line, h.hop, "Rcv", &h.rcv, false);
+  bool loss_ok = CheckHopValue(s, loc.line, h.hop, "Loss%", &h.loss_percent, true);
+  if (h.sent && h.rcv && *h.rcv > *h.sent) {
+    s.Warn(loc.line, fmt::format("hop {}: \"Rcv\" is {}, more than \"Snt\" ({}); ignored", h.hop,
+                                 *h.rcv, *h.sent));
+    h.rcv.reset();
+    rcv_ok = false;
+  }
+  if (!h.sent) {
+    if (sent_ok) s.Warn(loc.line, "hop has no \"Snt\" column: sent count unknown");
+    s.totals_unknown = true;
+  } else if (!h.rcv && !h.loss_percent && (!rcv_ok || !loss_ok)) {
+    // What was printed for the replies was dropped above: an unknown outcome, not 0% loss.
+    s.Warn(loc.line, fmt::format("hop {}: received count unknown; hop not judged", h.hop));
+    s.totals_unknown = true;
   } else {
     PingToolTotals t;
     t.loc = loc;
@@ -116,25 +151,26 @@ void ParseJsonDocument(PingParser& p) {
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("report") ||
       !doc["report"].is_object() || !doc["report"].contains("hubs") ||
       !doc["report"]["hubs"].is_array()) {
-    p.FileWarn(
-        fmt::format("{}: JSON document is not mtr --json output (expected "
-                    "{{\"report\": {{\"hubs\": [...]}}}})",
-                    loc.ToString()));
+    p.FileWarnAt(loc.line, doc.is_discarded()
+                               ? "JSON document is not valid JSON, so not mtr --json output"
+                               : "JSON document is not mtr --json output (expected "
+                                 "{\"report\": {\"hubs\": [...]}})");
     return;
   }
   int n = 0;
   for (const nlohmann::json& hub : doc["report"]["hubs"]) {
     ++n;
     if (!hub.is_object()) {
-      p.FileWarn(
-          fmt::format("{}: hub {} is not an object (expected {{\"host\": ..., "
-                      "\"Loss%\": ...}}); skipped",
-                      loc.ToString(), n));
+      p.FileWarnAt(loc.line, fmt::format("hub {} is not an object (expected {{\"host\": ..., "
+                                         "\"Loss%\": ...}}); skipped",
+                                         n));
       continue;
     }
     HopStats h;
     h.hop = n;
-    if (auto c = MtrNumber(hub, "count")) h.hop = static_cast<int>(std::clamp(*c, 0.0, 1000.0));
+    if (auto c = MtrNumber(hub, "count"); c && std::isfinite(*c)) {
+      h.hop = static_cast<int>(std::clamp(*c, 0.0, 1000.0));
+    }
     auto host = hub.find("host");
     h.host = host != hub.end() && host->is_string() ? host->get<std::string>() : "???";
     h.loss_percent = MtrNumber(hub, "Loss%");
@@ -177,8 +213,9 @@ void FinishMtrHops(PingParser& p) {
 
 void FinishMtrJson(PingParser& p) {
   p.in_mtr_json = false;
-  p.FileWarn(fmt::format("mtr --json document starting at line {} never ends (file cut?)",
-                         p.mtr_json_line));
+  p.FileWarnAt(p.mtr_json_line,
+               fmt::format("mtr --json document starting at line {} never ends (file cut?)",
+                           p.mtr_json_line));
   p.mtr_json.clear();
 }
 
@@ -208,8 +245,9 @@ bool ParseMtrLine(PingParser& p, std::string_view line) {
     if (p.mtr_json.size() + line.size() > kMaxMtrJsonBytes) {
       p.in_mtr_json = false;
       p.mtr_json.clear();
-      p.FileWarn(fmt::format("JSON document starting at line {} is larger than {} bytes; skipped",
-                             p.mtr_json_line, kMaxMtrJsonBytes));
+      p.FileWarnAt(p.mtr_json_line,
+                   fmt::format("JSON document starting at line {} is larger than {} bytes; skipped",
+                               p.mtr_json_line, kMaxMtrJsonBytes));
       return true;
     }
     p.mtr_json.append(line);

@@ -51,9 +51,12 @@ bool Reply(PingParser& p, std::string_view addr, std::string_view rest, std::str
   }
   auto ms = WindowsTime(rest.substr(t + time_key.size()));
   if (!ms) {
-    s.Warn(p.line_no(), fmt::format("expected \"{}=Nms\" or \"{}<1ms\", saw \"{}\"", time_key,
-                                    time_key, EscapeForMessage(rest.substr(t))));
-    s.Timeout(id, p.line_no());
+    // A "Reply from" with a time field is an answer (errors have none); only its time is lost.
+    s.Warn(p.line_no(),
+           fmt::format("expected \"{}=Nms\" or \"{}<1ms\", saw \"{}\"; counted as answered "
+                       "without an RTT",
+                       time_key, time_key, EscapeForMessage(rest.substr(t))));
+    s.Reply(id, SessionBuilder::kNoRtt, false, p.line_no());
     return true;
   }
   s.Reply(id, *ms, false, p.line_no());

@@ -149,5 +149,38 @@ TEST(CephCmd, HelpListsExitStatus) {
   EXPECT_NE(r.out.find("Exit status: 0 healthy"), std::string::npos);
 }
 
+TEST(CephCmd, TextWithABlankLineOrAnEmptyFileIsExitTwo) {
+  std::string base = "/tmp/kwc_blank_" + std::to_string(::getpid());
+  ASSERT_EQ(
+      std::system(
+          ("printf 'hello\\n\\nworld\\n' > " + base + ".txt && : > " + base + ".empty").c_str()),
+      0);
+  CliRun blank = RunKiriwake("ceph " + base + ".txt");
+  CliRun empty = RunKiriwake("ceph " + base + ".empty");
+  CliRun ping = RunKiriwake("ceph " + std::string(KW_TEST_DATA) + "/ping/busybox.txt");
+  std::remove((base + ".txt").c_str());
+  std::remove((base + ".empty").c_str());
+  EXPECT_EQ(blank.status, 2) << blank.out << blank.err;
+  EXPECT_EQ(empty.status, 2) << empty.out << empty.err;
+  EXPECT_NE(empty.err.find(base + ".empty"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("empty input"), std::string::npos) << empty.err;
+  EXPECT_EQ(ping.status, 2) << ping.out << ping.err;
+}
+
+TEST(CephCmd, TruncatedGzipLogKeepsTheEventsReadAndExitsTwo) {
+  std::string base = "/tmp/kwc_cut_" + std::to_string(::getpid());
+  std::string cmd = "for i in $(seq 1 300); do cat " + Example() + "; done | gzip -c > " + base +
+                    ".gz && head -c $(( $(stat -c %s " + base + ".gz) / 2 )) " + base + ".gz > " +
+                    base + ".cut.log.gz";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  CliRun r = RunKiriwake("ceph --json " + base + ".cut.log.gz");
+  std::remove((base + ".gz").c_str());
+  std::remove((base + ".cut.log.gz").c_str());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("gzip data ends before the end of its stream"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["suspect"]["osd"], 3) << r.out;
+}
+
 }  // namespace
 }  // namespace kiriwake

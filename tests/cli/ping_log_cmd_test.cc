@@ -135,5 +135,65 @@ TEST(PingLogCmd, ReadmeUsageMatchesHelp) {
   EXPECT_EQ(readme.substr(open, close - open), r.out);
 }
 
+// A 3000-probe iputils log, gzipped and cut in half: what decodes is reported, and exit 2.
+TEST(PingLogCmd, TruncatedGzipReportsWhatWasDecodedAndTheError) {
+  std::string base = "/tmp/kwp_cut_" + std::to_string(::getpid());
+  {
+    std::ofstream f(base + ".txt");
+    f << "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
+    for (int i = 1; i <= 3000; ++i) {
+      f << "64 bytes from 10.0.0.2: icmp_seq=" << i << " ttl=64 time=0." << (i % 7 + 1)
+        << "23 ms\n";
+    }
+    f << "\n--- 10.0.0.2 ping statistics ---\n"
+         "3000 packets transmitted, 3000 received, 0% packet loss, time 2999000ms\n";
+  }
+  std::string cmd = "gzip -c " + base + ".txt > " + base + ".gz && head -c $(( $(stat -c %s " +
+                    base + ".gz) / 2 )) " + base + ".gz > " + base + ".cut.txt.gz";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto r = RunKiriwake("ping-log --json " + base + ".cut.txt.gz");
+  std::remove((base + ".txt").c_str());
+  std::remove((base + ".gz").c_str());
+  std::remove((base + ".cut.txt.gz").c_str());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("gzip data ends before the end of its stream"));
+  auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["sessions"].size(), 1u) << r.out;
+  EXPECT_GT(doc["sessions"][0]["received"].get<int>(), 500) << r.out;
+  ASSERT_EQ(doc["errors"].size(), 1u);
+}
+
+TEST(PingLogCmd, CutMtrJsonSaysWhyInsteadOfBlankLines) {
+  std::string cut = "/tmp/kwp_cutjson_" + std::to_string(::getpid()) + ".json";
+  ASSERT_EQ(std::system(("head -c 300 " + Data("mtr.json") + " > " + cut).c_str()), 0);
+  auto r = RunKiriwake("ping-log " + cut);
+  std::remove(cut.c_str());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr(":1: mtr --json document starting at line 1 never ends"));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("blank lines")));
+}
+
+TEST(PingLogCmd, CephJsonIsNotMtrWithItsLine) {
+  auto r =
+      RunKiriwake("ping-log " + std::string(KW_TEST_DATA) + "/ceph/real-lossy/health-detail.json");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("health-detail.json:2: JSON document is not mtr --json output"));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("blank lines")));
+}
+
+TEST(PingLogCmd, FpingNanRttIsWarnedNotCountedAsReceived) {
+  std::string f = "/tmp/kwp_fnan_" + std::to_string(::getpid()) + ".txt";
+  {
+    std::ofstream o(f);
+    o << "10.77.1.2 : 0.05 nan -5 inf 0.06\n";
+  }
+  auto r = RunKiriwake("ping-log --json " + f);
+  std::remove(f.c_str());
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["sessions"][0]["received"], 2) << r.out;
+  EXPECT_EQ(doc["sessions"][0]["rtt_ms"]["min"], 0.05) << r.out;
+  EXPECT_THAT(r.err, HasSubstr(f + ":1: probe 1: \"nan\" is not an RTT"));
+}
+
 }  // namespace
 }  // namespace kiriwake

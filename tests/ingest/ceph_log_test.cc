@@ -212,7 +212,8 @@ TEST(CephLogWatch, CephDashWLine) {
 
 TEST(CephLogLines, UnknownAndOtherAreTold) {
   ParseOne("hello world", "x", CephLineClass::kUnknown);
-  ParseOne("", "x", CephLineClass::kOther);
+  ParseOne("", "x", CephLineClass::kBlank);
+  ParseOne("   ", "x", CephLineClass::kBlank);
   ParseOne("2026-11-24T23:22:42.901083+0000 mgr.x (mgr.4100) 64 : cluster [DBG] pgmap v87: 17 pgs",
            "x", CephLineClass::kOther);
   // A cut line: the prefix is there, the message is not.
@@ -352,6 +353,99 @@ TEST(CephInput, RealSamplesAreDetected) {
     EXPECT_EQ(stats.events, c.events) << c.file;
     EXPECT_EQ(stats.unknown_lines, 0) << c.file;
   }
+}
+
+TEST(CephInput, BlankLinesDoNotMakeTextCeph) {
+  auto reader = LineReader::FromString("hello\n\nworld\n", "b.txt");
+  Collect sink;
+  CephInputStats stats;
+  Status st = ReadCephInput(reader.get(), &sink, &stats);
+  EXPECT_EQ(st.code(), StatusCode::kUnrecognized);
+  EXPECT_EQ(stats.other_lines, 0);
+  EXPECT_EQ(stats.unknown_lines, 2);
+}
+
+TEST(CephInput, EmptyInputIsAnErrorNamingTheFile) {
+  for (const char* text : {"", "\n  \n"}) {
+    auto reader = LineReader::FromString(text, "empty.log");
+    Collect sink;
+    CephInputStats stats;
+    Status st = ReadCephInput(reader.get(), &sink, &stats);
+    EXPECT_EQ(st.code(), StatusCode::kUnrecognized);
+    EXPECT_EQ(st.loc().file, "empty.log");
+    EXPECT_EQ(stats.kind, CephInputKind::kEmpty);
+  }
+}
+
+// Health detail whose second slow-ping line (line 3) is `second`.
+std::string SlowPingDetail(const std::string& second) {
+  return "[WRN] OSD_SLOW_PING_TIME_BACK: Slow OSD heartbeats on back (longest 0.441ms)\n"
+         "    Slow OSD heartbeats on back from osd.0 [] to osd.2 [] 0.441 msec\n"
+         "    " +
+         second +
+         "\n"
+         "    mon.a has auth_allow_insecure_global_id_reclaim set to true\n";
+}
+
+TEST(CephInput, DamagedSlowHeartbeatDetailIsWarnedWithItsLine) {
+  const char* bad[] = {
+      "Slow OSD heartbeats on back from osd.1 [] to osd.2 [] nan msec",
+      "Slow OSD heartbeats on back from osd.1 [] to osd.2 [] 1e400 msec",
+      "Slow OSD heartbeats on back from osd.1 [] to osd.2 [] -5 msec",
+      "Slow OSD heartbeats on back from osd.1 [] to osd.2 [] 0.4 mse",
+      "Slow OSD heartbeats on back from osd.99999999999 [] to osd.2 [] 0.4 msec",
+      "Slow OSD heartbeats on back from osd.1 [] to osd.-1 [] 0.4 msec",
+  };
+  for (const char* line : bad) {
+    SCOPED_TRACE(line);
+    auto reader = LineReader::FromString(SlowPingDetail(line), "h.txt");
+    Collect sink;
+    CephInputStats stats;
+    ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+    EXPECT_EQ(stats.events, 2);  // the check header and the good pair
+    EXPECT_EQ(stats.malformed_lines, 1);
+    ASSERT_EQ(sink.warnings.size(), 1u);
+    EXPECT_EQ(sink.warnings[0].loc.file, "h.txt");
+    EXPECT_EQ(sink.warnings[0].loc.line, 3);
+    EXPECT_NE(sink.warnings[0].message.find("slow-heartbeat detail"), std::string::npos)
+        << sink.warnings[0].message;
+  }
+}
+
+TEST(CephInput, FailureReportWithImpossibleOsdIdIsWarned) {
+  auto reader = LineReader::FromString(
+      "2026-11-26T21:00:00.000+0000 mon.a (mon.0) 41 : cluster [DBG] osd.99999999999 reported "
+      "failed by osd.2\n"
+      "2026-11-26T21:00:00.000+0000 mon.a (mon.0) 42 : cluster [DBG] osd.1 reported failed by "
+      "osd.x\n"
+      "2026-11-26T21:00:01.000+0000 mon.a (mon.0) 43 : cluster [DBG] osd.1 reported failed by "
+      "osd.2\n"
+      "2026-11-26T21:00:02.000+0000 mon.a (mon.0) 44 : cluster [INF] pgmap v12: 33 pgs\n",
+      "ceph.log");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.events, 1);
+  EXPECT_EQ(stats.malformed_lines, 2);
+  EXPECT_EQ(stats.other_lines, 1);  // the pgmap line: unrelated, not warned
+  ASSERT_EQ(sink.warnings.size(), 2u);
+  EXPECT_EQ(sink.warnings[0].loc.line, 1);
+  EXPECT_NE(sink.warnings[0].message.find("\"osd.99999999999\" is not a valid OSD id"),
+            std::string::npos)
+      << sink.warnings[0].message;
+  EXPECT_EQ(sink.warnings[1].loc.line, 2);
+}
+
+TEST(CephInput, JsonNumberOverflowNamesLineAndColumn) {
+  auto reader = LineReader::FromString("{\n  \"osd\": 0,\n  \"1min\": 1e400\n}\n", "n.json");
+  Collect sink;
+  CephInputStats stats;
+  Status st = ReadCephInput(reader.get(), &sink, &stats);
+  EXPECT_EQ(st.code(), StatusCode::kMalformed);
+  EXPECT_EQ(st.loc().file, "n.json");
+  EXPECT_EQ(st.loc().line, 3);
+  EXPECT_GT(st.loc().column, 0);
+  EXPECT_NE(st.message().find("number overflow"), std::string::npos) << st.ToString();
 }
 
 }  // namespace

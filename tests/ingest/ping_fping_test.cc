@@ -93,5 +93,37 @@ TEST(PingLogFping, QuietCountModeIsTotalsOnly) {
   EXPECT_DOUBLE_EQ(*s.totals->rtt_max_ms, 248.0);
 }
 
+TEST(PingLogFping, CountSummaryNanInfAndNegativeAreWarnedAndNotRtts) {
+  auto log = ParseText("10.77.1.2 : 0.05 nan -5 inf 0.06\n", "f.txt");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->sessions.size(), 1u);
+  const PingSession& s = log->sessions[0];
+  EXPECT_EQ(s.series.transmitted, 5u);
+  // Neither answered nor lost: only the two real RTTs are replies.
+  EXPECT_EQ(s.series.received, 2u);
+  EXPECT_EQ(s.series.lost_count, 0u);
+  ASSERT_TRUE(s.series.rtt);
+  EXPECT_DOUBLE_EQ(s.series.rtt->min_ms, 0.05);
+  EXPECT_DOUBLE_EQ(s.series.rtt->max_ms, 0.06);
+  EXPECT_TRUE(HasWarning(s, 1, "\"nan\" is not an RTT"));
+  EXPECT_TRUE(HasWarning(s, 1, "\"-5\" is not an RTT"));
+  EXPECT_TRUE(HasWarning(s, 1, "\"inf\" is not an RTT"));
+  EXPECT_EQ(s.warnings.at(0).loc.file, "f.txt");
+}
+
+TEST(PingLogFping, ProbeLineWithUnreadableRttIsAnsweredWithoutRtt) {
+  auto log = ParseText(
+      "10.77.1.2 : [0], 64 bytes, 0.41 ms (0.41 avg, 0% loss)\n"
+      "10.77.1.2 : [1], 64 bytes, x ms (0.41 avg, 0% loss)\n"
+      "10.77.1.2 : xmt/rcv/%loss = 2/2/0%, min/avg/max = 0.41/0.41/0.41\n");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_EQ(s.series.received, 2u);
+  EXPECT_EQ(s.series.lost_count, 0u);
+  ASSERT_TRUE(s.series.rtt);
+  EXPECT_DOUBLE_EQ(s.series.rtt->min_ms, 0.41);
+  EXPECT_TRUE(HasWarning(s, 2, "answered without an RTT"));
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest

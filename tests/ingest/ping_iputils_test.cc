@@ -233,5 +233,72 @@ TEST(PingLogIputils, HeaderlessLogStartsAtFirstSeenId) {
   EXPECT_TRUE(HasWarning(s, 1, "no PING header"));
 }
 
+TEST(PingLogIputils, TimeNotFollowedByMsIsWarnedAndNotAnRtt) {
+  auto log = ParseText(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=1e400 ms\n"
+      "64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=2.85 ms\n"
+      "\n--- 10.0.0.2 ping statistics ---\n"
+      "2 packets transmitted, 2 received, 0% packet loss, time 1001ms\n");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_TRUE(HasWarning(s, 2, "expected a number followed by \" ms\""));
+  EXPECT_TRUE(HasWarning(s, 2, "1e400"));
+  EXPECT_EQ(s.series.received, 2u);
+  EXPECT_EQ(s.series.lost_count, 0u);
+  ASSERT_TRUE(s.series.rtt);
+  EXPECT_DOUBLE_EQ(s.series.rtt->min_ms, 2.85);  // not 1.00
+  EXPECT_DOUBLE_EQ(s.series.rtt->max_ms, 2.85);
+}
+
+TEST(PingLogIputils, ReplyWithoutTimeIsAnsweredButNotAZeroRtt) {
+  auto log = ParseText(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=4.00 ms\n"
+      "64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=6.00 ms\n"
+      "64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 ti\n"
+      "\n--- 10.0.0.2 ping statistics ---\n"
+      "3 packets transmitted, 3 received, 0% packet loss, time 2002ms\n");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_TRUE(HasWarning(s, 4, "no \"time=\""));
+  EXPECT_EQ(s.series.transmitted, 3u);
+  EXPECT_EQ(s.series.received, 3u);
+  EXPECT_EQ(s.series.lost_count, 0u);
+  ASSERT_TRUE(s.series.rtt);
+  EXPECT_DOUBLE_EQ(s.series.rtt->min_ms, 4.0);
+  EXPECT_DOUBLE_EQ(s.series.rtt->mean_ms, 5.0);
+  // The totals (3 received) agree with the lines.
+  for (const Diagnostic& d : s.warnings) {
+    EXPECT_EQ(d.message.find("statistics say"), std::string::npos) << d.ToString();
+  }
+}
+
+TEST(PingLogIputils, BusyboxAndBsdReplyWithoutTimeAreAnsweredWithoutRtt) {
+  auto log = ParseText(
+      "PING 10.0.0.2 (10.0.0.2): 56 data bytes\n"
+      "64 bytes from 10.0.0.2: seq=0 ttl=64 time=3.000 ms\n"
+      "64 bytes from 10.0.0.2: seq=1 ttl=64\n"
+      "\n--- 10.0.0.2 ping statistics ---\n"
+      "2 packets transmitted, 2 packets received, 0% packet loss\n"
+      "PING 10.0.0.3 (10.0.0.3): 56 data bytes\n"
+      "64 bytes from 10.0.0.3: icmp_seq=0 ttl=64 time=7.000 ms\n"
+      "64 bytes from 10.0.0.3: icmp_seq=1 ttl=64 time=x ms\n"
+      "\n--- 10.0.0.3 ping statistics ---\n"
+      "2 packets transmitted, 2 packets received, 0.0% packet loss\n");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].format, PingFormat::kBusybox);
+  EXPECT_EQ(log->sessions[1].format, PingFormat::kBsd);
+  for (const PingSession& s : log->sessions) {
+    EXPECT_EQ(s.series.received, 2u);
+    EXPECT_EQ(s.series.lost_count, 0u);
+    ASSERT_TRUE(s.series.rtt);
+    EXPECT_GE(s.series.rtt->min_ms, 3.0);
+  }
+  EXPECT_TRUE(HasWarning(log->sessions[0], 3, "without an RTT"));
+  EXPECT_TRUE(HasWarning(log->sessions[1], 9, "without an RTT"));
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest

@@ -88,5 +88,94 @@ TEST(PingLogMtr, LossThatPersistsToTheLastHopStays) {
   EXPECT_EQ(log->sessions[1].series.verdict, model::Verdict::kDegraded);
 }
 
+// mtr.json with one field of its only hub replaced.
+std::string MtrJsonWith(const std::string& field, const std::string& value) {
+  std::string doc = std::string("{\n \"report\": {\n  \"hubs\": [\n   {\n    \"count\": 1,\n") +
+                    "    \"host\": \"10.77.1.2\",\n";
+  const std::pair<std::string, std::string> fields[] = {
+      {"Loss%", "10.0"}, {"Snt", "10"}, {"Avg", "0.08"}, {"Best", "0.078"}, {"Wrst", "0.089"}};
+  for (const auto& [k, v] : fields) {
+    doc += "    \"" + k + "\": " + (k == field ? value : v) + ",\n";
+  }
+  doc += "    \"StDev\": 0.003\n   }\n  ]\n }\n}\n";
+  return doc;
+}
+
+bool AnyWarning(const PingSession& s, int64_t line, const std::string& part) {
+  return HasWarning(s, line, part);
+}
+
+TEST(PingLogMtr, OutOfRangeLossIsWarnedAndNotUsed) {
+  for (const char* bad : {"-50", "150", "\"nan\"", "\"NaN\""}) {
+    SCOPED_TRACE(bad);
+    auto log = ParseText(MtrJsonWith("Loss%", bad), "mtr.json");
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    ASSERT_EQ(log->sessions.size(), 1u);
+    const PingSession& s = log->sessions[0];
+    EXPECT_TRUE(AnyWarning(s, 1, "\"Loss%\" is"));
+    EXPECT_TRUE(AnyWarning(s, 1, "received count unknown"));
+    // Neither a healthy 10/10 nor 100% loss nor a garbage count: no judgement.
+    EXPECT_EQ(s.series.received, 0u);
+    EXPECT_EQ(s.series.lost_count, 0u);
+    EXPECT_NE(s.series.verdict, model::Verdict::kHealthy);
+    EXPECT_NE(s.series.verdict, model::Verdict::kBroken);
+  }
+}
+
+TEST(PingLogMtr, NonIntegerOrNanSentIsWarnedAndNotUsed) {
+  for (const char* bad : {"10.7", "\"NaN\"", "-3", "1e30"}) {
+    SCOPED_TRACE(bad);
+    auto log = ParseText(MtrJsonWith("Snt", bad), "mtr.json");
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    ASSERT_EQ(log->sessions.size(), 1u);
+    const PingSession& s = log->sessions[0];
+    EXPECT_TRUE(AnyWarning(s, 1, "\"Snt\" is"));
+    EXPECT_EQ(s.series.transmitted, 0u);
+    EXPECT_FALSE(s.totals.has_value());
+    for (const Diagnostic& d : s.warnings) {
+      EXPECT_EQ(d.message.find("no probes and no statistics"), std::string::npos) << d.ToString();
+    }
+  }
+}
+
+TEST(PingLogMtr, ReceivedAboveSentIsWarnedAndLossUsedInstead) {
+  std::string doc = MtrJsonWith("Snt", "10");
+  doc.insert(doc.find("\"Avg\""), "\"Rcv\": 12, ");
+  auto log = ParseText(doc, "mtr.json");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_TRUE(AnyWarning(s, 1, "more than \"Snt\""));
+  EXPECT_EQ(s.series.transmitted, 10u);
+  EXPECT_EQ(s.series.received, 9u);  // from Loss% 10.0
+}
+
+TEST(PingLogMtr, ReportRowWithImpossibleLossIsWarned) {
+  auto log = ParseText(
+      "Start: 2024-03-15T10:22:01+0100\n"
+      "HOST: node-a.example.internal     Loss%   Snt   Last   Avg  Best  Wrst StDev\n"
+      "  1.|-- 192.168.100.1            150.0%    10    0.4   0.4   0.3   0.5   0.1\n");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_TRUE(AnyWarning(s, 3, "not a percentage within 0..100"));
+  EXPECT_EQ(s.series.lost_count, 0u);
+  EXPECT_EQ(s.series.received, 0u);
+}
+
+TEST(PingLogMtr, TruncatedJsonSaysItNeverEndsInsteadOfBlankLines) {
+  auto log = ParseText("{\n \"report\": {\n  \"mtr\": {\n   \"src\": \"vm\",\n\n\n", "cut.json");
+  ASSERT_FALSE(log.ok());
+  EXPECT_THAT(
+      log.status().message(),
+      ::testing::HasSubstr("cut.json:1: mtr --json document starting at line 1 never ends"));
+  EXPECT_THAT(log.status().message(), ::testing::Not(::testing::HasSubstr("blank lines")));
+}
+
+TEST(PingLogMtr, JsonThatIsNotMtrSaysSoWithItsLine) {
+  auto log = ParseText("\n{\n  \"status\": \"HEALTH_WARN\",\n  \"checks\": {}\n}\n", "h.json");
+  ASSERT_FALSE(log.ok());
+  EXPECT_THAT(log.status().message(),
+              ::testing::HasSubstr("h.json:2: JSON document is not mtr --json output"));
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest

@@ -90,5 +90,21 @@ TEST(PingLogWindows, ControlBreakStatisticsDoNotEndTheRun) {
   EXPECT_EQ(log->skipped_lines, 0u);
 }
 
+TEST(PingLogWindows, UnreadableTimeIsAnsweredWithoutRttNotLost) {
+  auto log = ParseText(
+      "\nPinging 10.0.0.2 with 32 bytes of data:\n"
+      "Reply from 10.0.0.2: bytes=32 time=2ms TTL=64\n"
+      "Reply from 10.0.0.2: bytes=32 time=xms TTL=64\n"
+      "\nPing statistics for 10.0.0.2:\n"
+      "    Packets: Sent = 2, Received = 2, Lost = 0 (0% loss),\n");
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const PingSession& s = log->sessions.at(0);
+  EXPECT_EQ(s.series.received, 2u);
+  EXPECT_EQ(s.series.lost_count, 0u);
+  ASSERT_TRUE(s.series.rtt);
+  EXPECT_DOUBLE_EQ(s.series.rtt->min_ms, 2.0);
+  EXPECT_TRUE(HasWarning(s, 4, "answered without an RTT"));
+}
+
 }  // namespace
 }  // namespace kiriwake::ingest
