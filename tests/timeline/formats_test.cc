@@ -276,6 +276,51 @@ TEST(Ping, SilentGapsBecomeLostProbesWithInterpolatedTimes) {
   EXPECT_EQ(s->warnings()[0].loc.line, 5);
 }
 
+TEST(Ping, AReplyWithoutAUsableTimeIsCountedNotInventedAsALoss) {
+  // Each damaged stamp: the reply on line 3 exists, so icmp_seq=2 is not lost; the line is
+  // warned about with its file:line and kept as a raw event.
+  for (std::string stamp :
+       {"", "[99999999999999999999.0] ", "[1e400] ", "[-1584237901.248000] ", "[1584237901.] "}) {
+    SCOPED_TRACE(stamp);
+    auto s = SourceOf(
+        "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+        "[1584237900.248000] 64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.4 ms\n" +
+            stamp + "64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=0.4 ms\n" +
+            "[1584237902.248000] 64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 "
+            "time=0.4 ms\n",
+        "n.log");
+    ASSERT_NE(s, nullptr);
+    auto ev = Drain(*s);
+    EXPECT_EQ(s->kind(), SourceKind::kPing);
+    ASSERT_EQ(ev.size(), 3u);
+    for (const auto& e : ev) EXPECT_NE(e.tag, "probe_lost") << e.message;
+    EXPECT_EQ(ev[1].loc.line, 3);
+    EXPECT_TRUE(ev[1].time_uncertain);
+    EXPECT_EQ(ev[1].time, ev[0].time);  // the previous reply's time, said uncertain
+    ASSERT_EQ(s->warnings().size(), 1u);
+    EXPECT_EQ(s->warnings()[0].loc.file, "n.log");
+    EXPECT_EQ(s->warnings()[0].loc.line, 3);
+    EXPECT_NE(s->warnings()[0].message.find("ping -D"), std::string::npos)
+        << s->warnings()[0].message;
+  }
+}
+
+TEST(Ping, ProbesMissingBeforeATimelessReplyAreStillLost) {
+  auto s = SourceOf(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "[1584237900.000000] 64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.4 ms\n"
+      "64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 time=0.4 ms\n"
+      "[1584237903.000000] 64 bytes from 10.0.0.2: icmp_seq=4 ttl=64 time=0.4 ms\n",
+      "n.log");
+  auto ev = Drain(*s);
+  std::vector<std::string> lost;
+  for (const auto& e : ev)
+    if (e.tag == "probe_lost") lost.push_back(e.message);
+  EXPECT_EQ(lost, (std::vector<std::string>{"no reply for icmp_seq=2 (gap in icmp_seq)"}));
+  ASSERT_EQ(s->warnings().size(), 1u);
+  EXPECT_EQ(s->warnings()[0].loc.line, 3);
+}
+
 TEST(Fping, TimedOutIsALostProbe) {
   auto s = SourceOf(
       "[1584237572.12345] ceph4 : [0], 84 bytes, 0.530 ms (0.530 avg, 0% loss)\n"
