@@ -78,6 +78,7 @@ bool FileSource::ReadLine(std::string_view* line, int64_t* number) {
 }
 
 void FileSource::NoteIfCut() {
+  if (reader_->last_line_unterminated()) unterminated_line_ = reader_->line_number();
   if (!reader_->last_line_truncated()) return;
   if (cut_lines_++ == 0) first_cut_line_ = reader_->line_number();
 }
@@ -461,6 +462,13 @@ void FileSource::Finish() {
         fmt::format("{} line(s) longer than {} bytes kept cut to their first {} bytes (first here)",
                     cut_lines_, ingest::LineReader::kMaxLineBytes,
                     ingest::LineReader::kMaxLineBytes)});
+  }
+  if (unterminated_line_ > 0) {
+    // A file cut mid-line (a copy taken while it was written, head -c): the last line may be a
+    // fragment whose missing words would have classified it differently. Kept, and said.
+    warnings_.push_back(Diagnostic{
+        SourceLoc{name_, unterminated_line_, 0},
+        "the last line of the file has no line end: possibly cut mid-line; kept as read"});
   }
   if (disorder_ > 0) {
     warnings_.push_back(Diagnostic{

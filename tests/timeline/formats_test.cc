@@ -58,6 +58,27 @@ TEST(SyslogRfc3164, ImpossibleDateIsAWarningWithFileAndLine) {
   EXPECT_EQ(s->malformed_lines(), 1u);
 }
 
+TEST(FileSource, ALastLineCutMidLineIsAWarningWithFileAndLine) {
+  // The seed incident's k8s1-syslog cut by head -c 150: "socket clo" no longer reads as a
+  // warning, so the cut must be said.
+  auto s = SourceOf(
+      "Mar 15 01:36:12 k8s1 systemd[1]: Started Session 412 of user admin.\n"
+      "Mar 15 01:41:07 k8s1 kernel: [91872.113201] libceph: osd3 192.168.100.114:6802 socket clo",
+      "s");
+  auto ev = Drain(*s);
+  ASSERT_EQ(ev.size(), 2u);
+  ASSERT_EQ(s->warnings().size(), 1u);
+  EXPECT_EQ(s->warnings()[0].loc.file, "s");
+  EXPECT_EQ(s->warnings()[0].loc.line, 2);
+  EXPECT_NE(s->warnings()[0].message.find("no line end"), std::string::npos)
+      << s->warnings()[0].message;
+  // A file ending in '\n' has nothing to say.
+  auto whole =
+      SourceOf("Mar 15 01:36:12 k8s1 systemd[1]: Started Session 412 of user admin.\n", "s");
+  Drain(*whole);
+  EXPECT_TRUE(whole->warnings().empty());
+}
+
 TEST(SyslogRfc5424, OffsetAndPriorityAreRead) {
   auto s = SourceOf(
       "<28>1 2020-03-15T10:59:32.003+09:00 ceph1 ceph-osd 1234 - - heartbeat_check: no reply from "
