@@ -125,8 +125,18 @@ Status FileSource::Detect() {
     }
     if (!reader_->status().ok()) return reader_->status();
     eof_ = true;
-    auto events = ParseKubeEventsDocument(doc, name_);
+    std::vector<Diagnostic> item_warnings;
+    auto events = ParseKubeEventsDocument(doc, name_, &item_warnings);
     if (!events.ok()) return events.status();
+    for (auto& w : item_warnings) {
+      if (warnings_.size() < opt_.max_warnings) warnings_.push_back(std::move(w));
+    }
+    if (item_warnings.size() > opt_.max_warnings) {
+      warnings_.push_back(
+          Diagnostic{SourceLoc{name_, 0, 0},
+                     fmt::format("{} warnings about kubectl items in all (the first {} above)",
+                                 item_warnings.size(), opt_.max_warnings)});
+    }
     kind_ = SourceKind::kKubeEvents;
     for (auto& e : *events) {
       e.file_index = opt_.file_index;
@@ -172,7 +182,14 @@ Status FileSource::Detect() {
     }
   }
   if (format_ == nullptr) {
-    if (nonempty == 0) return Status::Ok();  // an empty file: no events, no complaint
+    if (nonempty == 0) {
+      // No events and nothing wrong to report, but an input that gave nothing (a log rotated
+      // away, a collection that failed) must not pass unseen.
+      warnings_.push_back(
+          Diagnostic{SourceLoc{name_, 0, 0}, pending_.empty() ? "empty input: no lines in the file"
+                                                              : "empty input: only blank lines"});
+      return Status::Ok();
+    }
     // Kept, never dropped: every line becomes a raw event; the caller reports the file as
     // unrecognised (exit 2) since nothing in it could be put on the clock.
     unrecognized_ = Status::At(

@@ -229,19 +229,59 @@ TEST(KubeEvents, BrokenJsonIsMalformedWithLineAndColumn) {
   EXPECT_EQ(r.status().loc().line, 3);
 }
 
-TEST(KubeEvents, ItemThatIsNotAnEventIsAnErrorNamingIt) {
-  auto r = FileSource::FromReader(
-      ingest::LineReader::FromString(
-          R"({"apiVersion": "v1", "items": [{"reason": "Scheduled", "firstTimestamp": )"
-          R"("2020-03-14T16:58:10Z"}, "Started"]})",
-          "ev.json"),
-      {});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kMalformed);
-  EXPECT_EQ(r.status().loc().file, "ev.json");
-  EXPECT_NE(r.status().message().find("item 2: expected an Event object, saw string"),
+TEST(KubeEvents, ItemThatIsNotAnEventIsAWarningNamingItAndTheRestAreKept) {
+  auto s = SourceOf(R"({"apiVersion": "v1", "items": [{"reason": "Scheduled", "firstTimestamp": )"
+                    R"("2020-03-14T16:58:10Z"}, "Started", {"reason": "Pulled", )"
+                    R"("firstTimestamp": "2020-03-14T16:58:20Z"}]})",
+                    "ev.json");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->kind(), SourceKind::kKubeEvents);
+  auto ev = Drain(*s);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].tag, "k8s_Scheduled");
+  EXPECT_EQ(ev[1].tag, "k8s_Pulled");
+  ASSERT_EQ(s->warnings().size(), 1u);
+  EXPECT_EQ(s->warnings()[0].loc.file, "ev.json");
+  EXPECT_NE(s->warnings()[0].message.find("item 2: expected an Event object, saw string"),
             std::string::npos)
-      << r.status().message();
+      << s->warnings()[0].message;
+}
+
+TEST(KubeEvents, AnInvalidTimestampIsAWarningAndNeverPlacesTheEventAt1970) {
+  auto s = SourceOf(R"({"apiVersion": "v1", "items": [
+    {"reason": "Scheduled", "firstTimestamp": "2020-13-99T99:58:10Z"},
+    {"reason": "Pulled", "firstTimestamp": "2020-13-99T99:58:10Z",
+     "lastTimestamp": "2020-03-14T16:58:20Z"},
+    {"reason": "Started", "firstTimestamp": "2020-03-14T16:58:30Z"}]})",
+                    "ev.json");
+  ASSERT_NE(s, nullptr);
+  auto ev = Drain(*s);
+  // Item 1 has no readable time: left out, said. Item 2 falls back to its lastTimestamp.
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].tag, "k8s_Pulled");
+  EXPECT_EQ(Utc(ev[0]), "2020-03-14T16:58:20.000Z");
+  EXPECT_TRUE(ev[0].time_uncertain);
+  EXPECT_EQ(ev[1].tag, "k8s_Started");
+  for (const auto& e : ev) EXPECT_GT(e.time, TimePoint{}) << e.message;
+  std::vector<std::string> msgs;
+  for (const auto& w : s->warnings()) msgs.push_back(w.message);
+  ASSERT_EQ(msgs.size(), 3u);
+  EXPECT_EQ(msgs[0], "item 1: firstTimestamp \"2020-13-99T99:58:10Z\" is not an RFC 3339 time");
+  EXPECT_NE(msgs[1].find("item 1: no readable"), std::string::npos) << msgs[1];
+  EXPECT_NE(msgs[1].find("left out"), std::string::npos) << msgs[1];
+  EXPECT_EQ(msgs[2], "item 2: firstTimestamp \"2020-13-99T99:58:10Z\" is not an RFC 3339 time");
+}
+
+TEST(FileSource, AnEmptyInputIsAWarningNamingTheFile) {
+  for (std::string text : {"", "\n  \n"}) {
+    auto s = SourceOf(text, "empty.log");
+    ASSERT_NE(s, nullptr);
+    EXPECT_TRUE(Drain(*s).empty());
+    EXPECT_TRUE(s->unrecognized().ok());
+    ASSERT_EQ(s->warnings().size(), 1u);
+    EXPECT_EQ(s->warnings()[0].loc.file, "empty.log");
+    EXPECT_NE(s->warnings()[0].message.find("empty input"), std::string::npos);
+  }
 }
 
 TEST(ContainerLog, NanosecondStampsAreCutToMicros) {
