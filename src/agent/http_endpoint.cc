@@ -52,19 +52,44 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   ~Session() { --endpoint_->open_connections; }
 
-  void Read() {
+  // The first request of a connection: its header is due within the header timeout.
+  void Start() { ReadHeader(); }
+
+ private:
+  // A kept-alive connection waits up to the idle timeout for the next request's first bytes;
+  // from them on, its header is due within the header timeout.
+  void AwaitNext() {
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined: already here
+    stream_.expires_after(std::chrono::milliseconds(endpoint_->options.idle_timeout_ms));
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec)
+                                return self->Close();  // closed by the client, timed out, reset
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(std::chrono::milliseconds(endpoint_->options.idle_timeout_ms));
-    // The header alone: a method other than GET, or a body, is refused without reading the body.
+    stream_.expires_after(std::chrono::milliseconds(endpoint_->options.header_timeout_ms));
+    // The header alone: a method we do not serve, or a body, is refused without reading the body.
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
- private:
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream) return Close();
+    head_ = false;
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      Reply(HttpResponse{431, "text/plain; charset=utf-8",
+                         fmt::format("request header fields too large: over {} bytes\n",
+                                     kHeaderLimit)},
+            11, /*keep_alive=*/false);
+      return;
+    }
     if (ec && IsHttpError(ec)) {
       // Not HTTP, or a request we do not take (a body on a GET, headers past the limit): say why.
       Reply(HttpResponse{400, "text/plain; charset=utf-8",
@@ -74,13 +99,26 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return;  // timed out, reset: nothing to answer
     const auto& req = parser_->get();
-    if (req.method() != http::verb::get) {
-      Reply(HttpResponse{405, "text/plain; charset=utf-8", "only GET is served here\n"},
+    head_ = req.method() == http::verb::head;
+    if (req.method() != http::verb::get && !head_) {
+      Reply(HttpResponse{405, "text/plain; charset=utf-8", "only GET and HEAD are served here\n"},
             req.version(), /*keep_alive=*/false);
       return;
     }
     if (!parser_->is_done()) {
-      Reply(HttpResponse{400, "text/plain; charset=utf-8", "bad request: a GET carries no body\n"},
+      Reply(
+          HttpResponse{400, "text/plain; charset=utf-8",
+                       fmt::format("bad request: a {} carries no body\n", head_ ? "HEAD" : "GET")},
+          req.version(), /*keep_alive=*/false);
+      return;
+    }
+    // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without a Host, and to any
+    // request with more than one.
+    auto hosts = req.count(http::field::host);
+    if (hosts > 1 || (hosts == 0 && req.version() >= 11)) {
+      Reply(HttpResponse{400, "text/plain; charset=utf-8",
+                         hosts > 1 ? "bad request: more than one Host header\n"
+                                   : "bad request: an HTTP/1.1 request needs a Host header\n"},
             req.version(), /*keep_alive=*/false);
       return;
     }
@@ -95,20 +133,28 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.result(static_cast<unsigned>(r.status));
     res_.set(http::field::server, "kiriwake-agent");
     res_.set(http::field::content_type, r.content_type);
-    if (r.status == 405) res_.set(http::field::allow, "GET");
+    if (r.status == 405) res_.set(http::field::allow, "GET, HEAD");
     res_.body() = std::move(r.body);  // moved: a /metrics page for 1,000 peers is ~2 MB
     res_.keep_alive(keep_alive);
-    res_.prepare_payload();
+    res_.prepare_payload();  // Content-Length of the body, which a HEAD answer states too
     stream_.expires_after(std::chrono::milliseconds(endpoint_->options.idle_timeout_ms));
-    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    serializer_.emplace(res_);
+    auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
       bool again = !ec && self->res_.keep_alive();
+      self->serializer_.reset();
       self->res_ = {};  // the page is not kept until the next request
       if (again) {
-        self->Read();
+        self->AwaitNext();
       } else {
         self->Close();
       }
-    });
+    };
+    // A response to HEAD has no body (RFC 9110 9.3.2), whatever its status: the header only.
+    if (head_) {
+      http::async_write_header(stream_, *serializer_, std::move(done));
+    } else {
+      http::async_write(stream_, *serializer_, std::move(done));
+    }
   }
 
   void Close() {
@@ -118,9 +164,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpEndpoint::Impl* endpoint_;
-  beast::flat_buffer buffer_{4096};
+  // flat_buffer's argument is its maximum size: room for a whole header of kHeaderLimit, so the
+  // parser's limit (431) is what refuses a large one, not the buffer.
+  static constexpr size_t kFirstRead = 512;
+  beast::flat_buffer buffer_{kHeaderLimit + 4096};
   std::optional<http::request_parser<http::empty_body>> parser_;
   http::response<http::string_body> res_;
+  std::optional<http::response_serializer<http::string_body>> serializer_;
+  bool head_ = false;  // the request being answered is a HEAD
 };
 
 }  // namespace
@@ -133,7 +184,7 @@ void HttpEndpoint::Impl::Accept() {
         beast::error_code ignored;
         socket.close(ignored);  // a connection flood costs a close each, not memory
       } else {
-        std::make_shared<Session>(std::move(socket), this)->Read();
+        std::make_shared<Session>(std::move(socket), this)->Start();
       }
     }
     Accept();

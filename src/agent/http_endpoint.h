@@ -34,8 +34,13 @@ using HttpHandler = std::function<HttpResponse(const UrlQuery& query)>;
 struct HttpEndpointOptions {
   // Connections open at once; more are closed on accept (a scrape or a collect needs one each).
   int max_connections = 32;
-  // An idle keep-alive connection, or a request that does not arrive whole, is closed after this.
+  // An idle keep-alive connection is closed after this.
   int idle_timeout_ms = 30'000;
+  // A request line and headers must arrive whole within this of the connection's accept, or of
+  // the first byte of a later request on a kept-alive connection; else the connection is
+  // closed. Short, so clients that send half a request (slowloris) cannot hold every one of the
+  // max_connections slots for the idle timeout.
+  int header_timeout_ms = 5'000;
 };
 
 class HttpEndpoint {
@@ -48,8 +53,10 @@ class HttpEndpoint {
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
-  // Serves on a new thread until Stop(). Unknown paths get 404, other methods than GET 405, a
-  // malformed request or query 400 with the reason, and the connection is closed after an error.
+  // Serves on a new thread until Stop(). GET and HEAD (the same answer without its body) are
+  // served; unknown paths get 404, other methods 405, a request line and headers over 16 KiB 431,
+  // a malformed request or query (an HTTP/1.1 request without exactly one Host among them) 400
+  // with the reason, and the connection is closed after an error.
   void Start();
   // Closes the listener and every connection and joins the thread. Idempotent.
   void Stop();

@@ -241,9 +241,15 @@ static Status TellTheStory(const DiagnoseOptions& options, const std::vector<std
     }
   }
   for (const auto& e : in->errors) r->warnings.push_back(Diagnostic{e.loc(), e.message()});
+  // A file no format recognised is listed as unrecognised (an error); its lines have no time of
+  // their own, so merged they would enter the story at 1970 as its "first symptom".
+  std::vector<std::unique_ptr<timeline::FileSource>> timed;
+  for (auto& src : in->sources) {
+    if (src->unrecognized().ok()) timed.push_back(std::move(src));
+  }
   std::vector<const timeline::FileSource*> srcs;
-  for (const auto& src : in->sources) srcs.push_back(src.get());
-  timeline::Merger merger(std::move(in->sources), {});
+  for (const auto& src : timed) srcs.push_back(src.get());
+  timeline::Merger merger(std::move(timed), {});
   timeline::StoryBuilder story;
   timeline::Event ev;
   while (merger.Next(&ev)) {

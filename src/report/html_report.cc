@@ -16,6 +16,28 @@ namespace kiriwake::report {
 
 namespace {
 
+// `s` as text an HTML page may hold: valid UTF-8 (invalid bytes become U+FFFD), and control
+// characters, which HTML makes a parse error (C0 but tab, newline and carriage return; DEL; C1),
+// replaced by U+FFFD too, so a name or log line with an escape sequence shows where it was.
+std::string HtmlText(std::string_view s) {
+  std::string v = text::ToValidUtf8(s);
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto c = static_cast<unsigned char>(v[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      out += "\xEF\xBF\xBD";
+    } else if (c == 0xc2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(v[i + 1]) <= 0x9f) {
+      out += "\xEF\xBF\xBD";  // U+0080..U+009F
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string Esc(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -29,7 +51,7 @@ std::string Esc(std::string_view s) {
       default: out += c;
     }
   }
-  return text::ToValidUtf8(out);
+  return HtmlText(out);
 }
 
 std::string Pct(uint64_t lost, uint64_t sent) {
@@ -151,9 +173,17 @@ std::string HeatmapSvg(const Heatmap& h) {
   return s;
 }
 
+// A DOT quoted string. Graphviz decodes HTML entities in labels and tooltips ("&lt;" is drawn
+// "<") and keeps entities as they are in the SVG it writes for IDs, so a literal '&' is written
+// "&amp;": a host named "a&lt;b" is then drawn and titled "a&lt;b", not "a<b". Invalid UTF-8
+// is replaced first: Graphviz would otherwise guess Latin-1 or copy the bytes through.
 std::string DotQuote(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
+  for (char c : HtmlText(s)) {
+    if (c == '&') {
+      out += "&amp;";
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
@@ -279,7 +309,9 @@ std::string TopologySection(const HtmlReport& r) {
     s += fmt::format("<p class=\"note\">The drawing needs Graphviz (<code>dot</code>): {}</p>\n",
                      Esc(st.ok() ? "no SVG produced" : st.message()));
   } else {
-    s += "<div class=\"topo\">" + svg.substr(at) + "</div>\n";
+    // What dot wrote is pasted in as markup: made valid UTF-8 without control characters like
+    // every other text of the page (the page says utf-8).
+    s += "<div class=\"topo\">" + HtmlText(std::string_view(svg).substr(at)) + "</div>\n";
   }
   s += "<p class=\"legend\"><span style=\"color:#c62828\">■ culprit</span> "
        "<span style=\"color:#ef6c00\">■ suspect</span> "

@@ -78,6 +78,7 @@ bool FileSource::ReadLine(std::string_view* line, int64_t* number) {
 }
 
 void FileSource::NoteIfCut() {
+  if (reader_->last_line_unterminated()) unterminated_line_ = reader_->line_number();
   if (!reader_->last_line_truncated()) return;
   if (cut_lines_++ == 0) first_cut_line_ = reader_->line_number();
 }
@@ -124,8 +125,18 @@ Status FileSource::Detect() {
     }
     if (!reader_->status().ok()) return reader_->status();
     eof_ = true;
-    auto events = ParseKubeEventsDocument(doc, name_);
+    std::vector<Diagnostic> item_warnings;
+    auto events = ParseKubeEventsDocument(doc, name_, &item_warnings);
     if (!events.ok()) return events.status();
+    for (auto& w : item_warnings) {
+      if (warnings_.size() < opt_.max_warnings) warnings_.push_back(std::move(w));
+    }
+    if (item_warnings.size() > opt_.max_warnings) {
+      warnings_.push_back(
+          Diagnostic{SourceLoc{name_, 0, 0},
+                     fmt::format("{} warnings about kubectl items in all (the first {} above)",
+                                 item_warnings.size(), opt_.max_warnings)});
+    }
     kind_ = SourceKind::kKubeEvents;
     for (auto& e : *events) {
       e.file_index = opt_.file_index;
@@ -171,7 +182,14 @@ Status FileSource::Detect() {
     }
   }
   if (format_ == nullptr) {
-    if (nonempty == 0) return Status::Ok();  // an empty file: no events, no complaint
+    if (nonempty == 0) {
+      // No events and nothing wrong to report, but an input that gave nothing (a log rotated
+      // away, a collection that failed) must not pass unseen.
+      warnings_.push_back(
+          Diagnostic{SourceLoc{name_, 0, 0}, pending_.empty() ? "empty input: no lines in the file"
+                                                              : "empty input: only blank lines"});
+      return Status::Ok();
+    }
     // Kept, never dropped: every line becomes a raw event; the caller reports the file as
     // unrecognised (exit 2) since nothing in it could be put on the clock.
     unrecognized_ = Status::At(
@@ -461,6 +479,13 @@ void FileSource::Finish() {
         fmt::format("{} line(s) longer than {} bytes kept cut to their first {} bytes (first here)",
                     cut_lines_, ingest::LineReader::kMaxLineBytes,
                     ingest::LineReader::kMaxLineBytes)});
+  }
+  if (unterminated_line_ > 0) {
+    // A file cut mid-line (a copy taken while it was written, head -c): the last line may be a
+    // fragment whose missing words would have classified it differently. Kept, and said.
+    warnings_.push_back(Diagnostic{
+        SourceLoc{name_, unterminated_line_, 0},
+        "the last line of the file has no line end: possibly cut mid-line; kept as read"});
   }
   if (disorder_ > 0) {
     warnings_.push_back(Diagnostic{

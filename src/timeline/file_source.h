@@ -205,6 +205,8 @@ class FileSource {
   // Lines longer than LineReader::kMaxLineBytes, kept cut: said in a warning, never silently.
   uint64_t cut_lines_ = 0;
   int64_t first_cut_line_ = 0;
+  // The last line when it had no '\n' at the end of input (a file cut mid-line); 0 otherwise.
+  int64_t unterminated_line_ = 0;
   void NoteIfCut();
 };
 

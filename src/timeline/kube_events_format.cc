@@ -43,7 +43,12 @@ SourceLoc LocOf(std::string_view doc, size_t pos, const std::string& file) {
 
 }  // namespace
 
-Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file) {
+Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file,
+                                                   std::vector<Diagnostic>* warnings) {
+  auto warn = [&](std::string message) {
+    if (warnings != nullptr)
+      warnings->push_back(Diagnostic{SourceLoc{file, 0, 0}, std::move(message)});
+  };
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(doc);
@@ -69,13 +74,40 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
   for (const auto& it : *items) {
     ++index;
     if (!it.is_object()) {
-      return Status::At(
-          StatusCode::kMalformed, SourceLoc{file, 0, 0},
-          fmt::format("item {}: expected an Event object, saw {}", index, it.type_name()));
+      // One odd item is not a reason to lose the list's other events: said, and left out.
+      warn(fmt::format("item {}: expected an Event object, saw {}; left out", index,
+                       it.type_name()));
+      continue;
     }
-    std::string first = JsonString(it, "firstTimestamp");
-    std::string last = JsonString(it, "lastTimestamp");
-    if (first.empty()) first = JsonString(it, "eventTime");
+    // The event's time: firstTimestamp, else eventTime (events.k8s.io), else lastTimestamp. A
+    // value that is there but unreadable is said (never read as "no time": that put the event at
+    // 1970), and the next one is tried.
+    TimePoint t1, t2;
+    std::string first, last = JsonString(it, "lastTimestamp");
+    bool have_t1 = false, any_time = false;
+    std::string fallback_note;
+    const char* used = "";
+    for (const char* field : {"firstTimestamp", "eventTime", "lastTimestamp"}) {
+      std::string value = JsonString(it, field);
+      if (value.empty()) continue;
+      any_time = true;
+      if (ParseRfc3339(value, &t1)) {
+        have_t1 = true;
+        first = value;
+        used = field;
+        break;
+      }
+      warn(fmt::format("item {}: {} \"{}\" is not an RFC 3339 time", index, field,
+                       EscapeForMessage(value)));
+      if (fallback_note.empty()) fallback_note = fmt::format("{} unreadable", field);
+    }
+    if (any_time && !have_t1) {
+      warn(
+          fmt::format("item {}: no readable firstTimestamp, eventTime or lastTimestamp; the "
+                      "event is left out rather than placed at 1970",
+                      index));
+      continue;
+    }
     if (last.empty()) last = first;
     std::string kind, name, ns;
     if (auto io = it.find("involvedObject"); io != it.end() && io->is_object()) {
@@ -107,11 +139,13 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
     ev.raw = ev.message;
     if (!name.empty()) ev.subjects.push_back("pod:" + object);
     ExtractSubjects(JsonString(it, "message"), &ev.subjects);
-    TimePoint t1, t2;
-    if (!ParseRfc3339(first, &t1)) {
+    if (!have_t1) {
       ev.time_uncertain = true;
       ev.time_note = "item " + std::to_string(index) + " has no firstTimestamp/eventTime";
       t1 = TimePoint{};
+    } else if (!fallback_note.empty()) {
+      ev.time_uncertain = true;
+      ev.time_note = fmt::format("item {}: {}; time of {}", index, fallback_note, used);
     }
     ev.time = t1;
     if (count > 1 && ParseRfc3339(last, &t2) && t2 > t1) {

@@ -79,8 +79,11 @@ LineMatch ParseFpingLine(std::string_view, LineContext&, Event*, std::string*);
 LineMatch ParseCephLine(std::string_view, LineContext&, Event*, std::string*);
 
 // kubectl get events -o json: the whole document -> events sorted by time. Malformed on bad JSON
-// (with line:column) or a document that is not an event list.
-Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file);
+// (with line:column) or a document that is not an event list. An item that is not an object, or
+// whose times are all unreadable, is left out with a warning naming it in *warnings (when given);
+// an unreadable time another field stands in for is warned about too.
+Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file,
+                                                   std::vector<Diagnostic>* warnings = nullptr);
 
 // --- shared helpers (parse_util.cc) ---
 // "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+hh:mm|+hhmm]" at the start of *s; advances past it.

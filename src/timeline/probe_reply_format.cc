@@ -17,6 +17,58 @@ namespace {
 // Each run of ping gives at most this many synthetic events per gap: a gap is bounded by the
 // wrap of icmp_seq (65536), but one line must not make a million events.
 constexpr int64_t kMaxGapEvents = 1000;
+
+// One probe_lost event per icmp_seq in (ctx.ping_last_seq, s) into ctx.extra, at times stepped
+// from the last reply's time towards `t`.
+void AddGapEvents(LineContext& ctx, int64_t s, TimePoint t, const std::string& host,
+                  std::string_view target, const char* note) {
+  int64_t missing = s - ctx.ping_last_seq - 1;
+  auto step = (t - ctx.ping_last_time) / (missing + 1);
+  for (int64_t i = 1; i <= missing && i <= kMaxGapEvents; ++i) {
+    Event lost;
+    lost.time = ctx.ping_last_time + step * i;
+    lost.time_uncertain = true;
+    lost.time_note = note;
+    lost.host = host;
+    lost.source = SourceKind::kPing;
+    lost.layer = Layer::kNetwork;
+    lost.severity = Severity::kWarning;
+    lost.tag = "probe_lost";
+    lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", ctx.ping_last_seq + i);
+    if (!target.empty()) lost.subjects.emplace_back(target);
+    ctx.extra.push_back(std::move(lost));
+  }
+}
+
+// A ping -D line with "icmp_seq=N" but no usable "[seconds.micros]" before it (missing, cut, out of
+// range, negative, an exponent): the probe it answers is accounted for all the same, or the
+// next reply would count it as a silent loss that never happened. The line itself cannot be put
+// on the clock, so it is malformed (a warning with file:line; the caller keeps it as a raw event
+// at the previous line's time).
+LineMatch TimelessPingLine(std::string_view line, LineContext& ctx, std::string* why) {
+  // Only in a ping -D output (a timed reply was read): plain ping output has no time on any
+  // line, and is said once as lines not in the format.
+  if (ctx.ping_last_time == TimePoint{}) return LineMatch::kNo;
+  size_t seq_at = line.find("icmp_seq=");
+  if (seq_at == std::string_view::npos) return LineMatch::kNo;
+  std::string_view sv = line.substr(seq_at + 9);
+  auto seq = text::ConsumeUint(&sv);
+  if (!seq || *seq > 0xffffffffULL) return LineMatch::kNo;
+  auto s = static_cast<int64_t>(*seq);
+  bool reply = line.find(" bytes from ") != std::string_view::npos;
+  if (reply && ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1) {
+    // Probes missing before this reply are still lost; with no time of this reply to
+    // interpolate towards, they are placed at the last reply's time.
+    AddGapEvents(ctx, s, ctx.ping_last_time, ctx.file_host, ctx.ping_target,
+                 "no line for this probe, and the reply after the gap has no usable time: time "
+                 "of the previous reply");
+  }
+  if (s > ctx.ping_last_seq) ctx.ping_last_seq = s;  // ping_last_time stays the last known time
+  *why =
+      "a \"[seconds.micros]\" time (ping -D) before the reply (its probe is counted, not "
+      "timed)";
+  return LineMatch::kMalformed;
+}
 }  // namespace
 
 LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std::string* why) {
@@ -47,7 +99,7 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
   }
   std::string_view v = line;
   TimePoint t;
-  if (!ConsumeEpochBracket(&v, &t)) return LineMatch::kNo;
+  if (!ConsumeEpochBracket(&v, &t)) return TimelessPingLine(line, ctx, why);
   ev->time = t;
   ev->host = ctx.file_host;
   ev->source = SourceKind::kPing;
@@ -86,24 +138,9 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
   }
   if (!target.empty()) ev->subjects.emplace_back(target);
   int64_t s = static_cast<int64_t>(*seq);
-  if (ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1 && ev->tag == "probe_reply") {
-    int64_t missing = s - ctx.ping_last_seq - 1;
-    auto step = (t - ctx.ping_last_time) / (missing + 1);
-    for (int64_t i = 1; i <= missing && i <= kMaxGapEvents; ++i) {
-      Event lost;
-      lost.time = ctx.ping_last_time + step * i;
-      lost.time_uncertain = true;
-      lost.time_note = "no line for this probe: time interpolated between replies";
-      lost.host = ev->host;
-      lost.source = SourceKind::kPing;
-      lost.layer = Layer::kNetwork;
-      lost.severity = Severity::kWarning;
-      lost.tag = "probe_lost";
-      lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", ctx.ping_last_seq + i);
-      if (!target.empty()) lost.subjects.emplace_back(target);
-      ctx.extra.push_back(std::move(lost));
-    }
-  }
+  if (ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1 && ev->tag == "probe_reply")
+    AddGapEvents(ctx, s, t, ev->host, target,
+                 "no line for this probe: time interpolated between replies");
   if (ev->tag == "probe_reply" || s > ctx.ping_last_seq) {
     ctx.ping_last_seq = std::max(ctx.ping_last_seq, s);
     ctx.ping_last_time = t;

@@ -135,6 +135,34 @@ TEST_F(DiagnoseDir, UnrecognisedInputIsReportedAndTheRestStillAnalysed) {
   EXPECT_EQ(r->observations.size(), 1u);
 }
 
+TEST_F(DiagnoseDir, AnUnrecognisedInputStaysOutOfTheStory) {
+  // Its second line reads like a symptom, but the file is not a log kiriwake knows: its lines
+  // have no time, and merged they became the "first symptom" at 1970.
+  fs::copy_file(kSeed + "/observations.jsonl", dir_ / "observations.jsonl");
+  Write("notes.txt",
+        "my notes\n"
+        "k8s1: kernel: libceph: osd3 192.168.100.114:6802 socket closed (con state OPEN)\n");
+  DiagnoseOptions o;
+  o.inputs = {dir_.string()};
+  auto r = Diagnose(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  bool listed = false;
+  for (const auto& in : r->inputs) {
+    if (in.path.ends_with("notes.txt")) {
+      listed = true;
+      EXPECT_EQ(in.kind, InputKind::kUnrecognised);
+    }
+  }
+  EXPECT_TRUE(listed);
+  for (const auto& e : r->events) EXPECT_EQ(e.loc.file.find("notes.txt"), std::string::npos);
+  if (r->story && r->story->first_symptom) {
+    EXPECT_EQ(r->story->first_symptom->loc.file.find("notes.txt"), std::string::npos)
+        << r->story->first_symptom->text;
+    EXPECT_GT(r->story->first_symptom->time, timeline::TimePoint{});
+  }
+  EXPECT_EQ(r->timeline_events, 0u);
+}
+
 TEST(Diagnose, WithoutATopologyCephStillNamesTheOsd) {
   DiagnoseOptions o;
   o.inputs = {kSeed + "/ceph.log"};

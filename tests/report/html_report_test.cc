@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "model/topology.h"
+#include "util/text.h"
 
 namespace kiriwake::report {
 namespace {
@@ -110,6 +111,94 @@ TEST(HtmlReport, SelfContainedAndEscaped) {
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_NE(html.find("class=\"cell lossy\""), std::string::npos);
   EXPECT_NE(html.find("id=\"timeline-svg\""), std::string::npos);
+}
+
+// Two hosts named `a` and `b` on one switch, one network.
+model::Topology TwoHosts(const std::string& a, const std::string& b) {
+  model::TopologySpec spec;
+  spec.source_name = "gen";
+  spec.switches.push_back({"sw", 2, {}});
+  model::NetworkSpec net;
+  net.name = "fabric";
+  int i = 0;
+  for (const std::string& name : {a, b}) {
+    ++i;
+    model::HostSpec host;
+    host.name = name;
+    host.addresses.push_back({"fabric", fmt::format("10.0.0.{}", i), {}});
+    model::NicSpec nic;
+    nic.name = "nic";
+    nic.driver = "mlx5";
+    nic.ports = {"eth0"};
+    host.nics.push_back(nic);
+    spec.hosts.push_back(host);
+    model::CableSpec c;
+    c.name = fmt::format("c{}", i);
+    c.a = {name, "eth0", {}};
+    c.b = {"sw", std::to_string(i), {}};
+    spec.cables.push_back(c);
+    net.uplinks.push_back({name, {"eth0"}, {}});
+  }
+  spec.networks.push_back(net);
+  auto t = model::Topology::Build(spec);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return std::move(*t);
+}
+
+// The part of the page Graphviz drew; empty (and the test skipped, said) without dot.
+std::string TopoDiv(const std::string& html) {
+  size_t at = html.find("<div class=\"topo\">");
+  if (at == std::string::npos) return "";
+  return html.substr(at, html.find("</div>", at) - at);
+}
+
+TEST(HtmlReport, TopologyDrawingIsValidUtf8EvenForInvalidNames) {
+  auto t = TwoHosts("bad\xff", "ok");
+  HtmlReport r;
+  r.topology = &t;
+  std::string html = RenderHtmlReport(r);
+  std::string topo = TopoDiv(html);
+  if (topo.empty()) GTEST_SKIP() << "Graphviz (dot) is not installed: no drawing to check";
+  EXPECT_TRUE(text::IsValidUtf8(html));
+  EXPECT_EQ(html.find('\xff'), std::string::npos);
+  EXPECT_NE(topo.find("bad\xEF\xBF\xBD"), std::string::npos) << topo;
+}
+
+TEST(HtmlReport, TopologyNamesWithEntitiesAreDrawnAsWritten) {
+  auto t = TwoHosts("a&lt;b&#x41;", "ok");
+  HtmlReport r;
+  r.topology = &t;
+  std::string topo = TopoDiv(RenderHtmlReport(r));
+  if (topo.empty()) GTEST_SKIP() << "Graphviz (dot) is not installed: no drawing to check";
+  // The SVG text holds the name's '&' escaped, so a browser shows "a&lt;b&#x41;".
+  EXPECT_NE(topo.find(">a&amp;lt;b&amp;#x41;</text>"), std::string::npos) << topo;
+  EXPECT_EQ(topo.find("a&lt;bA"), std::string::npos) << topo;
+  EXPECT_EQ(topo.find("a&lt;b&#x41;"), std::string::npos) << topo;
+}
+
+TEST(HtmlReport, ControlCharactersNeverReachThePage) {
+  HtmlReport r;
+  r.title = "t\x01itle";
+  r.verdict = "v";
+  r.events.push_back({1584269972510, "ceph", "warning",
+                      "a\x01"
+                      "b\x1b[31mc\x7f"
+                      "d\xc2\x85"
+                      "e\tf",
+                      "f:1"});
+  std::string html = RenderHtmlReport(r);
+  for (char c : html) {
+    auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(u >= 0x20 || c == '\t' || c == '\n' || c == '\r') << "byte " << int(u);
+    EXPECT_NE(u, 0x7f);
+  }
+  EXPECT_EQ(html.find("\xc2\x85"), std::string::npos);
+  EXPECT_NE(html.find("a\xEF\xBF\xBD"
+                      "b\xEF\xBF\xBD[31mc\xEF\xBF\xBD"
+                      "d\xEF\xBF\xBD"
+                      "e\tf"),
+            std::string::npos);
+  EXPECT_NE(html.find("t\xEF\xBF\xBDitle"), std::string::npos);
 }
 
 }  // namespace

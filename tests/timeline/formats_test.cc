@@ -58,6 +58,27 @@ TEST(SyslogRfc3164, ImpossibleDateIsAWarningWithFileAndLine) {
   EXPECT_EQ(s->malformed_lines(), 1u);
 }
 
+TEST(FileSource, ALastLineCutMidLineIsAWarningWithFileAndLine) {
+  // The seed incident's k8s1-syslog cut by head -c 150: "socket clo" no longer reads as a
+  // warning, so the cut must be said.
+  auto s = SourceOf(
+      "Mar 15 01:36:12 k8s1 systemd[1]: Started Session 412 of user admin.\n"
+      "Mar 15 01:41:07 k8s1 kernel: [91872.113201] libceph: osd3 192.168.100.114:6802 socket clo",
+      "s");
+  auto ev = Drain(*s);
+  ASSERT_EQ(ev.size(), 2u);
+  ASSERT_EQ(s->warnings().size(), 1u);
+  EXPECT_EQ(s->warnings()[0].loc.file, "s");
+  EXPECT_EQ(s->warnings()[0].loc.line, 2);
+  EXPECT_NE(s->warnings()[0].message.find("no line end"), std::string::npos)
+      << s->warnings()[0].message;
+  // A file ending in '\n' has nothing to say.
+  auto whole =
+      SourceOf("Mar 15 01:36:12 k8s1 systemd[1]: Started Session 412 of user admin.\n", "s");
+  Drain(*whole);
+  EXPECT_TRUE(whole->warnings().empty());
+}
+
 TEST(SyslogRfc5424, OffsetAndPriorityAreRead) {
   auto s = SourceOf(
       "<28>1 2020-03-15T10:59:32.003+09:00 ceph1 ceph-osd 1234 - - heartbeat_check: no reply from "
@@ -208,19 +229,59 @@ TEST(KubeEvents, BrokenJsonIsMalformedWithLineAndColumn) {
   EXPECT_EQ(r.status().loc().line, 3);
 }
 
-TEST(KubeEvents, ItemThatIsNotAnEventIsAnErrorNamingIt) {
-  auto r = FileSource::FromReader(
-      ingest::LineReader::FromString(
-          R"({"apiVersion": "v1", "items": [{"reason": "Scheduled", "firstTimestamp": )"
-          R"("2020-03-14T16:58:10Z"}, "Started"]})",
-          "ev.json"),
-      {});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kMalformed);
-  EXPECT_EQ(r.status().loc().file, "ev.json");
-  EXPECT_NE(r.status().message().find("item 2: expected an Event object, saw string"),
+TEST(KubeEvents, ItemThatIsNotAnEventIsAWarningNamingItAndTheRestAreKept) {
+  auto s = SourceOf(R"({"apiVersion": "v1", "items": [{"reason": "Scheduled", "firstTimestamp": )"
+                    R"("2020-03-14T16:58:10Z"}, "Started", {"reason": "Pulled", )"
+                    R"("firstTimestamp": "2020-03-14T16:58:20Z"}]})",
+                    "ev.json");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->kind(), SourceKind::kKubeEvents);
+  auto ev = Drain(*s);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].tag, "k8s_Scheduled");
+  EXPECT_EQ(ev[1].tag, "k8s_Pulled");
+  ASSERT_EQ(s->warnings().size(), 1u);
+  EXPECT_EQ(s->warnings()[0].loc.file, "ev.json");
+  EXPECT_NE(s->warnings()[0].message.find("item 2: expected an Event object, saw string"),
             std::string::npos)
-      << r.status().message();
+      << s->warnings()[0].message;
+}
+
+TEST(KubeEvents, AnInvalidTimestampIsAWarningAndNeverPlacesTheEventAt1970) {
+  auto s = SourceOf(R"({"apiVersion": "v1", "items": [
+    {"reason": "Scheduled", "firstTimestamp": "2020-13-99T99:58:10Z"},
+    {"reason": "Pulled", "firstTimestamp": "2020-13-99T99:58:10Z",
+     "lastTimestamp": "2020-03-14T16:58:20Z"},
+    {"reason": "Started", "firstTimestamp": "2020-03-14T16:58:30Z"}]})",
+                    "ev.json");
+  ASSERT_NE(s, nullptr);
+  auto ev = Drain(*s);
+  // Item 1 has no readable time: left out, said. Item 2 falls back to its lastTimestamp.
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].tag, "k8s_Pulled");
+  EXPECT_EQ(Utc(ev[0]), "2020-03-14T16:58:20.000Z");
+  EXPECT_TRUE(ev[0].time_uncertain);
+  EXPECT_EQ(ev[1].tag, "k8s_Started");
+  for (const auto& e : ev) EXPECT_GT(e.time, TimePoint{}) << e.message;
+  std::vector<std::string> msgs;
+  for (const auto& w : s->warnings()) msgs.push_back(w.message);
+  ASSERT_EQ(msgs.size(), 3u);
+  EXPECT_EQ(msgs[0], "item 1: firstTimestamp \"2020-13-99T99:58:10Z\" is not an RFC 3339 time");
+  EXPECT_NE(msgs[1].find("item 1: no readable"), std::string::npos) << msgs[1];
+  EXPECT_NE(msgs[1].find("left out"), std::string::npos) << msgs[1];
+  EXPECT_EQ(msgs[2], "item 2: firstTimestamp \"2020-13-99T99:58:10Z\" is not an RFC 3339 time");
+}
+
+TEST(FileSource, AnEmptyInputIsAWarningNamingTheFile) {
+  for (std::string text : {"", "\n  \n"}) {
+    auto s = SourceOf(text, "empty.log");
+    ASSERT_NE(s, nullptr);
+    EXPECT_TRUE(Drain(*s).empty());
+    EXPECT_TRUE(s->unrecognized().ok());
+    ASSERT_EQ(s->warnings().size(), 1u);
+    EXPECT_EQ(s->warnings()[0].loc.file, "empty.log");
+    EXPECT_NE(s->warnings()[0].message.find("empty input"), std::string::npos);
+  }
 }
 
 TEST(ContainerLog, NanosecondStampsAreCutToMicros) {
@@ -274,6 +335,51 @@ TEST(Ping, SilentGapsBecomeLostProbesWithInterpolatedTimes) {
   EXPECT_EQ(ev[1].subjects, (std::vector<std::string>{"192.168.100.114"}));
   ASSERT_EQ(s->warnings().size(), 1u);
   EXPECT_EQ(s->warnings()[0].loc.line, 5);
+}
+
+TEST(Ping, AReplyWithoutAUsableTimeIsCountedNotInventedAsALoss) {
+  // Each damaged stamp: the reply on line 3 exists, so icmp_seq=2 is not lost; the line is
+  // warned about with its file:line and kept as a raw event.
+  for (std::string stamp :
+       {"", "[99999999999999999999.0] ", "[1e400] ", "[-1584237901.248000] ", "[1584237901.] "}) {
+    SCOPED_TRACE(stamp);
+    auto s = SourceOf(
+        "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+        "[1584237900.248000] 64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.4 ms\n" +
+            stamp + "64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=0.4 ms\n" +
+            "[1584237902.248000] 64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 "
+            "time=0.4 ms\n",
+        "n.log");
+    ASSERT_NE(s, nullptr);
+    auto ev = Drain(*s);
+    EXPECT_EQ(s->kind(), SourceKind::kPing);
+    ASSERT_EQ(ev.size(), 3u);
+    for (const auto& e : ev) EXPECT_NE(e.tag, "probe_lost") << e.message;
+    EXPECT_EQ(ev[1].loc.line, 3);
+    EXPECT_TRUE(ev[1].time_uncertain);
+    EXPECT_EQ(ev[1].time, ev[0].time);  // the previous reply's time, said uncertain
+    ASSERT_EQ(s->warnings().size(), 1u);
+    EXPECT_EQ(s->warnings()[0].loc.file, "n.log");
+    EXPECT_EQ(s->warnings()[0].loc.line, 3);
+    EXPECT_NE(s->warnings()[0].message.find("ping -D"), std::string::npos)
+        << s->warnings()[0].message;
+  }
+}
+
+TEST(Ping, ProbesMissingBeforeATimelessReplyAreStillLost) {
+  auto s = SourceOf(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "[1584237900.000000] 64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.4 ms\n"
+      "64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 time=0.4 ms\n"
+      "[1584237903.000000] 64 bytes from 10.0.0.2: icmp_seq=4 ttl=64 time=0.4 ms\n",
+      "n.log");
+  auto ev = Drain(*s);
+  std::vector<std::string> lost;
+  for (const auto& e : ev)
+    if (e.tag == "probe_lost") lost.push_back(e.message);
+  EXPECT_EQ(lost, (std::vector<std::string>{"no reply for icmp_seq=2 (gap in icmp_seq)"}));
+  ASSERT_EQ(s->warnings().size(), 1u);
+  EXPECT_EQ(s->warnings()[0].loc.line, 3);
 }
 
 TEST(Fping, TimedOutIsALostProbe) {
