@@ -69,10 +69,10 @@ ExitStatus RunSim(const SimArgs& a) {
   auto lo = text::ParseDouble(text::Clipped(a.loss, 0, dash));
   auto hi = dash == std::string::npos ? lo : text::ParseDouble(text::Clipped(a.loss, dash + 1));
   if (!lo || !hi || !(*lo > 0 && *lo <= *hi && *hi <= 1) || a.faults < 0 || a.probes == 0 ||
-      !(a.background >= 0 && a.background < 0.5) || a.peers < 0) {
+      !(a.background >= 0 && a.background < 0.5) || a.peers < 0 || a.pairs < 0) {
     PrintError(
         "--loss expects MIN-MAX ratios like 0.02-0.10; --faults >= 0; --probes > 0; "
-        "--peers >= 0");
+        "--pairs >= 0; --peers >= 0");
     return ExitStatus::kError;
   }
   o.min_loss_ratio = *lo;

@@ -257,9 +257,18 @@ static Status TellTheStory(const DiagnoseOptions& options, const std::vector<std
     if (timeline::IsNotable(ev) && r->events.size() < options.max_events) r->events.push_back(ev);
     story.Add(ev);
   }
+  // A log only the timeline reads has nobody else to report its damaged or cut lines; files other
+  // analyses read (ping, Ceph) have theirs reported there already.
+  std::set<std::string> logs;
+  for (const InputFile& f : r->inputs) {
+    if (f.kind == InputKind::kLog) logs.insert(f.path);
+  }
   for (const auto* src : srcs) {
     r->clock_assumptions.push_back(src->Assumption());
     if (!src->status().ok()) r->warnings.push_back(Diagnostic{src->status().loc(), src->status().message()});
+    if (logs.count(src->name())) {
+      for (const Diagnostic& w : src->warnings()) r->warnings.push_back(w);
+    }
   }
   timeline::StoryInput si;
   si.map = map ? static_cast<const timeline::ComponentMap*>(map.get()) : in->hints_map.get();

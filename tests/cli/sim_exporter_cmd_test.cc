@@ -77,5 +77,12 @@ TEST(SimCmd, PeersAndPairsTogetherAreAUsageError) {
   EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
 }
 
+TEST(SimCmd, NegativePairsIsAnErrorNotAFullMesh) {
+  // --pairs -1 used to fall through to "0 = full mesh" and run one.
+  auto r = RunKiriwake("sim --pairs -1 --out /tmp/kw-sim-unused-negative");
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("--pairs >= 0"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace kiriwake

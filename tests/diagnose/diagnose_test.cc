@@ -163,6 +163,24 @@ TEST_F(DiagnoseDir, AnUnrecognisedInputStaysOutOfTheStory) {
   EXPECT_EQ(r->timeline_events, 0u);
 }
 
+TEST_F(DiagnoseDir, ALogsOwnWarningsAreReportedToo) {
+  // A syslog cut mid-line: only the timeline reads it, so only its warning says so.
+  Write("k8s1-syslog",
+        "Mar 15 10:58:39 k8s1 kernel: libceph: osd3 192.168.100.114:6802 socket closed (con state "
+        "OPEN)\n"
+        "Mar 15 10:58:40 k8s1 kernel: libceph: osd3 192.168.100.114:6802 soc");
+  DiagnoseOptions o;
+  o.inputs = {dir_.string()};
+  o.tz = "Asia/Tokyo";
+  auto r = Diagnose(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  bool warned = false;
+  for (const Diagnostic& w : r->warnings) {
+    warned |= w.loc.file.ends_with("k8s1-syslog") && w.loc.line == 2;
+  }
+  EXPECT_TRUE(warned) << "the cut last line is warned about with its file and line";
+}
+
 TEST(Diagnose, WithoutATopologyCephStillNamesTheOsd) {
   DiagnoseOptions o;
   o.inputs = {kSeed + "/ceph.log"};
