@@ -83,7 +83,7 @@ ExitStatus Run(const TargetsArgs& a) {
     PrintWarning(fmt::format("{} hosts/VMs have no address{}; not listed", skipped,
                              a.network.empty() ? "" : " on " + a.network));
   }
-  std::string text = doc.dump(2) + "\n";
+  std::string text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (a.out.empty() || a.out == "-") {
     std::fputs(text.c_str(), stdout);
   } else {

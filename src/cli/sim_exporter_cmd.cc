@@ -72,7 +72,7 @@ ExitStatus Run(const ExporterArgs& a) {
             {{"__metrics_path__", fmt::format("/agents/{}/metrics", name)}, {"instance", name}}}});
     }
     std::ofstream f(a.file_sd, std::ios::trunc);
-    f << doc.dump(1) << "\n";
+    f << doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     f.close();
     if (!f) {
       PrintError(fmt::format("{}: cannot write", a.file_sd));

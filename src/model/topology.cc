@@ -121,6 +121,11 @@ Result<Topology> Topology::Build(TopologySpec spec) {
   auto claim = [&](const std::string& name, const SourceLoc& loc,
                    std::string_view what) -> Status {
     if (name.empty()) return Err(loc, fmt::format("{} without a name", what));
+    // Names reach JSON, HTML and Prometheus labels, which all need UTF-8.
+    if (!text::IsValidUtf8(name)) {
+      return Err(loc,
+                 fmt::format("{} name \"{}\" is not valid UTF-8", what, EscapeForMessage(name)));
+    }
     if (name.find(':') != std::string::npos || name.find('/') != std::string::npos) {
       return Err(loc, fmt::format("{} name \"{}\" must not contain ':' or '/' (they separate "
                                   "component ids)", what, EscapeForMessage(name)));
@@ -144,6 +149,10 @@ Result<Topology> Topology::Build(TopologySpec spec) {
     std::unordered_set<std::string> port_names;
     for (const NicSpec& nic : hs.nics) {
       if (nic.name.empty()) return Err(nic.loc, "NIC without a name");
+      if (!text::IsValidUtf8(nic.name) || !text::IsValidUtf8(nic.driver)) {
+        return Err(nic.loc, fmt::format("NIC \"{}\" (driver \"{}\") is not valid UTF-8",
+                                        EscapeForMessage(nic.name), EscapeForMessage(nic.driver)));
+      }
       // A card's id is HOST/NAME beside HOST/vswitch and HOST/driver:NAME: a NIC called
       // "vswitch" or "driver:x" would be another component's id.
       if (nic.name.find_first_of(":/") != std::string::npos || nic.name == "vswitch") {
@@ -170,6 +179,10 @@ Result<Topology> Topology::Build(TopologySpec spec) {
         const std::string& pn = nic.ports[i];
         const SourceLoc& ploc = i < nic.port_locs.size() ? nic.port_locs[i] : nic.loc;
         if (pn.empty()) return Err(ploc, "empty port name");
+        if (!text::IsValidUtf8(pn)) {
+          return Err(ploc,
+                     fmt::format("port name \"{}\" is not valid UTF-8", EscapeForMessage(pn)));
+        }
         if (!port_names.insert(pn).second) {
           return Err(ploc, fmt::format("duplicate port \"{}\" on host {}", pn, hs.name));
         }
@@ -309,6 +322,10 @@ Result<Topology> Topology::Build(TopologySpec spec) {
   std::unordered_set<std::string> network_names;
   for (const NetworkSpec& ns : spec.networks) {
     if (ns.name.empty()) return Err(ns.loc, "network without a name");
+    if (!text::IsValidUtf8(ns.name)) {
+      return Err(ns.loc,
+                 fmt::format("network name \"{}\" is not valid UTF-8", EscapeForMessage(ns.name)));
+    }
     if (!network_names.insert(ns.name).second) {
       return Err(ns.loc, fmt::format("duplicate network \"{}\"", EscapeForMessage(ns.name)));
     }

@@ -203,6 +203,22 @@ TEST(TopologyYamlErrors, AddressesMustBeIpsAndAnySpellingOfOneIpIsOneAddress) {
   EXPECT_NE(twice.message().find("two endpoints"), std::string::npos) << twice.ToString();
 }
 
+TEST(TopologyYamlErrors, NamesThatAreNotUtf8AreRejectedWhereTheyAreWritten) {
+  // They reach JSON, HTML and Prometheus labels; prometheus-targets stopped on "internal error".
+  for (const char* from :
+       {"name: h1\n", "name: nic,", "ports: [p0,", "{name: sw,", "{name: net,"}) {
+    std::string y = kBase;
+    std::string f = from;
+    std::string to = f;
+    to.insert(f.find(": ") + 3, "\xff");
+    y.replace(y.find(f), f.size(), to);
+    Status s = Load(y);
+    EXPECT_EQ(s.code(), StatusCode::kMalformed) << from;
+    EXPECT_NE(s.message().find("not valid UTF-8"), std::string::npos) << s.ToString();
+    EXPECT_GT(s.loc().line, 0) << s.ToString();
+  }
+}
+
 TEST(TopologyYaml, SpecRoundTripsThroughYaml) {
   auto spec = ParseTopologySpec(kIssueExample, "t.yaml");
   ASSERT_TRUE(spec.ok());
