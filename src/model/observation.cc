@@ -1,6 +1,7 @@
 // The nlohmann-json adapter for model/observation.h: json exceptions are caught here.
 #include "model/observation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -28,7 +29,22 @@ class Parser {
   // Adds one observation or returns why not.
   Status Line(std::string_view line, int64_t line_no, ObservationSet* out) {
     SourceLoc loc{source_, line_no, 1};
-    json j = json::parse(line.begin(), line.end(), nullptr, false);
+    // nlohmann keeps the last of two equal keys: {"lost": 9, "lost": 0} would read as clean.
+    keys_.clear();
+    std::string_view repeated;
+    json::parser_callback_t note_keys = [this, &repeated](int depth, json::parse_event_t event,
+                                                          json& parsed) {
+      if (event == json::parse_event_t::key && depth == 1 && parsed.is_string()) {
+        const std::string& k = parsed.get_ref<const std::string&>();
+        if (std::find(keys_.begin(), keys_.end(), k) != keys_.end()) {
+          if (repeated.empty()) repeated_ = k, repeated = repeated_;
+        } else {
+          keys_.push_back(k);
+        }
+      }
+      return true;
+    };
+    json j = json::parse(line.begin(), line.end(), note_keys, false);
     if (j.is_discarded()) {
       // Parse again with exceptions to learn where it broke (only on the error path).
       try {
@@ -44,6 +60,10 @@ class Parser {
                                line);
     }
     if (!j.is_object()) return Status::Malformed(loc, "a JSON object", line);
+    if (!repeated.empty()) {
+      return Status::At(StatusCode::kMalformed, loc,
+                        fmt::format("key \"{}\" given twice", EscapeForMessage(repeated)));
+    }
     Observation o;
     o.loc = loc;
     std::string src_text, dst_text;
@@ -278,6 +298,8 @@ class Parser {
     return Status::Ok();
   }
 
+  std::vector<std::string> keys_;  // the line's top-level keys so far (reused)
+  std::string repeated_;
   const Topology& topology_;
   const ObservationOptions& options_;
   std::string source_;

@@ -82,6 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "missing \"network\""},
         BadCase{R"({"src": "esxi1", "dst": "esxi2", "network": "mgmt", "sent": 5)",
                 StatusCode::kMalformed, "expected a JSON object"},
+        BadCase{
+            R"({"src": "esxi1", "dst": "esxi2", "network": "mgmt", "sent": 5, "lost": 3, "lost": 0})",
+            StatusCode::kMalformed, "key \"lost\" given twice"},
         // 2^64 - 1 was read as unsigned, then reported as "negative (-1)".
         BadCase{
             R"({"src": "esxi1", "dst": "esxi2", "network": "mgmt", "sent": 18446744073709551615, "lost": 0})",
