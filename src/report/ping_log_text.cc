@@ -113,6 +113,12 @@ std::string RenderSeriesText(const SeriesText& s, size_t label_width, const Text
     out += fmt::format(", {} outlier{}", ps.outlier_count, ps.outlier_count == 1 ? "" : "s");
   }
   if (ps.errored) out += fmt::format(", {} ICMP error{}", ps.errored, ps.errored == 1 ? "" : "s");
+  // Sent, but the line that should say how it ended was unreadable (warned about): the strip's
+  // "ok" ranges include them, so the count is said here.
+  uint64_t unreadable = s.summary_only ? 0 : ps.transmitted - ps.received - ps.lost_count;
+  if (unreadable) {
+    out += fmt::format(", {} neither answered nor lost (unreadable)", unreadable);
+  }
   if (!ps.duplicates.empty()) {
     out +=
         fmt::format(", {} duplicate{}", ps.duplicates.size(), ps.duplicates.size() == 1 ? "" : "s");

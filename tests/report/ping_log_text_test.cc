@@ -39,6 +39,24 @@ TEST(PingLogText, SeriesBlockHasVerdictStripAndNumbers) {
             "  outliers seq 7 (248 ms)\n");
 }
 
+TEST(PingLogText, ProbesNeitherAnsweredNorLostAreCountedNotHiddenInOk) {
+  // fping -C "nan": the probe was sent, but its outcome is unreadable.
+  model::ProbeSeriesBuilder b;
+  b.Answered(0, 0.05);
+  b.SentWithoutDetail(3);
+  b.Answered(4, 0.06);
+  model::ProbeSeries s = b.Finish();
+  SeriesText t;
+  t.label = "10.77.1.2";
+  t.series = &s;
+  t.first_id = 0;
+  t.id_word = "idx";
+  std::string out = RenderSeriesText(t, 9, TextOptions{});
+  EXPECT_NE(out.find("0 of 5 lost (0%), 3 neither answered nor lost (unreadable)\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(PingLogText, ColourDecoratesButNeverReplacesLost) {
   model::ProbeSeriesBuilder b;
   b.Answered(1, 1.0);
