@@ -153,6 +153,7 @@ std::string RenderCephJson(const infer::CephFinding& f, const std::vector<CephIn
                            {"events", i.stats.events},
                            {"continuation_lines", i.stats.continuation_lines},
                            {"unknown_lines", i.stats.unknown_lines},
+                           {"malformed_lines", i.stats.malformed_lines},
                            {"bytes", i.stats.bytes}});
   }
   return Dump(j) + "\n";

@@ -223,6 +223,9 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
       out += fmt::format(", {} continuation lines", i.stats.continuation_lines);
     }
     if (i.stats.unknown_lines) out += fmt::format(", {} unknown lines", i.stats.unknown_lines);
+    if (i.stats.malformed_lines) {
+      out += fmt::format(", {} damaged (warned)", i.stats.malformed_lines);
+    }
     out += "\n";
   }
   return out;

@@ -138,6 +138,24 @@ TEST(CephCmd, CutAndGarbledLinesInARealLogAreWarnedAndSkipped) {
   EXPECT_NE(r.err.find("kiriwake: warning: " + path + ":"), std::string::npos);
 }
 
+TEST(CephCmd, DamagedLinesAreCountedInTheInputsList) {
+  // A failure report whose OSD id overflows: warned, and counted where --json lists the input.
+  std::string path = "/tmp/kw_ceph_damaged_" + std::to_string(::getpid()) + ".log";
+  std::string text = SlurpFile(Example());
+  text +=
+      "2020-03-15T10:59:40.000000+0000 mon.eins (mon.0) 999 : cluster [DBG] osd.99999999999 "
+      "reported failed by osd.2\n";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  CliRun r = RunKiriwake("ceph --json " + path);
+  CliRun t = RunKiriwake("ceph " + path);
+  std::remove(path.c_str());
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["inputs"][0]["malformed_lines"], 1) << r.err;
+  EXPECT_NE(t.out.find(", 1 damaged (warned)"), std::string::npos) << t.out;
+}
+
 TEST(CephCmd, NoFilesIsAUsageError) {
   CliRun r = RunKiriwake("ceph");
   EXPECT_EQ(r.status, 2);
