@@ -29,22 +29,14 @@ class Parser {
   // Adds one observation or returns why not.
   Status Line(std::string_view line, int64_t line_no, ObservationSet* out) {
     SourceLoc loc{source_, line_no, 1};
-    // nlohmann keeps the last of two equal keys: {"lost": 9, "lost": 0} would read as clean.
-    keys_.clear();
-    std::string_view repeated;
-    json::parser_callback_t note_keys = [this, &repeated](int depth, json::parse_event_t event,
-                                                          json& parsed) {
-      if (event == json::parse_event_t::key && depth == 1 && parsed.is_string()) {
-        const std::string& k = parsed.get_ref<const std::string&>();
-        if (std::find(keys_.begin(), keys_.end(), k) != keys_.end()) {
-          if (repeated.empty()) repeated_ = k, repeated = repeated_;
-        } else {
-          keys_.push_back(k);
-        }
-      }
+    // nlohmann keeps the last of two equal keys: {"lost": 9, "lost": 0} would read as clean. The
+    // top-level keys are counted as they are parsed; fewer members than keys means a repeat.
+    size_t top_keys = 0;
+    json::parser_callback_t count_keys = [&top_keys](int depth, json::parse_event_t event, json&) {
+      top_keys += depth == 1 && event == json::parse_event_t::key;
       return true;
     };
-    json j = json::parse(line.begin(), line.end(), note_keys, false);
+    json j = json::parse(line.begin(), line.end(), count_keys, false);
     if (j.is_discarded()) {
       // Parse again with exceptions to learn where it broke (only on the error path).
       try {
@@ -60,10 +52,7 @@ class Parser {
                                line);
     }
     if (!j.is_object()) return Status::Malformed(loc, "a JSON object", line);
-    if (!repeated.empty()) {
-      return Status::At(StatusCode::kMalformed, loc,
-                        fmt::format("key \"{}\" given twice", EscapeForMessage(repeated)));
-    }
+    if (top_keys != j.size()) return RepeatedKey(line, loc);
     Observation o;
     o.loc = loc;
     std::string src_text, dst_text;
@@ -197,6 +186,27 @@ class Parser {
     return Status::Ok();
   }
 
+  // The error for a line with a key given twice (the slow path: parsed again to name it).
+  Status RepeatedKey(std::string_view line, const SourceLoc& loc) {
+    std::vector<std::string> keys;
+    std::string repeated;
+    json::parser_callback_t note = [&](int depth, json::parse_event_t event, json& parsed) {
+      if (depth == 1 && event == json::parse_event_t::key && parsed.is_string()) {
+        const std::string& k = parsed.get_ref<const std::string&>();
+        if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+          keys.push_back(k);
+        } else if (repeated.empty()) {
+          repeated = k;
+        }
+      }
+      return true;
+    };
+    json again = json::parse(line.begin(), line.end(), note, false);
+    (void)again;
+    return Status::At(StatusCode::kMalformed, loc,
+                      fmt::format("key \"{}\" given twice", EscapeForMessage(repeated)));
+  }
+
   Result<uint64_t> Count(const json& j, const char* key, const SourceLoc& loc) {
     if (!j.contains(key)) {
       return Status::At(StatusCode::kMalformed, loc, fmt::format("missing \"{}\"", key));
@@ -298,8 +308,6 @@ class Parser {
     return Status::Ok();
   }
 
-  std::vector<std::string> keys_;  // the line's top-level keys so far (reused)
-  std::string repeated_;
   const Topology& topology_;
   const ObservationOptions& options_;
   std::string source_;
