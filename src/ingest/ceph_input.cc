@@ -46,21 +46,6 @@ bool LooksLikeJson(std::string_view first) {
   return rest.empty() || rest[0] == '{' || rest[0] == ']' || rest[0] == '"';
 }
 
-// 1-based line and column of byte offset `byte` (1-based, as nlohmann reports it).
-SourceLoc LocOfByte(const std::string& doc, size_t byte, const std::string& file) {
-  SourceLoc loc{file, 1, 1};
-  size_t end = std::min(byte > 0 ? byte - 1 : 0, doc.size());
-  for (size_t i = 0; i < end; ++i) {
-    if (doc[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
 // nlohmann's DOM parser, keeping where parsing failed: its own parse() throws a number overflow
 // ("1e400") as out_of_range without the byte offset its SAX callback was given.
 class LocatingJsonParser : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
@@ -103,7 +88,8 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
                       std::string("invalid JSON: ") + e.what());
   }
   if (!parsed) {
-    SourceLoc loc = LocOfByte(doc, sax.error_byte, file);
+    // nlohmann counts bytes from 1.
+    SourceLoc loc = SourceLoc::OfOffset(doc, sax.error_byte > 0 ? sax.error_byte - 1 : 0, file);
     const std::string& what = sax.error;
     size_t p = what.find("syntax error");
     if (p == std::string::npos) p = what.find("number overflow");

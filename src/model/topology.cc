@@ -116,16 +116,17 @@ Result<Topology> Topology::Build(TopologySpec spec) {
   t.components_.reserve(estimate);
   t.component_index_.reserve(estimate);
 
+  // Names reach JSON, HTML and Prometheus labels, which all need UTF-8.
+  auto utf8 = [](const std::string& name, const SourceLoc& loc, std::string_view what) {
+    if (text::IsValidUtf8(name)) return Status::Ok();
+    return Err(loc, fmt::format("{} name \"{}\" is not valid UTF-8", what, EscapeForMessage(name)));
+  };
   // Names share one namespace: an id in the output must mean one thing.
   std::unordered_map<std::string, SourceLoc> names;
   auto claim = [&](const std::string& name, const SourceLoc& loc,
                    std::string_view what) -> Status {
     if (name.empty()) return Err(loc, fmt::format("{} without a name", what));
-    // Names reach JSON, HTML and Prometheus labels, which all need UTF-8.
-    if (!text::IsValidUtf8(name)) {
-      return Err(loc,
-                 fmt::format("{} name \"{}\" is not valid UTF-8", what, EscapeForMessage(name)));
-    }
+    KW_RETURN_IF_ERROR(utf8(name, loc, what));
     if (name.find(':') != std::string::npos || name.find('/') != std::string::npos) {
       return Err(loc, fmt::format("{} name \"{}\" must not contain ':' or '/' (they separate "
                                   "component ids)", what, EscapeForMessage(name)));
@@ -149,10 +150,8 @@ Result<Topology> Topology::Build(TopologySpec spec) {
     std::unordered_set<std::string> port_names;
     for (const NicSpec& nic : hs.nics) {
       if (nic.name.empty()) return Err(nic.loc, "NIC without a name");
-      if (!text::IsValidUtf8(nic.name) || !text::IsValidUtf8(nic.driver)) {
-        return Err(nic.loc, fmt::format("NIC \"{}\" (driver \"{}\") is not valid UTF-8",
-                                        EscapeForMessage(nic.name), EscapeForMessage(nic.driver)));
-      }
+      KW_RETURN_IF_ERROR(utf8(nic.name, nic.loc, "NIC"));
+      KW_RETURN_IF_ERROR(utf8(nic.driver, nic.loc, "driver"));
       // A card's id is HOST/NAME beside HOST/vswitch and HOST/driver:NAME: a NIC called
       // "vswitch" or "driver:x" would be another component's id.
       if (nic.name.find_first_of(":/") != std::string::npos || nic.name == "vswitch") {
@@ -179,10 +178,7 @@ Result<Topology> Topology::Build(TopologySpec spec) {
         const std::string& pn = nic.ports[i];
         const SourceLoc& ploc = i < nic.port_locs.size() ? nic.port_locs[i] : nic.loc;
         if (pn.empty()) return Err(ploc, "empty port name");
-        if (!text::IsValidUtf8(pn)) {
-          return Err(ploc,
-                     fmt::format("port name \"{}\" is not valid UTF-8", EscapeForMessage(pn)));
-        }
+        KW_RETURN_IF_ERROR(utf8(pn, ploc, "port"));
         if (!port_names.insert(pn).second) {
           return Err(ploc, fmt::format("duplicate port \"{}\" on host {}", pn, hs.name));
         }
@@ -322,10 +318,7 @@ Result<Topology> Topology::Build(TopologySpec spec) {
   std::unordered_set<std::string> network_names;
   for (const NetworkSpec& ns : spec.networks) {
     if (ns.name.empty()) return Err(ns.loc, "network without a name");
-    if (!text::IsValidUtf8(ns.name)) {
-      return Err(ns.loc,
-                 fmt::format("network name \"{}\" is not valid UTF-8", EscapeForMessage(ns.name)));
-    }
+    KW_RETURN_IF_ERROR(utf8(ns.name, ns.loc, "network"));
     if (!network_names.insert(ns.name).second) {
       return Err(ns.loc, fmt::format("duplicate network \"{}\"", EscapeForMessage(ns.name)));
     }

@@ -27,20 +27,6 @@ bool ParseRfc3339(const std::string& s, TimePoint* t) {
   return true;
 }
 
-// 1-based line and column of byte offset `pos` in `doc`.
-SourceLoc LocOf(std::string_view doc, size_t pos, const std::string& file) {
-  SourceLoc loc{file, 1, 1};
-  for (size_t i = 0; i < pos && i < doc.size(); ++i) {
-    if (doc[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
 }  // namespace
 
 Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file,
@@ -54,7 +40,7 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
     j = nlohmann::json::parse(doc);
   } catch (const nlohmann::json::parse_error& e) {
     return Status::At(
-        StatusCode::kMalformed, LocOf(doc, e.byte > 0 ? e.byte - 1 : 0, file),
+        StatusCode::kMalformed, SourceLoc::OfOffset(doc, e.byte > 0 ? e.byte - 1 : 0, file),
         fmt::format("expected a JSON document from kubectl get events -o json: {}", e.what()));
   } catch (const nlohmann::json::exception& e) {
     return Status::At(StatusCode::kMalformed, SourceLoc{file, 0, 0}, e.what());

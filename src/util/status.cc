@@ -21,6 +21,19 @@ std::string_view StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+SourceLoc SourceLoc::OfOffset(std::string_view text, size_t offset, std::string file) {
+  SourceLoc loc{std::move(file), 1, 1};
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
 std::string SourceLoc::ToString() const {
   if (line <= 0) return file;
   if (column <= 0) return fmt::format("{}:{}", file, line);

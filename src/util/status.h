@@ -37,6 +37,10 @@ struct SourceLoc {
   // "file:line:column", "file:line" or "file", in compiler form so editors can jump to it.
   std::string ToString() const;
   friend bool operator==(const SourceLoc&, const SourceLoc&) = default;
+
+  // The 1-based line and column of byte `offset` (0-based) of `text`, e.g. where a JSON parser
+  // stopped in a document read whole.
+  static SourceLoc OfOffset(std::string_view text, size_t offset, std::string file);
 };
 
 class [[nodiscard]] Status {
