@@ -1,6 +1,7 @@
 #include "agent/http_endpoint.h"
 
 #include <chrono>
+#include <list>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -21,10 +22,16 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+class Session;
+}
+
 struct HttpEndpoint::Impl {
   std::map<std::string, HttpHandler> routes;
   HttpEndpointOptions options;
-  int open_connections = 0;  // touched on the endpoint's thread only
+  // The connections that hold a slot, longest waiting first (a connection moves to the back
+  // each time it starts waiting for a request). Touched on the endpoint's thread only.
+  std::list<Session*> sessions;
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   std::thread thread;
@@ -48,18 +55,43 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpEndpoint::Impl* endpoint)
       : stream_(std::move(socket)), endpoint_(endpoint) {
-    ++endpoint_->open_connections;
+    slot_ = endpoint_->sessions.insert(endpoint_->sessions.end(), this);
   }
-  ~Session() { --endpoint_->open_connections; }
+  ~Session() { Release(); }
 
   // The first request of a connection: its header is due within the header timeout.
   void Start() { ReadHeader(); }
 
+  // Waiting for a request (idle, or its header still arriving), not answering one.
+  bool waiting() const { return waiting_; }
+
+  // Gives up the slot now and closes the connection: its pending read ends with an error, and
+  // the session is gone once that handler has run.
+  void Evict() {
+    Release();
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
  private:
+  void Release() {
+    if (!released_) endpoint_->sessions.erase(slot_);
+    released_ = true;
+  }
+
+  // Marks the session as waiting for a request, and the youngest to wait.
+  void Waiting() {
+    waiting_ = true;
+    if (!released_) {
+      endpoint_->sessions.splice(endpoint_->sessions.end(), endpoint_->sessions, slot_);
+    }
+  }
+
   // A kept-alive connection waits up to the idle timeout for the next request's first bytes;
   // from them on, its header is due within the header timeout.
   void AwaitNext() {
     if (buffer_.size() > 0) return ReadHeader();  // pipelined: already here
+    Waiting();
     stream_.expires_after(std::chrono::milliseconds(endpoint_->options.idle_timeout_ms));
     stream_.async_read_some(buffer_.prepare(kFirstRead),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
@@ -71,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadHeader() {
+    Waiting();
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     stream_.expires_after(std::chrono::milliseconds(endpoint_->options.header_timeout_ms));
@@ -81,6 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec) {
+    waiting_ = false;
     if (ec == http::error::end_of_stream) return Close();
     head_ = false;
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
@@ -172,6 +206,9 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> res_;
   std::optional<http::response_serializer<http::string_body>> serializer_;
   bool head_ = false;  // the request being answered is a HEAD
+  std::list<Session*>::iterator slot_;
+  bool released_ = false;  // the slot is given back (evicted)
+  bool waiting_ = false;
 };
 
 }  // namespace
@@ -180,9 +217,20 @@ void HttpEndpoint::Impl::Accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;  // stopping
     if (!ec) {
-      if (open_connections >= options.max_connections) {
+      // At the limit, the connection that has waited longest for a request makes room: clients
+      // that open connections and send nothing, or half a request, cannot hold every slot by
+      // reopening them as they time out. One answering a request is never closed for this.
+      if (static_cast<int>(sessions.size()) >= options.max_connections) {
+        for (Session* s : sessions) {
+          if (s->waiting()) {
+            s->Evict();
+            break;
+          }
+        }
+      }
+      if (static_cast<int>(sessions.size()) >= options.max_connections) {
         beast::error_code ignored;
-        socket.close(ignored);  // a connection flood costs a close each, not memory
+        socket.close(ignored);  // every slot is answering: a flood costs a close each, not memory
       } else {
         std::make_shared<Session>(std::move(socket), this)->Start();
       }
@@ -193,13 +241,25 @@ void HttpEndpoint::Impl::Accept() {
 
 HttpResponse HttpEndpoint::Impl::Handle(const http::request<http::empty_body>& req) const {
   std::string_view target(req.target().data(), req.target().size());
-  size_t q = target.find('?');
-  std::string_view path = target.substr(0, q);
-  auto route = routes.find(std::string(path));
-  if (route == routes.end()) {
-    return {404, "text/plain; charset=utf-8", fmt::format("no such path: {}\n", path)};
+  // RFC 9112 3.2.2: a server must accept the absolute form ("http://host:port/path?q") that
+  // clients send to proxies; the path and query are what follow the authority.
+  size_t path_start = 0;
+  if (size_t scheme = target.find("://");
+      scheme != std::string_view::npos && target.substr(0, 1) != "/") {
+    path_start = target.find_first_of("/?", scheme + 3);
+    if (path_start == std::string_view::npos) path_start = target.size();
   }
-  auto query = ParseUrlQuery(q == std::string_view::npos ? "" : target.substr(q + 1), target);
+  size_t q = target.find('?', path_start);
+  std::string_view raw_path =
+      target.substr(path_start, q == std::string_view::npos ? q : q - path_start);
+  auto path = DecodeUrlPath(raw_path.empty() ? "/" : raw_path, target, path_start);
+  if (!path.ok()) return {400, "text/plain; charset=utf-8", path.status().ToString() + "\n"};
+  auto route = routes.find(*path);
+  if (route == routes.end()) {
+    return {404, "text/plain; charset=utf-8", fmt::format("no such path: {}\n", raw_path)};
+  }
+  auto query = q == std::string_view::npos ? ParseUrlQuery("", target)
+                                           : ParseUrlQuery(target.substr(q + 1), target, q + 1);
   if (!query.ok()) return {400, "text/plain; charset=utf-8", query.status().ToString() + "\n"};
   return route->second(*query);
 }

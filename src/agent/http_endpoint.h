@@ -32,7 +32,9 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const UrlQuery& query)>;
 
 struct HttpEndpointOptions {
-  // Connections open at once; more are closed on accept (a scrape or a collect needs one each).
+  // Connections open at once (a scrape or a collect needs one each). At the limit a new
+  // connection closes the one that has waited longest for a request; when every one is
+  // answering a request, the new one is closed instead.
   int max_connections = 32;
   // An idle keep-alive connection is closed after this.
   int idle_timeout_ms = 30'000;

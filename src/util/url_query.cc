@@ -13,13 +13,15 @@ int HexValue(char c) {
   return -1;
 }
 
-// Decodes one name or value that starts at column `offset` of the query.
-Result<std::string> Decode(std::string_view s, size_t offset, std::string_view source) {
+// Decodes one name, value or path that starts `offset` bytes into `source`. '+' is a space in a
+// query (`plus_is_space`), itself in a path.
+Result<std::string> Decode(std::string_view s, size_t offset, std::string_view source,
+                           bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (c != '%') {
       out.push_back(c);
@@ -63,7 +65,13 @@ std::optional<std::string> UrlQuery::Get(std::string_view name) const {
   return std::nullopt;
 }
 
-Result<UrlQuery> ParseUrlQuery(std::string_view query, std::string_view source) {
+Result<std::string> DecodeUrlPath(std::string_view path, std::string_view source,
+                                  size_t columns_before) {
+  return Decode(path, columns_before, source, /*plus_is_space=*/false);
+}
+
+Result<UrlQuery> ParseUrlQuery(std::string_view query, std::string_view source,
+                               size_t columns_before) {
   UrlQuery q;
   size_t start = 0;
   while (start <= query.size()) {
@@ -74,8 +82,9 @@ Result<UrlQuery> ParseUrlQuery(std::string_view query, std::string_view source) 
       size_t eq = field.find('=');
       std::string_view name = field.substr(0, eq);
       std::string_view value = eq == std::string_view::npos ? "" : field.substr(eq + 1);
-      KW_ASSIGN_OR_RETURN(std::string n, Decode(name, start, source));
-      KW_ASSIGN_OR_RETURN(std::string v, Decode(value, start + name.size() + 1, source));
+      KW_ASSIGN_OR_RETURN(std::string n, Decode(name, columns_before + start, source, true));
+      KW_ASSIGN_OR_RETURN(std::string v,
+                          Decode(value, columns_before + start + name.size() + 1, source, true));
       q.params.emplace_back(std::move(n), std::move(v));
     }
     start = end + 1;

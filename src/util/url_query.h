@@ -28,8 +28,15 @@ struct UrlQuery {
 std::string UrlEncode(std::string_view s);
 
 // `query` is what follows the '?' (without it). `source` names the input in errors (for a request:
-// the target, e.g. "/api/v1/observations?since=..."); the column counts from 1 within `query`.
-Result<UrlQuery> ParseUrlQuery(std::string_view query, std::string_view source);
+// the target, e.g. "/api/v1/observations?since=..."); an error's column counts from 1 within
+// `source`, whose first `columns_before` bytes come before `query` (for a target: up to the '?').
+Result<UrlQuery> ParseUrlQuery(std::string_view query, std::string_view source,
+                               size_t columns_before = 0);
+
+// A request target's path ("/api/v1/observations", or "/a%20b"), percent-decoded; '+' stays '+'
+// (it means a space only in a query). Errors as for ParseUrlQuery.
+Result<std::string> DecodeUrlPath(std::string_view path, std::string_view source,
+                                  size_t columns_before = 0);
 
 }  // namespace kiriwake
 

@@ -2,6 +2,7 @@
 // hand over a raw socket for what a client library would never send.
 #include "agent/http_endpoint.h"
 
+#include <cerrno>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -103,31 +104,6 @@ TEST(HttpEndpoint, RefusesWhatItDoesNotServeWithTheReason) {
   EXPECT_EQ(raw.substr(raw.size() - 3), "ok\n");
 }
 
-TEST(HttpEndpoint, ClosesConnectionsBeyondTheLimitAndServesAgainAfter) {
-  HttpEndpointOptions o;
-  o.max_connections = 2;
-  auto ep = Serve(o);
-  ASSERT_NE(ep, nullptr);
-  // Two idle connections hold both slots.
-  std::vector<int> held;
-  for (int i = 0; i < 2; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(ep->port());
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    held.push_back(fd);
-  }
-  usleep(200'000);  // let the server accept both
-  EXPECT_EQ(Raw(ep->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "");
-  for (int fd : held) close(fd);
-  usleep(200'000);
-  std::string raw =
-      Raw(ep->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
-}
-
 // A connected TCP socket to the endpoint, or -1.
 int Connect(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -140,6 +116,44 @@ int Connect(uint16_t port) {
     return -1;
   }
   return fd;
+}
+
+TEST(HttpEndpoint, AtTheLimitTheLongestWaitingConnectionMakesRoom) {
+  HttpEndpointOptions o;
+  o.max_connections = 2;
+  auto ep = Serve(o);
+  ASSERT_NE(ep, nullptr);
+  // Two connections that send nothing hold both slots, the first the longer.
+  std::vector<int> held;
+  for (int i = 0; i < 2; ++i) {
+    int fd = Connect(ep->port());
+    ASSERT_GE(fd, 0);
+    held.push_back(fd);
+    usleep(100'000);  // accepted in this order
+  }
+  // A third client is served at once, not refused until a timeout frees a slot.
+  std::string raw =
+      Raw(ep->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
+  // The first connection was closed to make room; the second still holds its slot.
+  timeval tv{2, 0};
+  setsockopt(held[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char c;
+  EXPECT_EQ(read(held[0], &c, 1), 0);
+  timeval short_wait{0, 200'000};
+  setsockopt(held[1], SOL_SOCKET, SO_RCVTIMEO, &short_wait, sizeof short_wait);
+  errno = 0;
+  EXPECT_EQ(read(held[1], &c, 1), -1);  // nothing yet, and not closed
+  EXPECT_EQ(errno, EAGAIN);
+  // It is still served.
+  std::string get = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(send(held[1], get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  setsockopt(held[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string answer;
+  char buf[512];
+  for (ssize_t n; (n = read(held[1], buf, sizeof buf)) > 0;) answer.append(buf, size_t(n));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  for (int fd : held) close(fd);
 }
 
 TEST(HttpEndpoint, HeadersUpToTheLimitAreServedNotABufferOverflow) {
@@ -177,6 +191,22 @@ TEST(HttpEndpoint, HeadIsAnsweredLikeGetWithoutABody) {
   raw = Raw(ep->port(), "DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 405", 0), 0u) << raw;
   EXPECT_NE(raw.find("Allow: GET, HEAD\r\n"), std::string::npos) << raw;
+}
+
+TEST(HttpEndpoint, AbsoluteFormAndPercentEncodedPathsReachTheirRoute) {
+  auto ep = Serve();
+  ASSERT_NE(ep, nullptr);
+  std::string raw = Raw(ep->port(),
+                        "GET http://127.0.0.1:9/echo?since=1 HTTP/1.1\r\nHost: x\r\n"
+                        "Connection: close\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
+  EXPECT_EQ(raw.substr(raw.size() - 7), "since=1") << raw;
+  raw = Raw(ep->port(), "GET /%68ealthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
+  // A bad escape names its column in the whole target.
+  raw = Raw(ep->port(), "GET /echo?since=%G1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw;
+  EXPECT_NE(raw.find("/echo?since=%G1:1:13"), std::string::npos) << raw;
 }
 
 TEST(HttpEndpoint, Http11WithoutExactlyOneHostIsABadRequest) {

@@ -31,8 +31,21 @@ TEST(UrlQuery, BadEscapeNamesItsColumn) {
   EXPECT_EQ(q.status().loc().column, 13);  // the '%'
   EXPECT_NE(q.status().ToString().find("two hex digits"), std::string::npos)
       << q.status().ToString();
+  // Counted within the whole target when the query's place in it is given.
+  q = ParseUrlQuery("a=1&since=20%G1", "/api/v1/observations?a=1&since=20%G1", 21);
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.status().loc().column, 34);
   EXPECT_FALSE(ParseUrlQuery("a=%4", "t").ok());  // cut short
   EXPECT_FALSE(ParseUrlQuery("%=1", "t").ok());   // in a name too
+}
+
+TEST(UrlQuery, PathIsPercentDecodedAndPlusStaysPlus) {
+  auto p = DecodeUrlPath("/api/v1/obs%65rvations/a+b%2Fc", "t");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(*p, "/api/v1/observations/a+b/c");
+  p = DecodeUrlPath("/x%zz", "/x%zz?a=1");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().loc().column, 3);
 }
 
 TEST(UrlQuery, UrlEncodeEscapesPromQL) {
