@@ -73,6 +73,9 @@ struct LocalizeOptions {
   int max_next_tests = 6;
   // Probing advice considers at most this many unmeasured endpoint pairs (sampled beyond).
   int max_probe_candidates = 20000;
+  // The exchange search's work budget, as a multiple of the greedy passes' work (Engine::Run
+  // says why); 0: trials are limited in number only (localize_bench measures the difference).
+  int exchange_work_factor = 20;
 };
 
 // One measured path's counts (several observations of the same flow are merged).
@@ -147,6 +150,11 @@ struct LocalizeResult {
   int64_t weak_paths = 0;  // some loss, but not significant on the path alone (Evidence)
   int64_t unexplained_lossy_paths = 0;  // lossy paths no reported suspect lies on
   double background_loss_ratio = 0;
+  // Nonzero when loss is widespread: most paths lost packets, far more than the background
+  // would touch, and five or more culprits were named to explain it. Then it is the median
+  // path's loss ratio: the fabric may simply lose that much everywhere (rerun with it as the
+  // background), or share something the topology does not show.
+  double widespread_loss_ratio = 0;
   bool culprit_named() const { return !suspects.empty() && suspects.front().diagnosed(); }
 };
 

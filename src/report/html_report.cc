@@ -431,6 +431,14 @@ std::string SuspectsSection(const HtmlReport& r) {
   if (r.localization == nullptr || r.topology == nullptr) return "";
   const auto& L = *r.localization;
   std::string s = "<section id=\"suspects\"><h2>Suspects and next tests</h2>\n";
+  if (L.widespread_loss_ratio > 0) {
+    s += fmt::format(
+        "<p class=\"note\">Loss is widespread: most measured paths lost packets (the median path "
+        "{:.2f}%), where the {:.2f}% background allowed would touch few. Either this network "
+        "loses that much everywhere (rerun with <code>--background-loss {:.4g}</code>), or its "
+        "paths share something the topology does not show.</p>\n",
+        L.widespread_loss_ratio * 100, L.background_loss_ratio * 100, L.widespread_loss_ratio);
+  }
   if (L.suspects.empty()) {
     s += "<p>No component is suspected.</p>\n";
   } else {

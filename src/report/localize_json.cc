@@ -88,6 +88,11 @@ std::string LocalizeJson(const LocalizeReport& r) {
   doc["weak_paths"] = res.weak_paths;
   doc["unexplained_lossy_paths"] = res.unexplained_lossy_paths;
   doc["background_loss_ratio"] = res.background_loss_ratio;
+  if (res.widespread_loss_ratio > 0) {
+    doc["widespread_loss_ratio"] = res.widespread_loss_ratio;
+  } else {
+    doc["widespread_loss_ratio"] = nullptr;
+  }
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

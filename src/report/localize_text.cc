@@ -53,6 +53,16 @@ std::string LocalizeText(const LocalizeReport& r) {
           res.lossy_paths, res.paths);
     }
   }
+  if (res.widespread_loss_ratio > 0) {
+    // Said first: it qualifies every verdict below.
+    out += fmt::format(
+        "Loss is widespread: most measured paths lost packets (the median path {}), where the "
+        "background allowed ({}) would touch few. Either this network loses that much "
+        "everywhere (rerun with --background-loss {:.4g}), or the paths share something the "
+        "topology does not show. The culprits below are the topology's best account of it.\n",
+        Percent(res.widespread_loss_ratio), Percent(res.background_loss_ratio),
+        res.widespread_loss_ratio);
+  }
   int n = 0;
   for (const infer::Suspect& s : res.suspects) {
     ++n;

@@ -156,6 +156,48 @@ TEST(LocalizeBackground, LossBelowBackgroundIsCleanHoweverManyProbesWereSent) {
   EXPECT_EQ(r->lossy_paths, 1);
 }
 
+// A fabric that drops 1% everywhere, measured against the default 0.1% background: every leaf
+// is named at a fraction of a percent. The result says the loss is widespread, with the median
+// path's loss ratio; taken as the background, it leaves the one real fault.
+TEST(LocalizeBackground, LossEverywhereIsCalledWidespreadWithTheMedianPathsRatio) {
+  auto t = Topology::Build(model::LeafSpine(8, 2, 6));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  SimOptions so;
+  so.faults = 1;
+  so.min_loss_ratio = so.max_loss_ratio = 0.08;
+  so.probes_per_pair = 200;
+  so.include_vms = false;
+  so.background_loss_ratio = 0.01;
+  so.seed = 7;
+  auto sc = Simulate(*t, so);
+  ASSERT_TRUE(sc.ok()) << sc.status().ToString();
+  auto r = Localize(*t, sc->observations, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  int named = 0;
+  for (const Suspect& s : r->suspects) named += s.diagnosed();
+  EXPECT_GE(named, 5);
+  EXPECT_GT(r->widespread_loss_ratio, 0.005);
+  EXPECT_LT(r->widespread_loss_ratio, 0.02);
+
+  LocalizeOptions lo;
+  lo.background_loss_ratio = r->widespread_loss_ratio;
+  auto again = Localize(*t, sc->observations, lo);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->widespread_loss_ratio, 0);
+  ASSERT_TRUE(again->culprit_named());
+  EXPECT_EQ(t->component(again->suspects[0].components[0]).id,
+            t->component(sc->truth[0].component).id);
+
+  // The same fault without the widespread loss: not called widespread.
+  so.background_loss_ratio = 0.0002;
+  auto quiet = Simulate(*t, so);
+  ASSERT_TRUE(quiet.ok());
+  auto q = Localize(*t, quiet->observations, {});
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->widespread_loss_ratio, 0);
+  EXPECT_TRUE(q->culprit_named());
+}
+
 TEST(LocalizeEvidence, LossTooSmallToBeSignificantAloneIsCountedApartFromCleanPaths) {
   // 2 of 100: P(X >= 2) under the 0.1% background is ~0.005, a candidate (<= 0.05) but not
   // lossy (< 0.001). On two hosts the engine names a culprit from it; its evidence said "0 lossy
