@@ -385,7 +385,8 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
                              : reader.status();
       bool ceph_json = stats.kind != ingest::CephInputKind::kEmpty &&
                        stats.kind != ingest::CephInputKind::kLog &&
-                       stats.kind != ingest::CephInputKind::kHealthText;
+                       stats.kind != ingest::CephInputKind::kHealthText &&
+                       stats.kind != ingest::CephInputKind::kJson;
       // A log counts as Ceph's only when it holds Ceph events; JSON documents (osd tree,
       // metadata) carry identities instead.
       // A Ceph log cut short (a damaged .gz) still holds the events read before the damage.
@@ -413,9 +414,15 @@ Result<DiagnoseResult> Diagnose(const DiagnoseOptions& options) {
     // Anything else may be a log the timeline reads (syslog, ESXi, iLO, kubectl, PostgreSQL,
     // a hints file); the timeline pass below decides, and says so when nothing does.
     f.kind = InputKind::kUnrecognised;
-    f.status = Status::Unrecognized(fmt::format(
-        "{}: not recognised as a topology, observations, ping output, a Ceph artifact or a log",
-        path));
+    if (ceph_status.code() == StatusCode::kMalformed) {
+      // JSON that does not parse: its parse error (file:line:col, what was expected) says more
+      // than "not recognised" — unless the timeline reads it below (JSON Lines, one per line).
+      f.status = ceph_status;
+    } else {
+      f.status = Status::Unrecognized(fmt::format(
+          "{}: not recognised as a topology, observations, ping output, a Ceph artifact or a log",
+          path));
+    }
     timed_files.push_back(path);
     r.inputs.push_back(std::move(f));
   }

@@ -31,6 +31,8 @@ std::string_view CephInputKindName(CephInputKind k) {
       return "osd_metadata";
     case CephInputKind::kLogJson:
       return "log_json";
+    case CephInputKind::kJson:
+      return "json";
   }
   return "unknown";
 }
@@ -117,7 +119,7 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
       case CephJsonKind::kUnknown:
         if (IsCephLogJson(j)) {
           stats->kind = CephInputKind::kLogJson;
-          return ReadCephLogJson(j, file, sink);
+          return ReadCephLogJson(j, file, sink, doc, &stats->malformed_lines);
         }
         break;
     }
@@ -172,6 +174,9 @@ Status ReadCephInput(LineReader* reader, CephSink* sink_in, CephInputStats* stat
                                         : "only blank lines: no Ceph log, health or JSON in it");
   }
   if (LooksLikeJson(line)) {
+    // Until a reader claims it: a document that does not parse, or is no Ceph document, is
+    // listed as JSON (with its error), not as empty.
+    stats->kind = CephInputKind::kJson;
     Status st = ReadJson(reader, std::string(line), &sink, stats);
     stats->bytes = reader->decoded_bytes();
     return st;

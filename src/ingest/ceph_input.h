@@ -26,7 +26,8 @@ enum class CephInputKind {
   kOsdDump,
   kOsdTree,
   kOsdMetadata,
-  kLogJson  // `ceph log last -f json`
+  kLogJson,  // `ceph log last -f json`
+  kJson,     // a JSON document no reader took: it did not parse, or is no Ceph document (error)
 };
 std::string_view CephInputKindName(CephInputKind k);
 

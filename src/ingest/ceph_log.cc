@@ -258,27 +258,49 @@ bool ParseOsdFailureOp(std::string_view s, CephEvent* e) {
   return true;
 }
 
-bool ClassifyMonFailure(std::string_view s, CephEvent* e) {
-  // prepare_failure osd.3 192.168.100.114:6802/1928 from osd.1 192.168.100.112:6800/2325 is
-  //   reporting failure:1            (<= Mimic: both entity_inst_t)
-  // prepare_failure osd.2 [v2:...,v1:...] from osd.1 is reporting failure:1   (Pacific)
+// What a line that starts as one of the messages below expected where an OSD id was not one:
+// `word` is what stood there ("osd.abc", "osd.-1", an overflowing number, or another word).
+std::string BadOsdId(std::string_view message, std::string_view role, std::string_view word) {
+  return fmt::format(
+      "{}, but {} is not osd.<id> with a non-negative integer id (osd.0 .. osd.1000000): saw "
+      "\"{}\"",
+      message, role, EscapeForMessage(word));
+}
+
+// prepare_failure osd.3 192.168.100.114:6802/1928 from osd.1 192.168.100.112:6800/2325 is
+//   reporting failure:1            (<= Mimic: both entity_inst_t)
+// prepare_failure osd.2 [v2:...,v1:...] from osd.1 is reporting failure:1   (Pacific)
+// The mon writes nothing else after "prepare_failure " (OSDMonitor.cc), so once that matched, a
+// line that does not parse is a damaged failure report: *malformed says which part.
+bool ClassifyMonFailure(std::string_view s, CephEvent* e, std::string* malformed) {
   if (!Consume(&s, "prepare_failure ")) return false;
+  constexpr std::string_view kWhat =
+      "a failure report (\"prepare_failure osd.N ADDR from osd.M is reporting failure:0|1\")";
+  auto bad = [&](std::string what) {
+    if (malformed != nullptr) *malformed = std::move(what);
+    return false;
+  };
+  std::string_view target = Word(s);
   e->osd = ConsumeOsd(&s);
-  if (e->osd < 0 || !Consume(&s, " ")) return false;
+  if (e->osd < 0 || !(s.empty() || s[0] == ' ')) return bad(BadOsdId(kWhat, "the target", target));
+  if (!Consume(&s, " ")) return bad(fmt::format("{}, but the line ends after the target", kWhat));
   e->addr = std::string(Word(s));
   s.remove_prefix(e->addr.size());
-  if (!Consume(&s, " from ")) return false;
+  if (!Consume(&s, " from ")) return bad(fmt::format("{}, but \" from \" is missing", kWhat));
+  std::string_view reporter = s;
   e->reporter_osd = ConsumeOsd(&s);
-  if (e->reporter_osd < 0) return false;
+  if (e->reporter_osd < 0 || !(s.empty() || s[0] == ' ')) {
+    return bad(BadOsdId(kWhat, "the reporter", Word(reporter)));
+  }
   if (Consume(&s, " ") && !s.starts_with("is reporting")) {
     e->reporter_addr = std::string(Word(s));
     s.remove_prefix(e->reporter_addr.size());
     Consume(&s, " ");
   }
-  size_t p = s.find("is reporting failure:");
-  if (p == std::string_view::npos) return false;
-  std::string_view f = s.substr(p + 21);
-  e->kind = f.starts_with("0") ? CephEventKind::kFailureCanceled : CephEventKind::kFailureReport;
+  if (!Consume(&s, "is reporting failure:") || !(s.starts_with("0") || s.starts_with("1"))) {
+    return bad(fmt::format("{}, but \"is reporting failure:0\" or \":1\" is missing", kWhat));
+  }
+  e->kind = s.starts_with("0") ? CephEventKind::kFailureCanceled : CephEventKind::kFailureReport;
   return true;
 }
 
@@ -295,12 +317,12 @@ bool ClassifyOsdSubject(std::string_view s, CephEvent* e, std::string* malformed
   };
   constexpr std::string_view kShapes[] = {"reported failed by ", "reported immediately failed by ",
                                           "failure report canceled by "};
+  std::string_view id = Word(s);
+  std::string_view rest = s.substr(id.size());
   int osd = ConsumeOsd(&s);
-  if (osd < 0) {
+  if (osd < 0 || !(s.empty() || s[0] == ' ')) {
     // "osd.99999999999 reported failed by osd.2": the shape is a failure report, only the id is
     // not one; say so rather than drop the report as an unrelated line.
-    std::string_view id = Word(s);
-    std::string_view rest = s.substr(id.size());
     if (Consume(&rest, " ")) {
       for (std::string_view shape : kShapes) {
         if (rest.starts_with(shape)) return bad_id(shape, id);
@@ -312,9 +334,10 @@ bool ClassifyOsdSubject(std::string_view s, CephEvent* e, std::string* malformed
   e->osd = osd;
   for (std::string_view shape : kShapes) {
     if (!Consume(&s, shape)) continue;
+    std::string_view reporter = Word(s);
     e->reporter_osd = ConsumeOsd(&s);
     e->kind = shape == kShapes[2] ? CephEventKind::kFailureCanceled : CephEventKind::kFailureReport;
-    if (e->reporter_osd < 0) return bad_id(shape, Word(s));
+    if (e->reporter_osd < 0 || !(s.empty() || s[0] == ' ')) return bad_id(shape, reporter);
     return true;
   }
   // "osd.2 failed (root=default,...,host=nodeC) (2 reporters from different host after
@@ -484,7 +507,7 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e, std::string* malfor
     return true;
   }
   if (malformed != nullptr && !malformed->empty()) return false;
-  if (s.starts_with("prepare_failure ")) return ClassifyMonFailure(s, e);
+  if (s.starts_with("prepare_failure ")) return ClassifyMonFailure(s, e, malformed);
   if (s.starts_with("osd.")) {
     e->text = std::string(s);
     return ClassifyOsdSubject(s, e, malformed);
@@ -508,12 +531,26 @@ bool ClassifyCephMessage(std::string_view msg, CephEvent* e, std::string* malfor
   // OSD.cc heartbeat_check (derr):
   // "heartbeat_check: no reply from 127.0.1.3:6802 osd.2 since back T front T (oldest deadline T)"
   // "heartbeat_check: no reply from ADDR osd.2 ever on either front or back, first ping sent T ..."
+  // Jewel: "heartbeat_check: no reply from osd.21 since T (cutoff T)" (no address).
   if (Consume(&s, "heartbeat_check: no reply from ")) {
-    e->addr = std::string(Word(s));
-    s.remove_prefix(e->addr.size());
-    if (!Consume(&s, " ")) return false;
+    constexpr std::string_view kWhat =
+        "an OSD heartbeat miss (\"heartbeat_check: no reply from ADDR osd.N ...\")";
+    auto bad = [&](std::string what) {
+      if (malformed != nullptr) *malformed = std::move(what);
+      return false;
+    };
+    if (!s.starts_with("osd.")) {
+      e->addr = std::string(Word(s));
+      s.remove_prefix(e->addr.size());
+      if (!Consume(&s, " ")) {
+        return bad(fmt::format("{}, but no osd.<id> follows the address", kWhat));
+      }
+    }
+    std::string_view peer = Word(s);
     e->osd = ConsumeOsd(&s);
-    if (e->osd < 0) return false;
+    if (e->osd < 0 || !(s.empty() || s[0] == ' ')) {
+      return bad(BadOsdId(kWhat, "the peer", peer));
+    }
     e->kind = CephEventKind::kHeartbeatNoReply;
     if (Consume(&s, " since back ")) {
       // The older "since" is the interface that stopped answering.

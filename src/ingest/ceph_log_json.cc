@@ -1,5 +1,8 @@
 #include "ingest/ceph_log_json.h"
 
+#include <string_view>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "ingest/ceph_log.h"
@@ -9,26 +12,52 @@ namespace kiriwake::ingest {
 
 using nlohmann::json;
 
+namespace {
+// Per document, the damaged entries warned about one by one; the rest are counted and summed up.
+constexpr int kMaxCephJsonEntryWarnings = 5;
+}  // namespace
+
 bool IsCephLogJson(const json& doc) {
   return doc.is_array() && !doc.empty() && doc[0].is_object() && doc[0].contains("stamp") &&
          doc[0].contains("message");
 }
 
-Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink) {
+Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink,
+                       std::string_view text, int64_t* malformed) {
   if (!doc.is_array()) return Status::Unrecognized(file + ": not `ceph log last -f json`");
+  // Where each entry starts in `text`, for warnings: file:line:col of the entry's '{'.
+  std::vector<size_t> offsets = JsonArrayElementOffsets(text);
+  if (offsets.size() != doc.size()) offsets.clear();
+  OffsetLocator locate(text, file);
+  auto entry_loc = [&](int64_t index) {
+    if (offsets.empty()) return SourceLoc{file, 0, 0};
+    return locate.At(offsets[static_cast<size_t>(index - 1)]);
+  };
   int64_t index = 0;
+  int warned = 0;
   for (const json& entry : doc) {
     ++index;
     std::string msg = JsonString(entry, "message");
     std::string stamp = JsonString(entry, "stamp");
     if (msg.empty() && stamp.empty()) {
-      sink->OnWarning(
-          {{file, 0, 0},
-           "log entry " + std::to_string(index) + " has no \"stamp\" or \"message\"; skipped"});
+      sink->OnWarning({entry_loc(index), "log entry " + std::to_string(index) +
+                                             " has no \"stamp\" or \"message\"; skipped"});
       continue;
     }
     CephEvent e;
-    if (!ClassifyCephMessage(msg, &e)) continue;
+    std::string why;
+    if (!ClassifyCephMessage(msg, &e, &why)) {
+      if (!why.empty()) {
+        if (malformed != nullptr) ++*malformed;
+        if (warned < kMaxCephJsonEntryWarnings) {
+          ++warned;
+          sink->OnWarning({entry_loc(index), "log entry " + std::to_string(index) +
+                                                 ": message looks like " + why + "; skipped: \"" +
+                                                 EscapeForMessage(msg) + "\""});
+        }
+      }
+      continue;
+    }
     e.loc.file = file;
     e.source = CephSource::kClusterLog;
     std::string_view s = stamp;
@@ -41,6 +70,12 @@ Status ReadCephLogJson(const json& doc, const std::string& file, CephSink* sink)
       e.daemons.push_back(e.daemon);
     }
     sink->OnEvent(e);
+  }
+  if (malformed != nullptr && *malformed > warned) {
+    sink->OnWarning({{file, 0, 0},
+                     std::to_string(*malformed) +
+                         " log entries looked like Ceph messages kiriwake uses but did not "
+                         "parse, and were skipped"});
   }
   return Status::Ok();
 }

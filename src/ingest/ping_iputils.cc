@@ -84,6 +84,26 @@ SessionBuilder& SessionFor(PingParser& p, PingFormat format) {
   return n;
 }
 
+// icmp_seq went back at `raw` (SessionBuilder::IsNewRun): the probes from here on belong to
+// another run of ping. A new session of the same tool and target; it starts at the tool's first
+// id when `raw` is near it (a restart: the probes before `raw` in it were lost, as ping's own
+// statistics count them), else at `raw` itself (runs joined; nothing known before it).
+SessionBuilder& StartNewRun(PingParser& p, const SessionBuilder& old, uint64_t raw) {
+  PingFormat format = old.format();
+  uint64_t old_raw = old.last_raw();
+  std::string name = old.info().target_name;
+  std::string address = old.info().target_address;
+  uint64_t tool_first = format == PingFormat::kIputils ? 1 : 0;
+  bool restart = raw >= tool_first && raw < kReorderWindow;
+  SessionBuilder& n = p.StartSession(format, std::move(name), std::move(address),
+                                     restart ? tool_first : raw, true, /*headerless=*/!restart);
+  n.Warn(p.line_no(),
+         fmt::format("icmp_seq went back from {} to {}: a new run of ping (restarted, or outputs "
+                     "joined without their PING header); read as a new session, not as losses",
+                     old_raw, raw));
+  return n;
+}
+
 // "64 bytes from 192.168.100.114: icmp_seq=1 ttl=64 time=0.412 ms (DUP!)"; `s` is after
 // "bytes from ".
 bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
@@ -117,14 +137,18 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
   bool busybox = seq == 0 || s[seq - 1] == ' ';
   std::string_view rest = s.substr(seq + key_len);
   auto raw = ConsumeDigits(&rest);
-  SessionBuilder& sess = SessionFor(p, busybox ? PingFormat::kBusybox : PingFormat::kIputils);
-  if (busybox && sess.format() == PingFormat::kBsd) sess.set_format(PingFormat::kBusybox);
+  SessionBuilder* sp = &SessionFor(p, busybox ? PingFormat::kBusybox : PingFormat::kIputils);
+  if (busybox && sp->format() == PingFormat::kBsd) sp->set_format(PingFormat::kBusybox);
   if (!raw || *raw > 0xFFFF) {
-    sess.Warn(p.line_no(),
-              fmt::format("expected a sequence number 0-65535 after \"seq=\", saw \"{}\"",
-                          EscapeForMessage(s.substr(seq))));
+    sp->Warn(p.line_no(),
+             fmt::format("expected a sequence number 0-65535 after \"seq=\", saw \"{}\"",
+                         EscapeForMessage(s.substr(seq))));
     return true;
   }
+  if (sp->IsNewRun(*raw) && rest.find("(DUP!)") == std::string_view::npos) {
+    sp = &StartNewRun(p, *sp, *raw);
+  }
+  SessionBuilder& sess = *sp;
   if (sess.info().target_address.empty()) {
     // Host part ends at ": " (or ", " for BSD ping6) before the key.
     std::string_view host = s.substr(0, seq);
@@ -320,6 +344,7 @@ const char* ApplyRun(SessionBuilder& sess, const char* c, const char* end,
     const char* next = static_cast<size_t>(end - c) >= room ? ScanReply<true>(c, end, prefix, &r)
                                                             : ScanReply<false>(c, end, prefix, &r);
     if (next == nullptr) break;
+    if (sess.IsNewRun(r.raw)) break;  // ParseReply starts the new run
     sess.ReplyNext(r.raw, IputilsRtt(sess, r.ip, r.frac, static_cast<int>(r.fd)),
                    first_line + *lines);
     ++*lines;

@@ -89,7 +89,20 @@ uint64_t SessionBuilder::Unwrap(uint64_t raw) {
     uint64_t down = best - 0x10000;
     if (dist(down) < dist(best)) best = down;
   }
+  // Nearest would be below id 0 (3 -> 65533 before any wrap): no probe of this run had that id,
+  // and reading it as 65530 ids ahead would make them all lost. Out of range: not placed, warned.
+  if (dist(best) > 0x8000) return kMaxProbeId + 1;
   return best;
+}
+
+bool SessionBuilder::IsNewRunSlow(uint64_t raw_id) const {
+  if (!seq16_ || !placed_ || raw_id > 0xFFFF) return false;
+  uint64_t ref = hi_ - 1;
+  uint64_t back = 0x10000 - ((raw_id - ref) & 0xFFFF);
+  if (back > ref) return true;  // below id 0: backwards across 0 before any wrap
+  uint64_t id = ref - back;
+  if (id < base_) return true;  // older than the window: no reply comes that late
+  return (*slots_)[id % kReorderWindow] == Slot::kAnswered;
 }
 
 void SessionBuilder::LostRunTo(uint64_t id) {

@@ -74,6 +74,20 @@ class SessionBuilder {
     (*slots_)[k] = Slot::kAnswered;
     (*rtts_)[k] = rtt_ms;
   }
+  // True when a reply (not marked "(DUP!)") for `raw_id` goes back in a way no late reply does:
+  // below the first id (e.g. 3 -> 65533 before any wrap), older than the window, or onto a probe
+  // already answered (these tools mark real duplicates). Then the tool was restarted or runs were
+  // joined without their PING header: the parser begins a new session at it instead of reading
+  // the jump as tens of thousands of losses. Forward steps, across the 65535 -> 0 wrap too, are
+  // never a new run.
+  bool IsNewRun(uint64_t raw_id) const {
+    if (((raw_id - (hi_ - 1)) & 0xFFFF) < 0x8000) [[likely]] {
+      return false;  // forward (or the same id): the usual
+    }
+    return IsNewRunSlow(raw_id);
+  }
+  // The last id placed, as the tool printed it (for messages).
+  uint64_t last_raw() const { return seq16_ ? (hi_ - 1) & 0xFFFF : hi_ - 1; }
   void Error(uint64_t raw_id, int64_t line);
   void Timeout(uint64_t raw_id, int64_t line);
   // A probe the tool accounted for with a value that is neither a reply nor a loss (fping -C
@@ -103,6 +117,7 @@ class SessionBuilder {
  private:
   enum class Slot : uint8_t { kNone, kAnswered, kLost, kErrored, kUnknown };
   uint64_t Unwrap(uint64_t raw);
+  bool IsNewRunSlow(uint64_t raw_id) const;
   // False when the id is older than the window (already final).
   bool Reach(uint64_t id);
   // Hands the probe base_ to builder_ and frees its slot.

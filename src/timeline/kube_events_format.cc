@@ -31,10 +31,6 @@ bool ParseRfc3339(const std::string& s, TimePoint* t) {
 
 Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const std::string& file,
                                                    std::vector<Diagnostic>* warnings) {
-  auto warn = [&](std::string message) {
-    if (warnings != nullptr)
-      warnings->push_back(Diagnostic{SourceLoc{file, 0, 0}, std::move(message)});
-  };
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(doc);
@@ -55,14 +51,22 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
     return Status::At(StatusCode::kUnrecognized, SourceLoc{file, 1, 1},
                       "expected a kubectl List with \"items\" (kubectl get events -o json)");
   }
+  // Where each item starts, so that a warning about one names its line and column.
+  std::vector<size_t> offsets = JsonArrayElementOffsets(doc, j.is_array() ? "" : "items");
+  if (offsets.size() != items->size()) offsets.clear();  // cannot happen for parsed JSON
+  OffsetLocator locate(doc, file);
+  auto warn_item = [&](uint64_t index, std::string message) {
+    if (warnings == nullptr) return;
+    SourceLoc loc = offsets.empty() ? SourceLoc{file, 0, 0} : locate.At(offsets[index - 1]);
+    warnings->push_back(Diagnostic{std::move(loc), fmt::format("item {}: {}", index, message)});
+  };
   std::vector<Event> out;
   uint64_t index = 0;
   for (const auto& it : *items) {
     ++index;
     if (!it.is_object()) {
       // One odd item is not a reason to lose the list's other events: said, and left out.
-      warn(fmt::format("item {}: expected an Event object, saw {}; left out", index,
-                       it.type_name()));
+      warn_item(index, fmt::format("expected an Event object, saw {}; left out", it.type_name()));
       continue;
     }
     // The event's time: firstTimestamp, else eventTime (events.k8s.io), else lastTimestamp. A
@@ -83,15 +87,14 @@ Result<std::vector<Event>> ParseKubeEventsDocument(std::string_view doc, const s
         used = field;
         break;
       }
-      warn(fmt::format("item {}: {} \"{}\" is not an RFC 3339 time", index, field,
-                       EscapeForMessage(value)));
+      warn_item(index,
+                fmt::format("{} \"{}\" is not an RFC 3339 time", field, EscapeForMessage(value)));
       if (fallback_note.empty()) fallback_note = fmt::format("{} unreadable", field);
     }
     if (any_time && !have_t1) {
-      warn(
-          fmt::format("item {}: no readable firstTimestamp, eventTime or lastTimestamp; the "
-                      "event is left out rather than placed at 1970",
-                      index));
+      warn_item(index,
+                "no readable firstTimestamp, eventTime or lastTimestamp; the event is left out "
+                "rather than placed at 1970");
       continue;
     }
     if (last.empty()) last = first;

@@ -18,11 +18,26 @@ namespace {
 // wrap of icmp_seq (65536), but one line must not make a million events.
 constexpr int64_t kMaxGapEvents = 1000;
 
-// One probe_lost event per icmp_seq in (ctx.ping_last_seq, s) into ctx.extra, at times stepped
-// from the last reply's time towards `t`.
-void AddGapEvents(LineContext& ctx, int64_t s, TimePoint t, const std::string& host,
+// A step back by at most this many is a late reply (reordered, or answered after later ones),
+// which leaves the run where it was; further back, ping was restarted or outputs were joined
+// without their PING header, and a new run begins there.
+constexpr int64_t kMaxLateBy = 64;
+
+bool IsSeq16(int64_t s) { return s >= 0 && s <= 0xFFFF; }
+
+// How far icmp_seq `s` is from `last`: > 0 ahead (1: the next probe), 0 the same, < 0 back. ping
+// prints icmp_seq as the 16-bit field it is (iputils: 65535 is followed by 0), so the step is
+// taken modulo 65536, the nearer way round, when both fit in 16 bits.
+int64_t SeqStep(int64_t last, int64_t s) {
+  if (!IsSeq16(last) || !IsSeq16(s)) return s - last;
+  int64_t ahead = (s - last) & 0xFFFF;
+  return ahead < 0x8000 ? ahead : ahead - 0x10000;
+}
+
+// One probe_lost event per icmp_seq between ctx.ping_last_seq and the one `missing + 1` ahead
+// into ctx.extra, at times stepped from the last reply's time towards `t`.
+void AddGapEvents(LineContext& ctx, int64_t missing, TimePoint t, const std::string& host,
                   std::string_view target, const char* note) {
-  int64_t missing = s - ctx.ping_last_seq - 1;
   auto step = (t - ctx.ping_last_time) / (missing + 1);
   for (int64_t i = 1; i <= missing && i <= kMaxGapEvents; ++i) {
     Event lost;
@@ -34,7 +49,9 @@ void AddGapEvents(LineContext& ctx, int64_t s, TimePoint t, const std::string& h
     lost.layer = Layer::kNetwork;
     lost.severity = Severity::kWarning;
     lost.tag = "probe_lost";
-    lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", ctx.ping_last_seq + i);
+    int64_t seq = ctx.ping_last_seq + i;
+    if (IsSeq16(ctx.ping_last_seq)) seq &= 0xFFFF;  // 65535 -> 0
+    lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", seq);
     if (!target.empty()) lost.subjects.emplace_back(target);
     ctx.extra.push_back(std::move(lost));
   }
@@ -56,14 +73,16 @@ LineMatch TimelessPingLine(std::string_view line, LineContext& ctx, std::string*
   if (!seq || *seq > 0xffffffffULL) return LineMatch::kNo;
   auto s = static_cast<int64_t>(*seq);
   bool reply = line.find(" bytes from ") != std::string_view::npos;
-  if (reply && ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1) {
+  int64_t step = ctx.ping_last_seq >= 0 ? SeqStep(ctx.ping_last_seq, s) : 1;
+  if (reply && ctx.ping_last_seq >= 0 && step > 1) {
     // Probes missing before this reply are still lost; with no time of this reply to
     // interpolate towards, they are placed at the last reply's time.
-    AddGapEvents(ctx, s, ctx.ping_last_time, ctx.file_host, ctx.ping_target,
+    AddGapEvents(ctx, step - 1, ctx.ping_last_time, ctx.file_host, ctx.ping_target,
                  "no line for this probe, and the reply after the gap has no usable time: time "
                  "of the previous reply");
   }
-  if (s > ctx.ping_last_seq) ctx.ping_last_seq = s;  // ping_last_time stays the last known time
+  // ping_last_time stays the last known time.
+  if (step > 0 || step < -kMaxLateBy) ctx.ping_last_seq = s;
   *why =
       "a \"[seconds.micros]\" time (ping -D) before the reply (its probe is counted, not "
       "timed)";
@@ -137,12 +156,21 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
     ev->severity = Severity::kWarning;
   }
   if (!target.empty()) ev->subjects.emplace_back(target);
+  if (*seq > 0xffffffffULL) {
+    *why = "\"icmp_seq=N\" with N a 16-bit sequence number in a ping -D line";
+    return LineMatch::kMalformed;
+  }
   int64_t s = static_cast<int64_t>(*seq);
-  if (ctx.ping_last_seq >= 0 && s > ctx.ping_last_seq + 1 && ev->tag == "probe_reply")
-    AddGapEvents(ctx, s, t, ev->host, target,
+  int64_t step = ctx.ping_last_seq >= 0 ? SeqStep(ctx.ping_last_seq, s) : 1;
+  if (ctx.ping_last_seq >= 0 && step > 1 && ev->tag == "probe_reply")
+    AddGapEvents(ctx, step - 1, t, ev->host, target,
                  "no line for this probe: time interpolated between replies");
-  if (ev->tag == "probe_reply" || s > ctx.ping_last_seq) {
-    ctx.ping_last_seq = std::max(ctx.ping_last_seq, s);
+  // Ahead (across the 65535 -> 0 wrap too): the run moves on. A little back: a late reply, the
+  // run stays. Far back: a new run (restart), taken up from here without inventing losses.
+  if (step > 0 || step < -kMaxLateBy) {
+    ctx.ping_last_seq = s;
+    ctx.ping_last_time = t;
+  } else if (ev->tag == "probe_reply") {
     ctx.ping_last_time = t;
   }
   return LineMatch::kYes;

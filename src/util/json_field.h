@@ -7,9 +7,14 @@
 #ifndef KIRIWAKE_UTIL_JSON_FIELD_H_
 #define KIRIWAKE_UTIL_JSON_FIELD_H_
 
+#include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "util/status.h"
 
 namespace kiriwake {
 
@@ -23,6 +28,30 @@ int JsonInt(const nlohmann::json& o, const char* key, int fallback = -1);
 
 // o[key] if `o` is an object and o[key] a number; else `fallback`.
 double JsonNumber(const nlohmann::json& o, const char* key, double fallback = -1);
+
+// Where each element of one array starts in the JSON text `doc` (0-based byte offsets, for
+// SourceLoc::OfOffset): the top-level array when `key` is empty, else the array that is the
+// top-level object's member `key` (the last one, as nlohmann keeps, when it is given twice).
+// nlohmann 3.11 tells a SAX handler where a parse error is, but not where a value starts; this
+// scan gives warnings about single elements their line and column. `doc` must be JSON that
+// parsed; on anything else the result is merely incomplete (callers check its size against the
+// parsed array's). Iterative: constant stack whatever the nesting.
+std::vector<size_t> JsonArrayElementOffsets(std::string_view doc, std::string_view key = {});
+
+// SourceLoc::OfOffset for many offsets of one text, in increasing order: the line count is
+// carried forward from the last one asked for, so warnings about every element of a long array
+// cost one pass over the text, not one each. A smaller offset than the last starts again.
+class OffsetLocator {
+ public:
+  OffsetLocator(std::string_view text, std::string file)
+      : text_(text), loc_{std::move(file), 1, 1} {}
+  SourceLoc At(size_t offset);
+
+ private:
+  std::string_view text_;
+  SourceLoc loc_;
+  size_t offset_ = 0;
+};
 
 }  // namespace kiriwake
 

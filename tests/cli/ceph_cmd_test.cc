@@ -156,6 +156,24 @@ TEST(CephCmd, DamagedLinesAreCountedInTheInputsList) {
   EXPECT_NE(t.out.find(", 1 damaged (warned)"), std::string::npos) << t.out;
 }
 
+TEST(CephCmd, JsonThatDoesNotParseIsAnErrorNamingLineAndColumnListedAsJson) {
+  std::string path = "/tmp/kw_ceph_badjson_" + std::to_string(::getpid()) + ".json";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("{\n  \"checks\": {,\n}\n", f);
+  std::fclose(f);
+  CliRun r = RunKiriwake("ceph --json " + path);
+  CliRun t = RunKiriwake("ceph " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(path + ":2:14: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid JSON"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["inputs"][0]["kind"], "json");
+  EXPECT_EQ(j["inputs"][0]["error"], true);
+  EXPECT_EQ(t.status, 2);
+  EXPECT_NE(t.out.find(path + "  json (error)"), std::string::npos) << t.out;
+}
+
 TEST(CephCmd, NoFilesIsAUsageError) {
   CliRun r = RunKiriwake("ceph");
   EXPECT_EQ(r.status, 2);

@@ -1,4 +1,8 @@
+#include <cstdio>
+#include <string>
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "cli_runner.h"
 
@@ -26,6 +30,18 @@ TEST(DiagnoseCmd, MissingInputIsExitTwoAndNamed) {
   auto r = RunKiriwake("diagnose /nonexistent/kw-input.txt");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("/nonexistent/kw-input.txt"), std::string::npos);
+}
+
+TEST(DiagnoseCmd, JsonThatDoesNotParseIsExitTwoNamingLineAndColumn) {
+  std::string path = "/tmp/kw_diag_badjson_" + std::to_string(::getpid()) + ".json";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("{\n  \"checks\": {,\n}\n", f);
+  std::fclose(f);
+  auto r = RunKiriwake("diagnose " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(path + ":2:14: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid JSON"), std::string::npos) << r.err;
 }
 
 TEST(DiagnoseCmd, NoInputsIsAUsageError) {

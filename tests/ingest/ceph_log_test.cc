@@ -216,10 +216,12 @@ TEST(CephLogLines, UnknownAndOtherAreTold) {
   ParseOne("   ", "x", CephLineClass::kBlank);
   ParseOne("2026-11-24T23:22:42.901083+0000 mgr.x (mgr.4100) 64 : cluster [DBG] pgmap v87: 17 pgs",
            "x", CephLineClass::kOther);
-  // A cut line: the prefix is there, the message is not.
-  ParseOne("2020-03-15 10:58:39.035 7fc4034f4700  1 mon.eins@0(leader).osd e1157 prepare_failure "
-           "osd.3 192.168.100.114:68",
-           "x", CephLineClass::kOther);
+  // A cut line: the prefix is there, the message is not. A failure report cut short is a damaged
+  // failure report (warned and counted), as a cut slow-heartbeat detail is, not an unrelated line.
+  ParseOne(
+      "2020-03-15 10:58:39.035 7fc4034f4700  1 mon.eins@0(leader).osd e1157 prepare_failure "
+      "osd.3 192.168.100.114:68",
+      "x", CephLineClass::kMalformed);
 }
 
 class Collect : public CephSink {
@@ -434,6 +436,120 @@ TEST(CephInput, FailureReportWithImpossibleOsdIdIsWarned) {
             std::string::npos)
       << sink.warnings[0].message;
   EXPECT_EQ(sink.warnings[1].loc.line, 2);
+}
+
+// A mon's prepare_failure line (16.2.15, ceph-mon.a.log) and an OSD's heartbeat_check line
+// (ceph-osd.0.log) whose OSD id is `target` (and reporter/peer as given).
+std::string PrepareFailure(const std::string& target, const std::string& reporter) {
+  return "2026-11-24T23:24:51.662+0000 7fa40a7fc6c0  1 mon.a@0(leader).osd e27 prepare_failure " +
+         target + " [v2:127.0.1.3:6800/12972,v1:127.0.1.3:6801/12972] from " + reporter +
+         " is reporting failure:1";
+}
+std::string HeartbeatCheck(const std::string& peer) {
+  return "2026-11-24T23:24:49.458+0000 7f16ceffd6c0 -1 osd.0 27 heartbeat_check: no reply from "
+         "127.0.1.3:6802 " +
+         peer +
+         " since back 2026-11-24T23:24:24.494997+0000 front 2026-11-24T23:24:24.494730+0000 "
+         "(oldest deadline 2026-11-24T23:24:48.594936+0000)";
+}
+
+TEST(CephLogLines, FailureReportAndHeartbeatWithBadOsdIdAreMalformedNotOther) {
+  const std::string bad_ids[] = {"osd.abc", "osd.-1", "osd.99999999999999999999", "osd.2x", "osd."};
+  for (const std::string& id : bad_ids) {
+    SCOPED_TRACE(id);
+    for (const std::string& line :
+         {PrepareFailure(id, "osd.1"), PrepareFailure("osd.2", id), HeartbeatCheck(id)}) {
+      CephLineParser p("ceph-x.log");
+      CephEvent e;
+      EXPECT_EQ(p.Parse(line, 3, &e), CephLineClass::kMalformed) << line;
+      EXPECT_NE(p.malformed().find("not osd.<id> with a non-negative integer id"),
+                std::string::npos)
+          << p.malformed();
+      EXPECT_NE(p.malformed().find("saw \"" + id + "\""), std::string::npos) << p.malformed();
+    }
+  }
+  // The id left out altogether.
+  for (const std::string& line :
+       {std::string("2026-11-24T23:24:51.662+0000 7fa40a7fc6c0  1 mon.a@0(leader).osd e27 "
+                    "prepare_failure [v2:127.0.1.3:6800/12972] from osd.1 is reporting failure:1"),
+        std::string("2026-11-24T23:24:49.458+0000 7f16ceffd6c0 -1 osd.0 27 heartbeat_check: no "
+                    "reply from 127.0.1.3:6802 since back 2026-11-24T23:24:24.494997+0000"),
+        std::string("2026-11-24T23:24:51.662+0000 7fa40a7fc6c0  1 mon.a@0(leader).osd e27 "
+                    "prepare_failure osd.2 [v2:127.0.1.3:6800/12972] from osd.1 is reporting")}) {
+    CephLineParser p("ceph-x.log");
+    CephEvent e;
+    EXPECT_EQ(p.Parse(line, 3, &e), CephLineClass::kMalformed) << line;
+    EXPECT_FALSE(p.malformed().empty());
+  }
+  // The good forms still parse, Jewel's address-less heartbeat_check too.
+  EXPECT_EQ(ParseOne(PrepareFailure("osd.2", "osd.1")).kind, CephEventKind::kFailureReport);
+  EXPECT_EQ(ParseOne(HeartbeatCheck("osd.2")).osd, 2);
+  CephEvent jewel = ParseOne(
+      "2016-03-15 10:58:38.901 7f1e2c8a1700 -1 osd.1 1157 heartbeat_check: no reply from osd.21 "
+      "since 2016-03-15 10:58:15.882731 (cutoff 2016-03-15 10:58:18.882731)");
+  EXPECT_EQ(jewel.kind, CephEventKind::kHeartbeatNoReply);
+  EXPECT_EQ(jewel.osd, 21);
+  EXPECT_EQ(jewel.addr, "");
+}
+
+TEST(CephInput, FailureReportAndHeartbeatWithBadOsdIdAreCountedAndWarnedWithFileLine) {
+  auto reader = LineReader::FromString(PrepareFailure("osd.abc", "osd.1") + "\n" +
+                                           PrepareFailure("osd.2", "osd.1") + "\n" +
+                                           HeartbeatCheck("osd.-1") + "\n",
+                                       "ceph-mon.a.log");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.events, 1);
+  EXPECT_EQ(stats.malformed_lines, 2);
+  EXPECT_EQ(stats.other_lines, 0);
+  ASSERT_EQ(sink.warnings.size(), 2u);
+  EXPECT_EQ(sink.warnings[0].loc.file, "ceph-mon.a.log");
+  EXPECT_EQ(sink.warnings[0].loc.line, 1);
+  EXPECT_NE(sink.warnings[0].message.find("prepare_failure"), std::string::npos)
+      << sink.warnings[0].message;
+  EXPECT_EQ(sink.warnings[1].loc.line, 3);
+  EXPECT_NE(sink.warnings[1].message.find("heartbeat_check"), std::string::npos)
+      << sink.warnings[1].message;
+}
+
+TEST(CephInput, CephLogLastJsonEntryWithBadOsdIdIsCountedAndWarnedWithLineAndColumn) {
+  auto reader = LineReader::FromString(
+      "[\n"
+      R"j(  {"name":"mon.a","stamp":"2026-11-24T23:24:51.663+0000","priority":"[DBG]",)j"
+      R"j("message":"osd.2 reported failed by osd.1"},)j"
+      "\n"
+      R"j(  {"name":"mon.a","stamp":"2026-11-24T23:24:52.663+0000","priority":"[DBG]",)j"
+      R"j("message":"osd.2 reported failed by osd.-1"})j"
+      "\n]\n",
+      "last.json");
+  Collect sink;
+  CephInputStats stats;
+  ASSERT_TRUE(ReadCephInput(reader.get(), &sink, &stats).ok());
+  EXPECT_EQ(stats.kind, CephInputKind::kLogJson);
+  EXPECT_EQ(stats.events, 1);
+  EXPECT_EQ(stats.malformed_lines, 1);
+  ASSERT_EQ(sink.warnings.size(), 1u);
+  EXPECT_EQ(sink.warnings[0].loc.file, "last.json");
+  EXPECT_EQ(sink.warnings[0].loc.line, 3);
+  EXPECT_EQ(sink.warnings[0].loc.column, 3);
+  EXPECT_NE(sink.warnings[0].message.find("log entry 2"), std::string::npos)
+      << sink.warnings[0].message;
+}
+
+TEST(CephInput, JsonThatDoesNotParseIsListedAsJsonNotEmpty) {
+  for (const char* text : {"{\n  \"checks\": {,\n}\n", "[{\"stamp\": \n", "{\"foo\": 1}\n"}) {
+    SCOPED_TRACE(text);
+    auto reader = LineReader::FromString(text, "h.json");
+    Collect sink;
+    CephInputStats stats;
+    Status st = ReadCephInput(reader.get(), &sink, &stats);
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(st.loc().file, "h.json");
+    EXPECT_GT(st.loc().line, 0);
+    EXPECT_EQ(stats.kind, CephInputKind::kJson);
+    EXPECT_EQ(CephInputKindName(stats.kind), "json");
+  }
 }
 
 TEST(CephInput, JsonNumberOverflowNamesLineAndColumn) {

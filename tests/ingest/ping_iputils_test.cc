@@ -183,6 +183,54 @@ TEST(PingLogIputils, SeqWrapIsUnwrapped) {
   EXPECT_TRUE(s.warnings.empty());
 }
 
+TEST(PingLogIputils, ABackwardsJumpAcrossZeroIsANewRunNotTensOfThousandsOfLosses) {
+  // A ping's output joined to one that had been running for over 65536 probes, without its
+  // PING header: 5, 6, 7, then 65533, 65534, 65535, 0, 1.
+  std::string text = "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
+  for (int seq : {1, 2, 3, 4, 5, 6, 7, 65533, 65534, 65535, 0, 1}) {
+    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
+  }
+  auto log = ParseText(std::move(text), "joined.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  for (const PingSession& s : log->sessions) EXPECT_EQ(s.series.lost_count, 0u);
+  EXPECT_EQ(log->sessions[0].series.received, 7u);
+  EXPECT_EQ(log->sessions[1].series.received, 5u);
+  EXPECT_EQ(log->sessions[1].target_address, "10.0.0.2");
+  EXPECT_TRUE(HasWarning(log->sessions[1], 9, "went back from 7 to 65533"));
+  EXPECT_EQ(log->sessions[1].source.file, "joined.txt");
+}
+
+TEST(PingLogIputils, ARestartIsANewRunWhoseLossesMatchItsStatistics) {
+  // ping ran (1..500), was restarted without its header reaching the log (3, 4, 6), and the
+  // second run's statistics close the file: 6 sent, 3 received, 1 2 5 lost.
+  std::string text = "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
+  for (int seq = 1; seq <= 500; ++seq) {
+    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
+  }
+  for (int seq : {3, 4, 6}) {
+    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
+  }
+  text +=
+      "\n--- 10.0.0.2 ping statistics ---\n"
+      "6 packets transmitted, 3 received, 50% packet loss, time 5006ms\n";
+  auto log = ParseText(std::move(text), "restart.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  const PingSession& first = log->sessions[0];
+  EXPECT_EQ(first.series.received, 500u);
+  EXPECT_EQ(first.series.lost_count, 0u);
+  EXPECT_TRUE(first.series.duplicates.empty());
+  const PingSession& second = log->sessions[1];
+  EXPECT_TRUE(HasWarning(second, 502, "went back from 500 to 3"));
+  EXPECT_EQ(second.series.transmitted, 6u);
+  EXPECT_EQ(second.series.received, 3u);
+  EXPECT_THAT(second.series.LostIds(), ElementsAre(1, 2, 5));
+  for (const Diagnostic& d : second.warnings) {
+    EXPECT_EQ(d.message.find("statistics say"), std::string::npos) << d.message;
+  }
+}
+
 TEST(PingLogIputils, RoundingBugOfS20180629IsCorrected) {
   auto log = ParseText(
       "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"

@@ -247,6 +247,40 @@ TEST(KubeEvents, ItemThatIsNotAnEventIsAWarningNamingItAndTheRestAreKept) {
       << s->warnings()[0].message;
 }
 
+TEST(KubeEvents, ItemWarningsNameTheItemsLineAndColumn) {
+  // Item 2 (line 3, column 5) is not an object; item 3 (line 4, column 5) has a bad time.
+  auto s = SourceOf(
+      "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
+      "    {\"reason\": \"Scheduled\", \"firstTimestamp\": \"2020-03-14T16:58:10Z\"},\n"
+      "    \"Started\",\n"
+      "    {\"reason\": \"Pulled\", \"firstTimestamp\": \"2020-13-99T99:58:10Z\"}\n"
+      "]}\n",
+      "ev.json");
+  ASSERT_NE(s, nullptr);
+  auto ev = Drain(*s);
+  ASSERT_EQ(ev.size(), 1u);
+  ASSERT_EQ(s->warnings().size(), 3u);
+  for (const auto& w : s->warnings()) EXPECT_EQ(w.loc.file, "ev.json");
+  EXPECT_EQ(s->warnings()[0].loc.line, 3);
+  EXPECT_EQ(s->warnings()[0].loc.column, 5);
+  EXPECT_EQ(s->warnings()[1].loc.line, 4);
+  EXPECT_EQ(s->warnings()[1].loc.column, 5);
+  EXPECT_EQ(s->warnings()[2].loc.line, 4);
+  EXPECT_EQ(s->warnings()[2].loc.ToString(), "ev.json:4:5");
+  // A bare array of items, and strings holding brackets, braces and escaped quotes.
+  auto a = SourceOf(
+      "[\n"
+      "  {\"reason\": \"A\", \"message\": \"x]}\\\"{[\", \"firstTimestamp\": "
+      "\"2020-03-14T16:58:10Z\"},\n"
+      "  7\n"
+      "]\n",
+      "arr.json");
+  ASSERT_NE(a, nullptr);
+  Drain(*a);
+  ASSERT_EQ(a->warnings().size(), 1u);
+  EXPECT_EQ(a->warnings()[0].loc.ToString(), "arr.json:3:3");
+}
+
 TEST(KubeEvents, AnInvalidTimestampIsAWarningAndNeverPlacesTheEventAt1970) {
   auto s = SourceOf(R"({"apiVersion": "v1", "items": [
     {"reason": "Scheduled", "firstTimestamp": "2020-13-99T99:58:10Z"},
@@ -380,6 +414,50 @@ TEST(Ping, ProbesMissingBeforeATimelessReplyAreStillLost) {
   EXPECT_EQ(lost, (std::vector<std::string>{"no reply for icmp_seq=2 (gap in icmp_seq)"}));
   ASSERT_EQ(s->warnings().size(), 1u);
   EXPECT_EQ(s->warnings()[0].loc.line, 3);
+}
+
+TEST(Ping, Icmp16BitSeqWrapIsContinuousAndGapsAfterItAreStillFound) {
+  // iputils prints icmp_seq as the 16-bit field: 65534, 65535, 0, 1, ... One probe lost across
+  // the wrap (icmp_seq=0) and one after it (icmp_seq=3).
+  auto s = SourceOf(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "[1584237900.000000] 64 bytes from 10.0.0.2: icmp_seq=65534 ttl=64 time=0.4 ms\n"
+      "[1584237901.000000] 64 bytes from 10.0.0.2: icmp_seq=65535 ttl=64 time=0.4 ms\n"
+      "[1584237903.000000] 64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.4 ms\n"
+      "[1584237904.000000] 64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time=0.4 ms\n"
+      "[1584237906.000000] 64 bytes from 10.0.0.2: icmp_seq=4 ttl=64 time=0.4 ms\n",
+      "wrap.log");
+  auto ev = Drain(*s);
+  std::vector<std::string> lost;
+  for (const auto& e : ev)
+    if (e.tag == "probe_lost") lost.push_back(e.message + " @" + Utc(e));
+  EXPECT_EQ(lost, (std::vector<std::string>{
+                      "no reply for icmp_seq=0 (gap in icmp_seq) @2020-03-15T02:05:02.000Z",
+                      "no reply for icmp_seq=3 (gap in icmp_seq) @2020-03-15T02:05:05.000Z"}));
+  EXPECT_TRUE(s->warnings().empty());
+}
+
+TEST(Ping, ABackwardsJumpStartsANewRunWithoutInventingLosses) {
+  // 500 -> 3: ping restarted (its PING header lost); 3, 4, 6 then go on, and only 5 is lost.
+  // A reply a little late (7 after 8) moves nothing: 9 after it is no gap.
+  auto s = SourceOf(
+      "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"
+      "[1584237900.000000] 64 bytes from 10.0.0.2: icmp_seq=499 ttl=64 time=0.4 ms\n"
+      "[1584237901.000000] 64 bytes from 10.0.0.2: icmp_seq=500 ttl=64 time=0.4 ms\n"
+      "[1584237950.000000] 64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 time=0.4 ms\n"
+      "[1584237951.000000] 64 bytes from 10.0.0.2: icmp_seq=4 ttl=64 time=0.4 ms\n"
+      "[1584237953.000000] 64 bytes from 10.0.0.2: icmp_seq=6 ttl=64 time=0.4 ms\n"
+      "[1584237955.000000] 64 bytes from 10.0.0.2: icmp_seq=8 ttl=64 time=0.4 ms\n"
+      "[1584237955.500000] 64 bytes from 10.0.0.2: icmp_seq=7 ttl=64 time=0.4 ms\n"
+      "[1584237956.000000] 64 bytes from 10.0.0.2: icmp_seq=9 ttl=64 time=0.4 ms\n",
+      "restart.log");
+  auto ev = Drain(*s);
+  std::vector<std::string> lost;
+  for (const auto& e : ev)
+    if (e.tag == "probe_lost") lost.push_back(e.message);
+  // 7 was reported lost before its late reply came: the timeline says what it saw when.
+  EXPECT_EQ(lost, (std::vector<std::string>{"no reply for icmp_seq=5 (gap in icmp_seq)",
+                                            "no reply for icmp_seq=7 (gap in icmp_seq)"}));
 }
 
 TEST(Fping, TimedOutIsALostProbe) {
