@@ -162,11 +162,10 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
       if (c.updated) counts += fmt::format(" updated {}", c.updated);
       if (c.cleared) counts += fmt::format(" cleared {}", c.cleared);
       if (c.snapshots) counts += fmt::format(" listed {}", c.snapshots);
-      out += fmt::format("  {}  first {}  last {} {}{}{}\n", Pad(Safe(c.code), w),
-                         FormatCephTime(c.first_ms), FormatCephTime(c.last_ms),
-                         c.active ? "active " : "cleared", counts,
-                         c.max_ping_ms >= 0 ? fmt::format(" longest {} ms", Ms(c.max_ping_ms))
-                                            : std::string());
+      out += fmt::format(
+          "  {}  first {}  last {} {}{}{}\n", Pad(Safe(c.code), w), FormatCephTime(c.first_ms),
+          FormatCephTime(c.last_ms), c.active ? "active " : "cleared", counts,
+          c.max_ping_ms >= 0 ? fmt::format(" longest {} ms", Ms(c.max_ping_ms)) : std::string());
       if (!c.last_summary.empty()) {
         out += fmt::format("  {}  {}\n", Pad("", w), Safe(c.last_summary));
       }
@@ -193,8 +192,8 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
   if (!f.slow_ops.empty()) {
     out += "slow-op owners\n";
     for (const auto& x : f.slow_ops) {
-      std::string line = fmt::format("  {}  {} report{}", Safe(x.daemon), x.reports,
-                                     x.reports == 1 ? "" : "s");
+      std::string line =
+          fmt::format("  {}  {} report{}", Safe(x.daemon), x.reports, x.reports == 1 ? "" : "s");
       if (x.max_ops > 0) line += fmt::format(", up to {} ops", x.max_ops);
       if (x.max_blocked_sec >= 0) line += fmt::format(", blocked up to {:.0f} s", x.max_blocked_sec);
       if (!x.failure_targets.empty()) {

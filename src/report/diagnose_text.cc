@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "report/ceph_report.h"
-#include "report/html_report.h"
-#include "report/timeline_render.h"
 #include "report/diagnose_report.h"
+#include "report/html_report.h"
 #include "report/localize_report.h"
+#include "report/timeline_render.h"
 #include "util/terminal_safe.h"
 
 namespace kiriwake::report {

@@ -37,8 +37,7 @@ std::string Example(const LocalizeReport& r, uint32_t idx) {
   const model::Observation& o = r.observations[idx];
   return fmt::format("{} -> {} on {}: {} of {} lost ({})", Safe(r.topology.EndpointName(o.src)),
                      Safe(r.topology.EndpointName(o.dst)),
-                     Safe(r.topology.networks()[o.network].name),
-                     o.lost, o.sent,
+                     Safe(r.topology.networks()[o.network].name), o.lost, o.sent,
                      Percent(static_cast<double>(o.lost) / static_cast<double>(o.sent)));
 }
 

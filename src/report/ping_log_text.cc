@@ -107,8 +107,8 @@ std::string RenderSeriesText(const SeriesText& s, size_t label_width, const Text
   std::string verdict = fmt::format("{:<8}", model::VerdictName(ps.verdict));
   // The label and note name targets and files from the input: escaped (util/terminal_safe.h).
   std::string out = fmt::format("{:<{}}  {}  {} of {} lost ({})", text::TerminalSafe(s.label),
-                                label_width, Paint(verdict, color, o),
-                  ps.lost_count, ps.transmitted, Percent(ps.loss_ratio()));
+                                label_width, Paint(verdict, color, o), ps.lost_count,
+                                ps.transmitted, Percent(ps.loss_ratio()));
   size_t nb = ps.bursts.size();
   if (nb) out += fmt::format(", {} burst{}", nb, nb == 1 ? "" : "s");
   if (ps.outlier_count) {

@@ -102,8 +102,8 @@ constexpr char kSpaces[kMaxWidth + 1] = "                    ";
 // kMaxWidth bytes past the end (overwritten by what follows).
 char* WritePadded(char* p, std::string_view s, size_t width) {
   if (text::PlainAsciiPrefix(s) != s.size()) {
-    if (text::NeedsTerminalEscape(s)) return fmt::format_to(p, "{:<{}}", text::TerminalSafe(s), width);
-    return fmt::format_to(p, "{:<{}}", s, width);
+    if (!text::NeedsTerminalEscape(s)) return fmt::format_to(p, "{:<{}}", s, width);
+    return fmt::format_to(p, "{:<{}}", text::TerminalSafe(s), width);
   }
   p = Write(p, s);
   if (s.size() < width) {
@@ -156,8 +156,8 @@ size_t MaxLineBytes(const Event& ev) {
   return timeline::UtcFormatter::kMaxBytes + kLocalBytes +
          text::kTerminalSafeMaxExpansion *
              (ev.host.size() + ev.tag.size() + ev.message.size() + ev.loc.file.size()) +
-         kHostWidth + kLayerWidth + kSeverityWidth +
-         kTagWidth + 2 * 20 /* line, column */ + 32 /* separators, "-" */ + 32 /* overrun */;
+         kHostWidth + kLayerWidth + kSeverityWidth + kTagWidth + 2 * 20 /* line, column */ +
+         32 /* separators, "-" */ + 32 /* overrun */;
 }
 
 // One event's line at p, in TimelineEventLine's format ("{} {:<10} {:<13} {:<8} {:<20} {}  ({})");
@@ -315,11 +315,12 @@ std::string TimelineStoryText(const Story& s, const Zone* z) {
     }
   }
   if (s.time_to_detect && s.detected) {
-    o += fmt::format("\nTime to detect: {} from the first symptom to the first event accusing {} "
-                     "({} {}: {}  ({}))\n",
-                     DurText(*s.time_to_detect), s.root_cause ? Safe(s.root_cause->target) : "it",
-                     When(s.detected->time, z), Safe(s.detected->host), Safe(s.detected->text),
-                     Where(s.detected->loc));
+    o += fmt::format(
+        "\nTime to detect: {} from the first symptom to the first event accusing {} "
+        "({} {}: {}  ({}))\n",
+        DurText(*s.time_to_detect), s.root_cause ? Safe(s.root_cause->target) : "it",
+        When(s.detected->time, z), Safe(s.detected->host), Safe(s.detected->text),
+        Where(s.detected->loc));
     if (s.first_hint && s.first_hint->time < s.detected->time) {
       o += fmt::format("  it was named in the logs already at {} ({}: {}  ({}))\n",
                        When(s.first_hint->time, z), Safe(s.first_hint->host),
@@ -343,8 +344,8 @@ std::string TimelineStoryText(const Story& s, const Zone* z) {
     o += "\nEpisodes:\n";
     for (const auto& e : s.episodes) {
       o += fmt::format("  {} .. {}  {} event(s), worst {}, on {}: {}\n", When(e.start, z),
-                       When(e.end, z), e.events, timeline::SeverityName(e.worst),
-                       SafeJoin(e.hosts), SafeJoin(e.tags));
+                       When(e.end, z), e.events, timeline::SeverityName(e.worst), SafeJoin(e.hosts),
+                       SafeJoin(e.tags));
     }
   }
   if (s.notable_dropped > 0) {

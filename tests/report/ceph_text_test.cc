@@ -25,7 +25,9 @@ TEST(CephText, InputTextIsEscapedForTheTerminal) {
   infer::CephSlowOpsOwner o;
   o.daemon = "osd.3";
   o.reports = 1;
-  o.example = "osd_op(client.1 \x9b" "2J)";  // raw 8-bit CSI: not UTF-8
+  o.example =
+      "osd_op(client.1 \x9b"
+      "2J)";  // raw 8-bit CSI: not UTF-8
   f.slow_ops.push_back(o);
   ingest::CephOsdInfo osd;
   osd.id = 3;

@@ -79,8 +79,7 @@ TEST(ProbeText, TargetNamesAreEscapedForTheTerminal) {
   EXPECT_EQ(TargetLabel(t), "ceph\\x1b]0;x\\x07 (192.168.100.114) on back\\x0aend");
   std::string out = RenderProbeSummaries({t});
   EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
-  EXPECT_EQ(out.rfind("ceph\\x1b]0;x\\x07 (192.168.100.114) on back\\x0aend  ", 0), 0u)
-      << out;
+  EXPECT_EQ(out.rfind("ceph\\x1b]0;x\\x07 (192.168.100.114) on back\\x0aend  ", 0), 0u) << out;
 }
 
 }  // namespace

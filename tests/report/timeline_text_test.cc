@@ -165,11 +165,13 @@ TEST(TimelineText, StoryEscapesHostsTextsAndFiles) {
   std::string out = TimelineStoryText(s, nullptr);
   EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
   EXPECT_FALSE(HasControlBytes(out));
-  EXPECT_NE(out.find("Resolved: 2020-03-15T01:58:39.035Z h\\x1b]0;x\\x07: link up\\x1b[2J\\x0aforged "
-                     "line  (a\\x1b.log:3)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("Resolved: 2020-03-15T01:58:39.035Z h\\x1b]0;x\\x07: link up\\x1b[2J\\x0aforged "
+               "line  (a\\x1b.log:3)\n"),
+      std::string::npos)
       << out;
-  EXPECT_EQ(TimelineSourcesText({"x\x1b.log: syslog"}), "Sources and clocks:\n  x\\x1b.log: syslog\n");
+  EXPECT_EQ(TimelineSourcesText({"x\x1b.log: syslog"}),
+            "Sources and clocks:\n  x\\x1b.log: syslog\n");
 }
 
 }  // namespace
