@@ -200,14 +200,15 @@ TEST(PingLogCmd, EscapeSequencesInTheLogNeverReachTheTerminal) {
   {
     std::FILE* f = std::fopen(path.c_str(), "w");
     ASSERT_NE(f, nullptr);
-    std::fputs("PING evil\x1b]0;owned\x07 (10.0.0.1) 56(84) bytes of data.\n"
-               "64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.512 ms\n"
-               "64 bytes from 10.0.0.1: icmp_seq=3 ttl=64 time=0.498 ms\n"
-               "\n"
-               "--- evil\x1b]0;owned\x07 ping statistics ---\n"
-               "3 packets transmitted, 2 received, 33.3333% packet loss, time 2003ms\n"
-               "rtt min/avg/max/mdev = 0.498/0.505/0.512/0.007 ms\n",
-               f);
+    std::fputs(
+        "PING evil\x1b]0;owned\x07 (10.0.0.1) 56(84) bytes of data.\n"
+        "64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.512 ms\n"
+        "64 bytes from 10.0.0.1: icmp_seq=3 ttl=64 time=0.498 ms\n"
+        "\n"
+        "--- evil\x1b]0;owned\x07 ping statistics ---\n"
+        "3 packets transmitted, 2 received, 33.3333% packet loss, time 2003ms\n"
+        "rtt min/avg/max/mdev = 0.498/0.505/0.512/0.007 ms\n",
+        f);
     std::fclose(f);
   }
   auto r = RunKiriwake("ping-log --color never " + path);
