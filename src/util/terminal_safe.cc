@@ -61,11 +61,18 @@ size_t PlainAsciiPrefix(std::string_view s) {
 #if defined(__SSE2__)
   // Signed compare: bytes >= 0x80 are negative, so "< 0x20" takes C0 and every non-ASCII byte.
   const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t');
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + i));
+  auto unsafe = [&](size_t at) {  // a bit per byte of d[at, at + 16) that ends the prefix
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + at));
     __m128i low = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), _mm_cmplt_epi8(v, space));
-    int mask = _mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, del)));
-    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, del))));
+  };
+  for (; i + 16 <= n; i += 16) {
+    if (unsigned mask = unsafe(i)) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+  if (i < n && n >= 16) {
+    // The last 16 bytes, overlapping what was checked (clean, so it sets no bit): no byte loop.
+    unsigned mask = unsafe(n - 16);
+    return mask != 0 ? n - 16 + static_cast<size_t>(__builtin_ctz(mask)) : n;
   }
 #endif
   for (; i < n; ++i) {
