@@ -12,6 +12,7 @@
 #include "agent/agent_config.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::cli {
 
@@ -27,7 +28,8 @@ struct AgentArgs {
   double interval_ms = 0, aggregate_seconds = 0;
 };
 
-// Structured logs to stderr, one logfmt line each: ts=... level=... msg="..." key=value.
+// Structured logs to stderr, one logfmt line each: ts=... level=... msg="..." key=value. Fields
+// quote peers' names and errors: controls are escaped (util/terminal_safe.h).
 void LogLine(std::string_view level, std::string_view fields) {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -35,7 +37,7 @@ void LogLine(std::string_view level, std::string_view fields) {
   gmtime_r(&ts.tv_sec, &t);
   fmt::print(stderr, "ts={:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z level={} {}\n",
              t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-             ts.tv_nsec / 1'000'000, level, fields);
+             ts.tv_nsec / 1'000'000, level, text::TerminalSafe(fields));
   std::fflush(stderr);
 }
 

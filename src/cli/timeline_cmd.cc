@@ -17,6 +17,7 @@
 #include "timeline/merge.h"
 #include "timeline/skew.h"
 #include "timeline/story.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::cli {
 
@@ -165,8 +166,10 @@ ExitStatus RunTimeline(const TimelineArgs& a) {
     if (!story && !skews.empty()) {
       out += "Clock skew:\n";
       for (const auto& k : skews) {
-        out += fmt::format("  {} is {:+.1f} s from {} ({}; {} pair(s): {})\n", k.host, k.offset_s,
-                           k.reference_host, k.skewed ? "SKEWED" : "within 1 s", k.pairs, k.basis);
+        out += fmt::format("  {} is {:+.1f} s from {} ({}; {} pair(s): {})\n",
+                           text::TerminalSafe(k.host), k.offset_s,
+                           text::TerminalSafe(k.reference_host), k.skewed ? "SKEWED" : "within 1 s",
+                           k.pairs, text::TerminalSafe(k.basis));
       }
     }
     out += fmt::format("{} event(s) from {} file(s)\n", total, srcs.size());

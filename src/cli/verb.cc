@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "util/terminal_safe.h"
+
 #ifndef KIRIWAKE_VERSION
 #define KIRIWAKE_VERSION "0.0.0-dev"
 #endif
@@ -28,10 +30,14 @@ bool ColorWanted(const std::string& when) {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
+// Messages quote input (a bad line, a host name, an HTTP body): escaped like text output
+// (util/terminal_safe.h), so one stays one line and never reaches the terminal as a control.
 void PrintError(const Status& status) { PrintError(status.ToString()); }
-void PrintError(std::string_view message) { fmt::print(stderr, "kiriwake: {}\n", message); }
+void PrintError(std::string_view message) {
+  fmt::print(stderr, "kiriwake: {}\n", text::TerminalSafe(message));
+}
 void PrintWarning(std::string_view message) {
-  fmt::print(stderr, "kiriwake: warning: {}\n", message);
+  fmt::print(stderr, "kiriwake: warning: {}\n", text::TerminalSafe(message));
 }
 
 namespace {
@@ -73,7 +79,7 @@ int RunCli(int argc, char** argv, const char* name, const char* description,
   try {
     return RunParsed(argc, argv, name, description, commands);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "kiriwake: internal error: %s\n", e.what());
+    std::fprintf(stderr, "kiriwake: internal error: %s\n", text::TerminalSafe(e.what()).c_str());
     return static_cast<int>(ExitStatus::kError);
   }
 }

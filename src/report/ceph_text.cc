@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "report/ceph_report.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::report {
 
@@ -39,6 +40,10 @@ std::string Ms(double ms) {
   if (ms >= 1) return fmt::format("{:.2f}", ms);
   return fmt::format("{:.3f}", ms);
 }
+
+// Names, addresses and messages from the cluster's logs and dumps reach the terminal: escaped
+// (util/terminal_safe.h). CephSuspectLine stays raw, as JSON uses it too.
+std::string Safe(std::string_view s) { return text::TerminalSafe(s); }
 
 std::string OsdName(int id) { return id < 0 ? "osd.?" : fmt::format("osd.{}", id); }
 
@@ -131,15 +136,15 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
     out += "problem found, but no OSD in common to the evidence\n";
   } else {
     const CephEndpoint& top = f.ranking.front();
-    out += "suspect  " + CephSuspectLine(top) + "\n";
-    if (!top.iface_reason.empty()) out += "         interface: " + top.iface_reason + "\n";
+    out += "suspect  " + Safe(CephSuspectLine(top)) + "\n";
+    if (!top.iface_reason.empty()) out += "         interface: " + Safe(top.iface_reason) + "\n";
     if (!top.address.empty()) {
-      out += fmt::format("         address {} is on the {} network\n", top.address,
-                         top.address_network);
+      out += fmt::format("         address {} is on the {} network\n", Safe(top.address),
+                         Safe(top.address_network));
     }
     for (size_t i = 1; i < f.ranking.size() && i < 4; ++i) {
       const CephEndpoint& ep = f.ranking[i];
-      out += fmt::format("  then   {} ({}/{} of the evidence)\n", CephSuspectLine(ep),
+      out += fmt::format("  then   {} ({}/{} of the evidence)\n", Safe(CephSuspectLine(ep)),
                          ep.explained, ep.evidence);
     }
   }
@@ -150,19 +155,20 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
   if (!f.checks.empty()) {
     out += "checks\n";
     size_t w = 0;
-    for (const auto& c : f.checks) w = std::max(w, c.code.size());
+    for (const auto& c : f.checks) w = std::max(w, Safe(c.code).size());
     for (const auto& c : f.checks) {
       std::string counts;
       if (c.raised) counts += fmt::format(" raised {}", c.raised);
       if (c.updated) counts += fmt::format(" updated {}", c.updated);
       if (c.cleared) counts += fmt::format(" cleared {}", c.cleared);
       if (c.snapshots) counts += fmt::format(" listed {}", c.snapshots);
-      out += fmt::format("  {}  first {}  last {} {}{}{}\n", Pad(c.code, w),
-                         FormatCephTime(c.first_ms), FormatCephTime(c.last_ms),
-                         c.active ? "active " : "cleared", counts,
-                         c.max_ping_ms >= 0 ? fmt::format(" longest {} ms", Ms(c.max_ping_ms))
-                                            : std::string());
-      if (!c.last_summary.empty()) out += fmt::format("  {}  {}\n", Pad("", w), c.last_summary);
+      out += fmt::format(
+          "  {}  first {}  last {} {}{}{}\n", Pad(Safe(c.code), w), FormatCephTime(c.first_ms),
+          FormatCephTime(c.last_ms), c.active ? "active " : "cleared", counts,
+          c.max_ping_ms >= 0 ? fmt::format(" longest {} ms", Ms(c.max_ping_ms)) : std::string());
+      if (!c.last_summary.empty()) {
+        out += fmt::format("  {}  {}\n", Pad("", w), Safe(c.last_summary));
+      }
     }
   }
   out += Matrix(f, CephInterface::kBack);
@@ -179,15 +185,15 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
     out += "heartbeat_check no reply (reporter -> silent peer)\n";
     for (const auto& x : f.no_replies) {
       out += fmt::format("  {} -> {} ({})  {} lines, back silent longer in {}, front in {}\n",
-                         OsdName(x.reporter_osd), OsdName(x.peer_osd), x.peer_addr, x.lines,
+                         OsdName(x.reporter_osd), OsdName(x.peer_osd), Safe(x.peer_addr), x.lines,
                          x.back_stale, x.front_stale);
     }
   }
   if (!f.slow_ops.empty()) {
     out += "slow-op owners\n";
     for (const auto& x : f.slow_ops) {
-      std::string line = fmt::format("  {}  {} report{}", x.daemon, x.reports,
-                                     x.reports == 1 ? "" : "s");
+      std::string line =
+          fmt::format("  {}  {} report{}", Safe(x.daemon), x.reports, x.reports == 1 ? "" : "s");
       if (x.max_ops > 0) line += fmt::format(", up to {} ops", x.max_ops);
       if (x.max_blocked_sec >= 0) line += fmt::format(", blocked up to {:.0f} s", x.max_blocked_sec);
       if (!x.failure_targets.empty()) {
@@ -195,7 +201,7 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
         for (int t : x.failure_targets) line += " " + OsdName(t);
       }
       out += line + "\n";
-      if (!x.example.empty()) out += "    oldest: " + x.example.substr(0, 160) + "\n";
+      if (!x.example.empty()) out += "    oldest: " + Safe(x.example.substr(0, 160)) + "\n";
     }
   }
   if (!f.osd_states.empty()) {
@@ -210,13 +216,14 @@ std::string RenderCephText(const CephFinding& f, const std::vector<CephInputSumm
     for (const auto& o : f.osds) {
       std::string host = !o.hostname.empty() ? o.hostname : o.crush_host;
       out += fmt::format("  {}  host {}  public {}  cluster {}\n", Pad(OsdName(o.id), 7),
-                         host.empty() ? "?" : host, o.public_ip.empty() ? "?" : o.public_ip,
-                         o.cluster_ip.empty() ? "?" : o.cluster_ip);
+                         host.empty() ? "?" : Safe(host),
+                         o.public_ip.empty() ? "?" : Safe(o.public_ip),
+                         o.cluster_ip.empty() ? "?" : Safe(o.cluster_ip));
     }
   }
   out += "inputs\n";
   for (const auto& i : in) {
-    out += fmt::format("  {}  {}{}, {} lines, {} events", i.file,
+    out += fmt::format("  {}  {}{}, {} lines, {} events", Safe(i.file),
                        ingest::CephInputKindName(i.stats.kind), i.failed ? " (error)" : "",
                        i.stats.lines, i.stats.events);
     if (i.stats.continuation_lines) {

@@ -5,14 +5,19 @@
 #include <fmt/format.h>
 
 #include "report/ceph_report.h"
-#include "report/html_report.h"
-#include "report/timeline_render.h"
 #include "report/diagnose_report.h"
+#include "report/html_report.h"
 #include "report/localize_report.h"
+#include "report/timeline_render.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::report {
 
 namespace {
+
+// Text from the inputs (file names, targets, names from the topology, errors quoting lines) is
+// escaped for the terminal (util/terminal_safe.h); DiagnoseVerdict stays raw for JSON and HTML.
+std::string Safe(std::string_view s) { return text::TerminalSafe(s); }
 
 std::string Base(const std::string& path) {
   std::string b = std::filesystem::path(path).filename().string();
@@ -29,7 +34,7 @@ std::string TargetLabel(const diagnose::DiagnoseResult& r, const ingest::PingSes
       label = fmt::format("{} ({})", r.topology->EndpointName(ep->first), s.target_address);
     }
   }
-  return label;
+  return Safe(label);
 }
 
 }  // namespace
@@ -66,11 +71,11 @@ std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& o
   std::string out;
   out += fmt::format("Read {} input{}\n", r.inputs.size(), r.inputs.size() == 1 ? "" : "s");
   size_t w = 0;
-  for (const auto& in : r.inputs) w = std::max(w, Base(in.path).size());
+  for (const auto& in : r.inputs) w = std::max(w, Safe(Base(in.path)).size());
   for (const auto& in : r.inputs) {
     std::string what = in.status.ok() ? in.detail : "error: " + in.status.message();
-    out += fmt::format("  {:<13} {:<{}}  {}\n", diagnose::InputKindName(in.kind), Base(in.path),
-                       w, what);
+    out += fmt::format("  {:<13} {:<{}}  {}\n", diagnose::InputKindName(in.kind),
+                       Safe(Base(in.path)), w, Safe(what));
   }
 
   out += "\nWhat was seen\n";
@@ -105,11 +110,12 @@ std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& o
   }
   if (r.ceph && r.ceph->problem) {
     std::string checks;
-    for (const auto& c : r.ceph->checks) checks += (checks.empty() ? "" : ", ") + c.code;
+    for (const auto& c : r.ceph->checks) checks += (checks.empty() ? "" : ", ") + Safe(c.code);
     out += fmt::format("  Ceph raised {} between {} and {}\n", checks.empty() ? "no checks" : checks,
                        FormatCephTime(r.ceph->start_ms), FormatCephTime(r.ceph->end_ms));
     if (!r.ceph->ranking.empty()) {
-      out += fmt::format("  Ceph's common endpoint: {}\n", CephSuspectLine(r.ceph->ranking.front()));
+      out += fmt::format("  Ceph's common endpoint: {}\n",
+                         Safe(CephSuspectLine(r.ceph->ranking.front())));
     }
     seen = true;
   }
@@ -118,7 +124,7 @@ std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& o
     for (const auto& o : r.origins) by_origin[o.what]++;
     std::string parts;
     for (const auto& [what, n] : by_origin) {
-      parts += fmt::format("{}{} from {}", parts.empty() ? "" : ", ", n, what);
+      parts += fmt::format("{}{} from {}", parts.empty() ? "" : ", ", n, Safe(what));
     }
     out += fmt::format("  {} measured paths ({}), {} lossy\n", r.localization->paths, parts,
                        r.localization->lossy_paths);
@@ -137,11 +143,12 @@ std::string DiagnoseText(const diagnose::DiagnoseResult& r, const TextOptions& o
     out += fmt::format("\nThe incident, from {} events on one clock (UTC)\n", r.timeline_events);
     out += TimelineStoryText(*r.story, nullptr);
   }
-  out += "\nVerdict: " + DiagnoseVerdict(r) + "\n";
+  out += "\nVerdict: " + Safe(DiagnoseVerdict(r)) + "\n";
   // The last line names the thing to replace, for people and for `tail -1`.
   if (r.localization && r.localization->culprit_named() && r.topology) {
     out += "Culprit: " +
-           r.topology->component(r.localization->suspects.front().components.front()).id + "\n";
+           Safe(r.topology->component(r.localization->suspects.front().components.front()).id) +
+           "\n";
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "report/localize_report.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::report {
 namespace {
@@ -16,21 +17,27 @@ std::string Percent(double ratio) {
   return fmt::format("{:.2f}%", p);
 }
 
+// Names come from the topology file (any valid UTF-8 but ':' and '/'): escaped for the terminal
+// (util/terminal_safe.h).
+std::string Safe(std::string_view s) { return text::TerminalSafe(s); }
+
+std::string Id(const model::Topology& t, model::ComponentId c) { return Safe(t.component(c).id); }
+
 std::string Described(const model::Topology& t, model::ComponentId c) {
   const model::Component& comp = t.component(c);
   std::string kind(model::ComponentKindName(comp.kind));
   std::replace(kind.begin(), kind.end(), '_', ' ');
   if (comp.kind == model::ComponentKind::kCable && !comp.medium.empty()) {
-    return fmt::format("{} ({} cable)", comp.id, comp.medium);
+    return fmt::format("{} ({} cable)", Safe(comp.id), Safe(comp.medium));
   }
-  return fmt::format("{} ({})", comp.id, kind);
+  return fmt::format("{} ({})", Safe(comp.id), kind);
 }
 
 std::string Example(const LocalizeReport& r, uint32_t idx) {
   const model::Observation& o = r.observations[idx];
-  return fmt::format("{} -> {} on {}: {} of {} lost ({})", r.topology.EndpointName(o.src),
-                     r.topology.EndpointName(o.dst), r.topology.networks()[o.network].name,
-                     o.lost, o.sent,
+  return fmt::format("{} -> {} on {}: {} of {} lost ({})", Safe(r.topology.EndpointName(o.src)),
+                     Safe(r.topology.EndpointName(o.dst)),
+                     Safe(r.topology.networks()[o.network].name), o.lost, o.sent,
                      Percent(static_cast<double>(o.lost) / static_cast<double>(o.sent)));
 }
 
@@ -123,7 +130,7 @@ std::string LocalizeText(const LocalizeReport& r) {
     out += "Not needed (only on lossy paths the suspects above already explain):";
     size_t shown = std::min<size_t>(explained.size(), 20);
     for (size_t i = 0; i < shown; ++i) {
-      out += fmt::format("{} {}", i ? "," : "", t.component(explained[i]).id);
+      out += fmt::format("{} {}", i ? "," : "", Id(t, explained[i]));
     }
     if (explained.size() > shown) out += fmt::format(" ... and {} more", explained.size() - shown);
     out += "\n";
@@ -135,7 +142,7 @@ std::string LocalizeText(const LocalizeReport& r) {
   if (!res.unobserved.empty() && res.unobserved.size() <= 12 && !res.suspects.empty()) {
     out += "Not measured (no observed path crosses them):";
     for (size_t i = 0; i < res.unobserved.size(); ++i) {
-      out += fmt::format("{} {}", i ? "," : "", t.component(res.unobserved[i]).id);
+      out += fmt::format("{} {}", i ? "," : "", Id(t, res.unobserved[i]));
     }
     out += "\n";
   } else if (!res.unobserved.empty() && !res.suspects.empty()) {
@@ -146,9 +153,9 @@ std::string LocalizeText(const LocalizeReport& r) {
     out += "Next:\n";
     int i = 0;
     for (const infer::NextTest& nt : res.next_tests) {
-      out += fmt::format("  {}. {} (splits off", ++i, nt.action);
+      out += fmt::format("  {}. {} (splits off", ++i, Safe(nt.action));
       for (size_t k = 0; k < nt.splits.size(); ++k) {
-        out += fmt::format("{} {}", k ? "," : "", t.component(nt.splits[k]).id);
+        out += fmt::format("{} {}", k ? "," : "", Id(t, nt.splits[k]));
       }
       out += fmt::format("; expected gain {:.2f} bits)\n", nt.expected_gain_bits);
     }

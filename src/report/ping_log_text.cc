@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "report/ping_log_report.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::report {
 namespace {
@@ -104,9 +105,10 @@ std::string RenderSeriesText(const SeriesText& s, size_t label_width, const Text
   if (ps.verdict == model::Verdict::kDegraded) color = kYellow;
   if (ps.verdict == model::Verdict::kBroken) color = kRed;
   std::string verdict = fmt::format("{:<8}", model::VerdictName(ps.verdict));
-  std::string out =
-      fmt::format("{:<{}}  {}  {} of {} lost ({})", s.label, label_width, Paint(verdict, color, o),
-                  ps.lost_count, ps.transmitted, Percent(ps.loss_ratio()));
+  // The label and note name targets and files from the input: escaped (util/terminal_safe.h).
+  std::string out = fmt::format("{:<{}}  {}  {} of {} lost ({})", text::TerminalSafe(s.label),
+                                label_width, Paint(verdict, color, o), ps.lost_count,
+                                ps.transmitted, Percent(ps.loss_ratio()));
   size_t nb = ps.bursts.size();
   if (nb) out += fmt::format(", {} burst{}", nb, nb == 1 ? "" : "s");
   if (ps.outlier_count) {
@@ -135,7 +137,7 @@ std::string RenderSeriesText(const SeriesText& s, size_t label_width, const Text
     }
     out += "\n";
   }
-  if (!s.note.empty()) out += "  " + s.note + "\n";
+  if (!s.note.empty()) out += "  " + text::TerminalSafe(s.note) + "\n";
   return out;
 }
 
@@ -150,8 +152,9 @@ std::string Label(const ingest::PingSession& s) {
   } else {
     base = fmt::format("{} ({})", s.target_name, s.target_address);
   }
-  if (s.hop) return fmt::format("hop {} {}", *s.hop, base);
-  return base;
+  if (s.hop) base = fmt::format("hop {} {}", *s.hop, base);
+  // Escaped before the column width is measured (RenderSeriesText escapes it again: a no-op).
+  return text::TerminalSafe(base);
 }
 
 const char* IdWord(ingest::PingFormat f) {

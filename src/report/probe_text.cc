@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/terminal_safe.h"
+
 namespace kiriwake::report {
 
 std::string FormatMs(double ms) {
@@ -50,7 +52,8 @@ std::string LossStrip(const model::ProbeSeries& s, size_t max_segments) {
 std::string TargetLabel(const probe::TargetSummary& t) {
   std::string label = t.name == t.address ? t.address : fmt::format("{} ({})", t.name, t.address);
   if (!t.network.empty()) label += " on " + t.network;
-  return label;
+  // Names come from the command line or a topology file: escaped (util/terminal_safe.h).
+  return text::TerminalSafe(label);
 }
 
 std::string RenderProbeSummary(const probe::TargetSummary& t, size_t label_width) {

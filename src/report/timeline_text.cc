@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "report/timeline_render.h"
+#include "util/terminal_safe.h"
 
 namespace kiriwake::report {
 
@@ -64,7 +65,11 @@ std::string Local(TimePoint t, const Zone* z) {
 
 std::string When(TimePoint t, const Zone* z) { return FormatUtc(t) + Local(t, z); }
 
-std::string Where(const SourceLoc& loc) { return loc.ToString(); }
+// Text from the inputs (messages, hosts, tags, file names) goes to a terminal: escaped
+// (util/terminal_safe.h) so a log line cannot drive the reader's terminal or forge a line.
+std::string Safe(std::string_view s) { return text::TerminalSafe(s); }
+
+std::string Where(const SourceLoc& loc) { return Safe(loc.ToString()); }
 
 std::string DurText(std::chrono::seconds s) {
   int64_t v = s.count();
@@ -79,27 +84,27 @@ std::string DurText(std::chrono::seconds s) {
 
 namespace {
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 char* Write(char* p, std::string_view s) {
   std::memcpy(p, s.data(), s.size());
   return p + s.size();
 }
+
+// Text from the input: controls escaped (util/terminal_safe.h); at most 4 bytes per byte.
+char* WriteSafe(char* p, std::string_view s) { return text::WriteTerminalSafe(p, s); }
 
 constexpr size_t kHostWidth = 10, kLayerWidth = 13, kSeverityWidth = 8, kTagWidth = 20;
 constexpr size_t kMaxWidth = 20;
 constexpr char kSpaces[kMaxWidth + 1] = "                    ";
 
 // fmt's "{:<N}": fmt pads by display width, which for ASCII is the byte count; other text still
-// goes through fmt so wide characters keep their columns exactly. Writes at most size + width,
-// and may scribble spaces up to kMaxWidth bytes past the end (overwritten by what follows).
+// goes through fmt so wide characters keep their columns exactly, after escaping controls
+// (util/terminal_safe.h). Writes at most 4 * size + width, and may scribble spaces up to
+// kMaxWidth bytes past the end (overwritten by what follows).
 char* WritePadded(char* p, std::string_view s, size_t width) {
-  if (!IsAscii(s)) return fmt::format_to(p, "{:<{}}", s, width);
+  if (text::PlainAsciiPrefix(s) != s.size()) {
+    if (!text::NeedsTerminalEscape(s)) return fmt::format_to(p, "{:<{}}", s, width);
+    return fmt::format_to(p, "{:<{}}", text::TerminalSafe(s), width);
+  }
   p = Write(p, s);
   if (s.size() < width) {
     std::memcpy(p, kSpaces, kMaxWidth);  // a fixed-size copy: two stores, no call
@@ -145,12 +150,14 @@ char* WriteCell(char* p, const std::array<Cell, N>& cells, Enum v, std::string_v
   return p + cells[i].size;
 }
 
-// Bytes WriteEventLine may write for `ev`: the variable fields plus everything fixed, plus
-// WritePadded's and WriteCell's overrun.
+// Bytes WriteEventLine may write for `ev`: the variable fields (each escaped byte takes 4),
+// plus everything fixed, plus WritePadded's and WriteCell's overrun.
 size_t MaxLineBytes(const Event& ev) {
-  return timeline::UtcFormatter::kMaxBytes + kLocalBytes + ev.host.size() + ev.tag.size() +
-         ev.message.size() + ev.loc.file.size() + kHostWidth + kLayerWidth + kSeverityWidth +
-         kTagWidth + 2 * 20 /* line, column */ + 32 /* separators, "-" */ + 32 /* overrun */;
+  return timeline::UtcFormatter::kMaxBytes + kLocalBytes +
+         text::kTerminalSafeMaxExpansion *
+             (ev.host.size() + ev.tag.size() + ev.message.size() + ev.loc.file.size()) +
+         kHostWidth + kLayerWidth + kSeverityWidth + kTagWidth + 2 * 20 /* line, column */ +
+         32 /* separators, "-" */ + 32 /* overrun */;
 }
 
 // One event's line at p, in TimelineEventLine's format ("{} {:<10} {:<13} {:<8} {:<20} {}  ({})");
@@ -173,10 +180,10 @@ char* WriteEventLine(char* p, const Event& ev, timeline::UtcFormatter& utc, bool
   p = WriteCell(p, kSeverityCells, ev.severity, timeline::SeverityName, kSeverityWidth);
   p = WritePadded(p, ev.tag.empty() ? std::string_view("-") : std::string_view(ev.tag), kTagWidth);
   *p++ = ' ';
-  p = Write(p, ev.message);
+  p = WriteSafe(p, ev.message);
   p = Write(p, "  (");
   // SourceLoc::ToString: "file", "file:line" or "file:line:column".
-  p = Write(p, ev.loc.file);
+  p = WriteSafe(p, ev.loc.file);
   if (ev.loc.line > 0) {
     *p++ = ':';
     p = std::to_chars(p, p + 20, ev.loc.line).ptr;
@@ -239,92 +246,106 @@ bool TimelineTextWriter::Flush() {
 
 std::string TimelineSourcesText(const std::vector<std::string>& assumptions) {
   std::string out = "Sources and clocks:\n";
-  for (const auto& a : assumptions) out += "  " + a + "\n";
+  for (const auto& a : assumptions) out += "  " + Safe(a) + "\n";
   return out;
 }
 
+namespace {
+
+std::string SafeJoin(const std::vector<std::string>& v) {
+  return Safe(fmt::format("{}", fmt::join(v, ", ")));
+}
+
+}  // namespace
+
 std::string TimelineStoryText(const Story& s, const Zone* z) {
   std::string o;
-  o += z != nullptr ? fmt::format("Incident story (times UTC; [local {}])\n\n", z->name())
+  o += z != nullptr ? fmt::format("Incident story (times UTC; [local {}])\n\n", Safe(z->name()))
                     : "Incident story (times UTC)\n\n";
   if (s.root_cause) {
     const auto& rc = *s.root_cause;
-    o += fmt::format("Root cause: {}\n", rc.summary);
-    o += fmt::format("  basis: {}\n", rc.basis);
+    o += fmt::format("Root cause: {}\n", Safe(rc.summary));
+    o += fmt::format("  basis: {}\n", Safe(rc.basis));
     for (const auto& e : rc.evidence) {
-      o += fmt::format("  evidence: {} {}: {}  ({})\n", When(e.time, z), e.host, e.text, Where(e.loc));
+      o += fmt::format("  evidence: {} {}: {}  ({})\n", When(e.time, z), Safe(e.host), Safe(e.text),
+                       Where(e.loc));
     }
   } else {
     o += "Root cause: none named: no network-loss events and no localization verdict.\n";
   }
   if (s.first_symptom) {
     o += fmt::format("\nFirst symptom: {} {}: {}  ({})\n", When(s.first_symptom->time, z),
-                     s.first_symptom->host, s.first_symptom->text, Where(s.first_symptom->loc));
+                     Safe(s.first_symptom->host), Safe(s.first_symptom->text),
+                     Where(s.first_symptom->loc));
   }
   if (!s.effects.empty()) {
     o += "\nEffects, in order:\n";
     int i = 1;
     for (const auto& st : s.effects) {
-      o += fmt::format("  {}. {} ({}): {} event(s) on {}, {} .. {}\n", i++, st.stage,
-                       timeline::LayerName(st.layer), st.count, fmt::join(st.hosts, ", "),
+      o += fmt::format("  {}. {} ({}): {} event(s) on {}, {} .. {}\n", i++, Safe(st.stage),
+                       timeline::LayerName(st.layer), st.count, SafeJoin(st.hosts),
                        When(st.first, z), When(st.last, z));
-      o += fmt::format("     e.g. {}: {}  ({})\n", st.example.host, st.example.text, Where(st.example.loc));
+      o += fmt::format("     e.g. {}: {}  ({})\n", Safe(st.example.host), Safe(st.example.text),
+                       Where(st.example.loc));
     }
   }
   if (!s.side_chains.empty()) {
     o += "\nSide chains (hardware fault -> reboot):\n";
     for (const auto& c : s.side_chains) {
-      o += fmt::format("  on {}:\n", c.host);
+      o += fmt::format("  on {}:\n", Safe(c.host));
       for (const auto& st : c.steps)
-        o += fmt::format("    {} {}  ({})\n", When(st.time, z), st.text, Where(st.loc));
+        o += fmt::format("    {} {}  ({})\n", When(st.time, z), Safe(st.text), Where(st.loc));
     }
   }
   if (!s.coincident.empty()) {
     o += "\nCoincident (co-located, not explained by the chain):\n";
     for (const auto& c : s.coincident) {
-      o += fmt::format("  - {} on {} at {}: {}  ({})\n", c.tag, c.event.host, When(c.event.time, z),
-                       c.event.text, Where(c.event.loc));
-      o += fmt::format("    not the cause: {}\n", c.why_not_cause);
-      o += fmt::format("    would link them: {}\n", c.would_link);
+      o += fmt::format("  - {} on {} at {}: {}  ({})\n", Safe(c.tag), Safe(c.event.host),
+                       When(c.event.time, z), Safe(c.event.text), Where(c.event.loc));
+      o += fmt::format("    not the cause: {}\n", Safe(c.why_not_cause));
+      o += fmt::format("    would link them: {}\n", Safe(c.would_link));
     }
   }
   if (!s.tried.empty()) {
     o += "\nTried:\n";
     for (const auto& t : s.tried) {
-      o += fmt::format("  - {} on {} at {}  ({}): {}{}\n", t.what, fmt::join(t.hosts, ", "),
-                       When(t.time, z), Where(t.loc), t.ruled_out ? "ruled out, " : "", t.outcome);
+      o += fmt::format("  - {} on {} at {}  ({}): {}{}\n", Safe(t.what), SafeJoin(t.hosts),
+                       When(t.time, z), Where(t.loc), t.ruled_out ? "ruled out, " : "",
+                       Safe(t.outcome));
     }
   }
   if (s.time_to_detect && s.detected) {
-    o += fmt::format("\nTime to detect: {} from the first symptom to the first event accusing {} "
-                     "({} {}: {}  ({}))\n",
-                     DurText(*s.time_to_detect), s.root_cause ? s.root_cause->target : "it",
-                     When(s.detected->time, z), s.detected->host, s.detected->text,
-                     Where(s.detected->loc));
+    o += fmt::format(
+        "\nTime to detect: {} from the first symptom to the first event accusing {} "
+        "({} {}: {}  ({}))\n",
+        DurText(*s.time_to_detect), s.root_cause ? Safe(s.root_cause->target) : "it",
+        When(s.detected->time, z), Safe(s.detected->host), Safe(s.detected->text),
+        Where(s.detected->loc));
     if (s.first_hint && s.first_hint->time < s.detected->time) {
       o += fmt::format("  it was named in the logs already at {} ({}: {}  ({}))\n",
-                       When(s.first_hint->time, z), s.first_hint->host, s.first_hint->text,
-                       Where(s.first_hint->loc));
+                       When(s.first_hint->time, z), Safe(s.first_hint->host),
+                       Safe(s.first_hint->text), Where(s.first_hint->loc));
     }
   }
   if (s.resolved) {
-    o += fmt::format("\nResolved: {} {}: {}  ({})\n", When(s.resolved->time, z), s.resolved->host,
-                     s.resolved->text, Where(s.resolved->loc));
+    o += fmt::format("\nResolved: {} {}: {}  ({})\n", When(s.resolved->time, z),
+                     Safe(s.resolved->host), Safe(s.resolved->text), Where(s.resolved->loc));
   }
   if (!s.skew.empty()) {
     o += "\nClock skew:\n";
     for (const auto& k : s.skew) {
-      o += fmt::format("  {} is {:+.1f} s from {} ({}; {} pair(s): {}; e.g. {} vs {})\n", k.host,
-                       k.offset_s, k.reference_host, k.skewed ? "SKEWED" : "within 1 s", k.pairs,
-                       k.basis, Where(k.cause_loc), Where(k.effect_loc));
+      o += fmt::format("  {} is {:+.1f} s from {} ({}; {} pair(s): {}; e.g. {} vs {})\n",
+                       Safe(k.host), k.offset_s, Safe(k.reference_host),
+                       k.skewed ? "SKEWED" : "within 1 s", k.pairs, Safe(k.basis),
+                       Where(k.cause_loc), Where(k.effect_loc));
     }
   }
   if (!s.episodes.empty()) {
     o += "\nEpisodes:\n";
     for (const auto& e : s.episodes) {
-      o += fmt::format("  {} .. {}  {} event(s), worst {}, on {}: {}\n", When(e.start, z), When(e.end, z),
-                       e.events, timeline::SeverityName(e.worst), fmt::join(e.hosts, ", "),
-                       fmt::join(e.tags, ", "));
+      o += fmt::format("  {} .. {}  {} event(s), worst {}, on {}: {}\n", When(e.start, z),
+                       When(e.end, z), e.events, timeline::SeverityName(e.worst), SafeJoin(e.hosts),
+                       SafeJoin(e.tags));
     }
   }
   if (s.notable_dropped > 0) {

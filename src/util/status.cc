@@ -88,7 +88,8 @@ std::string EscapeForMessage(std::string_view text, size_t max_bytes) {
       for (size_t k = 1; valid && k < len; ++k) {
         valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
       }
-      if (valid) {
+      // C1 controls (U+0080-U+009F, 0xc2 0x80-0x9f) are valid UTF-8 but drive terminals.
+      if (valid && !(len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
         out.append(text.substr(i, len));
         i += len - 1;
       } else {

@@ -195,5 +195,29 @@ TEST(PingLogCmd, FpingNanRttIsWarnedNotCountedAsReceived) {
   EXPECT_THAT(r.err, HasSubstr(f + ":1: probe 1: \"nan\" is not an RTT"));
 }
 
+TEST(PingLogCmd, EscapeSequencesInTheLogNeverReachTheTerminal) {
+  std::string path = "/tmp/kw_ping_esc_" + std::to_string(::getpid()) + ".txt";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "PING evil\x1b]0;owned\x07 (10.0.0.1) 56(84) bytes of data.\n"
+        "64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.512 ms\n"
+        "64 bytes from 10.0.0.1: icmp_seq=3 ttl=64 time=0.498 ms\n"
+        "\n"
+        "--- evil\x1b]0;owned\x07 ping statistics ---\n"
+        "3 packets transmitted, 2 received, 33.3333% packet loss, time 2003ms\n"
+        "rtt min/avg/max/mdev = 0.498/0.505/0.512/0.007 ms\n",
+        f);
+    std::fclose(f);
+  }
+  auto r = RunKiriwake("ping-log --color never " + path);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("evil\\x1b]0;owned\\x07 (10.0.0.1)  "));
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace kiriwake

@@ -91,5 +91,33 @@ TEST(TimelineCmd, BadZoneAndBadTimeAreUsageErrors) {
   EXPECT_NE(r.err.find("expected a time"), std::string::npos);
 }
 
+// A log line (and a file name) carrying terminal escapes: the output shows them as "\x1b", and
+// no ESC byte reaches the terminal, on stdout or stderr.
+TEST(TimelineCmd, EscapeSequencesInLogLinesNeverReachTheTerminal) {
+  std::string path = "/tmp/kw_timeline_esc_" + std::to_string(::getpid()) + "\x1b[2J.log";
+  std::ofstream(path) << "Mar 15 01:00:00 h\x1b[31m a: retitle \x1b]0;owned\x07 clear \x1b[2J\r"
+                         "done \u009b2J\n";
+  CliRun r = RunKiriwake("timeline --tz UTC '" + path + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("\u009b"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("retitle \\x1b]0;owned\\x07 clear \\x1b[2J\\x0ddone \\xc2\\x9b2J  (/tmp/"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\\x1b[2J.log:1)\n"), std::string::npos) << r.out;
+  std::remove(path.c_str());
+
+  // Not a log format: the error quoting its first line goes to stderr, escaped too.
+  path = "/tmp/kw_timeline_esc_" + std::to_string(::getpid()) + ".txt";
+  std::ofstream(path) << "\x1b]0;owned\x07\x1b[2J hello\n";
+  r = RunKiriwake("timeline --tz UTC " + path);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("kiriwake: "), std::string::npos) << r.err;
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace kiriwake

@@ -69,5 +69,43 @@ TEST(PingLogText, ColourDecoratesButNeverReplacesLost) {
   EXPECT_NE(out.find("\033[1;31mLOST\033[0m"), std::string::npos);
 }
 
+TEST(PingLogText, HostAndFileNamesFromTheInputAreEscaped) {
+  // "PING evil\x1b]0;owned\x07 (10.0.0.1)": the target as the log printed it, ESC and all.
+  model::ProbeSeriesBuilder b;
+  b.Answered(1, 0.5);
+  b.Lost(2);
+  PingLogReport rep;
+  ingest::PingSession s;
+  s.source = SourceLoc{"ping\x1b[2J.txt", 1, 0};
+  s.target_name = "evil\x1b]0;owned\x07\u009b";
+  s.target_address = "10.0.0.1";
+  s.series = b.Finish();
+  s.first_id = 1;
+  s.last_id = 2;
+  rep.sessions.push_back(std::move(s));
+  std::string out = RenderPingLogText(rep, TextOptions{});
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x07'), std::string::npos) << out;
+  EXPECT_EQ(out.find("\u009b"), std::string::npos) << out;
+  EXPECT_EQ(out.rfind("evil\\x1b]0;owned\\x07\\xc2\\x9b (10.0.0.1)  ", 0), 0u) << out;
+  EXPECT_NE(out.find("  source ping\\x1b[2J.txt:1, iputils\n"), std::string::npos) << out;
+  // Colour is ours: its escapes stay.
+  EXPECT_NE(RenderPingLogText(rep, TextOptions{.color = true}).find("\033[0m"), std::string::npos);
+}
+
+TEST(PingLogText, Utf8TargetIsKept) {
+  model::ProbeSeriesBuilder b;
+  b.Answered(1, 0.5);
+  PingLogReport rep;
+  ingest::PingSession s;
+  s.target_name = "サーバー\t1";
+  s.series = b.Finish();
+  s.last_id = 1;
+  rep.sessions.push_back(std::move(s));
+  std::string out = RenderPingLogText(rep, TextOptions{});
+  EXPECT_EQ(out.rfind("サーバー\t1 ", 0), 0u) << out;
+  EXPECT_EQ(out.find("\\x"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace kiriwake::report

@@ -72,5 +72,15 @@ TEST(ProbeJson, ObservationHasTheLocalizeKeysAndNullRttWithoutReplies) {
   EXPECT_EQ(Rfc3339Ms(1'700'000'000'123'000'000), "2023-11-14T22:13:20.123Z");
 }
 
+TEST(ProbeText, TargetNamesAreEscapedForTheTerminal) {
+  auto t = Summary({2}, 3);
+  t.name = "ceph\x1b]0;x\x07";
+  t.network = "back\nend";
+  EXPECT_EQ(TargetLabel(t), "ceph\\x1b]0;x\\x07 (192.168.100.114) on back\\x0aend");
+  std::string out = RenderProbeSummaries({t});
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.rfind("ceph\\x1b]0;x\\x07 (192.168.100.114) on back\\x0aend  ", 0), 0u) << out;
+}
+
 }  // namespace
 }  // namespace kiriwake::report

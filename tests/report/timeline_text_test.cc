@@ -1,5 +1,6 @@
 // The timeline's event lines: the exact columns (they are the contract scripts grep), and the
 // buffered writer printing the same bytes as TimelineEventLine.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -91,6 +92,86 @@ TEST(TimelineText, WriterPrintsWhatEventLinePrints) {
     EXPECT_TRUE(ReadAll(f) == want);
     std::fclose(f);
   }
+}
+
+// No byte of the line may reach the terminal as a control: not ESC (0x1b), BEL, CR, a C1 CSI, a
+// newline inside a field. TAB and valid UTF-8 are kept.
+bool HasControlBytes(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return true;
+  }
+  return false;
+}
+
+TEST(TimelineText, ControlBytesFromTheLogAreEscaped) {
+  Event e = Sample();
+  e.message = "title \x1b]0;evil\x07 clear \x1b[2J csi \u009b2J cr\rnl\nend";
+  e.host = "h\x1bst";
+  e.tag = "t\x7f";
+  e.loc.file = "f\x1b.log";
+  std::string line = TimelineEventLine(e, nullptr);
+  EXPECT_EQ(line,
+            "2020-03-15T01:58:39.035Z   h\\x1bst    storage       warning  t\\x7f                "
+            "title \\x1b]0;evil\\x07 clear \\x1b[2J csi \\xc2\\x9b2J cr\\x0dnl\\x0aend  "
+            "(f\\x1b.log:12)\n");
+  EXPECT_EQ(line.find('\x1b'), std::string::npos);
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);  // one event, one line
+  EXPECT_FALSE(HasControlBytes(line));
+}
+
+TEST(TimelineText, TabAndUtf8AreKeptAsTheyAre) {
+  Event e = Sample();
+  e.message = "リンクダウン\tポート 3";
+  e.host = "ホスト";
+  EXPECT_EQ(TimelineEventLine(e, nullptr),
+            "2020-03-15T01:58:39.035Z   ホスト     storage       warning  ceph_slow_ping       "
+            "リンクダウン\tポート 3  (ceph.log:12)\n");
+}
+
+TEST(TimelineText, WriterEscapesLikeEventLine) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  std::string want;
+  {
+    TimelineTextWriter w(f, nullptr);
+    Event e = Sample();
+    for (int i = 0; i < 3000; ++i) {
+      // Every byte escaped: the line is 4x its input, past the writer's usual estimate.
+      e.message = std::string(static_cast<size_t>(i % 300), '\x1b');
+      e.host = i % 2 ? "h\x9b" : "h";  // invalid UTF-8: raw 8-bit CSI
+      ASSERT_TRUE(w.Add(e));
+      want += TimelineEventLine(e, nullptr);
+    }
+    ASSERT_TRUE(w.Flush());
+  }
+  std::string got = ReadAll(f);
+  std::fclose(f);
+  EXPECT_TRUE(got == want);
+  EXPECT_EQ(got.find('\x1b'), std::string::npos);
+  EXPECT_EQ(got.find('\x9b'), std::string::npos);
+}
+
+TEST(TimelineText, StoryEscapesHostsTextsAndFiles) {
+  timeline::Story s;
+  timeline::StoryRef r;
+  r.time = Sample().time;
+  r.host = "h\x1b]0;x\x07";
+  r.text = "link up\x1b[2J\nforged line";
+  r.loc = SourceLoc{"a\x1b.log", 3, 0};
+  s.resolved = r;
+  s.first_symptom = r;
+  std::string out = TimelineStoryText(s, nullptr);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_FALSE(HasControlBytes(out));
+  EXPECT_NE(
+      out.find("Resolved: 2020-03-15T01:58:39.035Z h\\x1b]0;x\\x07: link up\\x1b[2J\\x0aforged "
+               "line  (a\\x1b.log:3)\n"),
+      std::string::npos)
+      << out;
+  EXPECT_EQ(TimelineSourcesText({"x\x1b.log: syslog"}),
+            "Sources and clocks:\n  x\\x1b.log: syslog\n");
 }
 
 }  // namespace

@@ -25,6 +25,9 @@ TEST(Status, EscapeCutsAndEscapesControlBytes) {
   EXPECT_EQ(EscapeForMessage(std::string(100, 'x'), 10), std::string(10, 'x') + "...");
   EXPECT_EQ(EscapeForMessage("要求"), "要求");
   EXPECT_EQ(EscapeForMessage("\xff"), "\\xff");
+  // C1 controls are valid UTF-8, but a terminal reads U+009B as CSI.
+  EXPECT_EQ(EscapeForMessage("a\u009b2Jb"), "a\\xc2\\x9b2Jb");
+  EXPECT_EQ(EscapeForMessage("\u00a0"), "\u00a0");
 }
 
 Result<int> Half(int x) {

@@ -1,0 +1,135 @@
+#include "util/terminal_safe.h"
+
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace kiriwake::text {
+namespace {
+
+bool IsPlain(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; }
+
+// Length of the valid UTF-8 sequence starting s[0] (a byte >= 0x80), 0 when it is not one
+// (util/text.cc's rules: no overlongs, no surrogates, nothing past U+10FFFF).
+size_t Utf8Len(std::string_view s) {
+  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = b(0);
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xbf;  // the second byte's range
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if (c == 0xe0) lo = 0xa0;  // overlong
+    if (c == 0xed) hi = 0x9f;  // surrogates
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if (c == 0xf0) lo = 0x90;  // overlong
+    if (c == 0xf4) hi = 0x8f;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s.size() < len || b(1) < lo || b(1) > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if ((b(k) & 0xc0) != 0x80) return 0;
+  }
+  return len;
+}
+
+// C1 controls U+0080-U+009F: 0xc2 0x80-0x9f.
+bool IsC1(std::string_view s, size_t len) {
+  return len == 2 && static_cast<unsigned char>(s[0]) == 0xc2 &&
+         static_cast<unsigned char>(s[1]) < 0xa0;
+}
+
+char* Hex(char* p, unsigned char c) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  p[0] = '\\';
+  p[1] = 'x';
+  p[2] = kDigits[c >> 4];
+  p[3] = kDigits[c & 0xf];
+  return p + 4;
+}
+
+}  // namespace
+
+size_t PlainAsciiPrefix(std::string_view s) {
+  const char* d = s.data();
+  size_t n = s.size(), i = 0;
+#if defined(__SSE2__)
+  // Signed compare: bytes >= 0x80 are negative, so "< 0x20" takes C0 and every non-ASCII byte.
+  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t');
+  auto unsafe = [&](size_t at) {  // a bit per byte of d[at, at + 16) that ends the prefix
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + at));
+    __m128i low = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), _mm_cmplt_epi8(v, space));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, del))));
+  };
+  for (; i + 16 <= n; i += 16) {
+    if (unsigned mask = unsafe(i)) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+  if (i < n && n >= 16) {
+    // The last 16 bytes, overlapping what was checked (clean, so it sets no bit): no byte loop.
+    unsigned mask = unsafe(n - 16);
+    return mask != 0 ? n - 16 + static_cast<size_t>(__builtin_ctz(mask)) : n;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (!IsPlain(static_cast<unsigned char>(d[i]))) return i;
+  }
+  return n;
+}
+
+bool NeedsTerminalEscape(std::string_view s) {
+  for (;;) {
+    s.remove_prefix(PlainAsciiPrefix(s));
+    if (s.empty()) return false;
+    if (static_cast<unsigned char>(s[0]) < 0x80) return true;  // C0 or DEL
+    size_t len = Utf8Len(s);
+    if (len == 0 || IsC1(s, len)) return true;
+    s.remove_prefix(len);
+  }
+}
+
+char* WriteTerminalSafe(char* p, std::string_view s) {
+  for (;;) {
+    size_t plain = PlainAsciiPrefix(s);
+    std::memcpy(p, s.data(), plain);
+    p += plain;
+    s.remove_prefix(plain);
+    if (s.empty()) return p;
+    auto c = static_cast<unsigned char>(s[0]);
+    size_t len = c < 0x80 ? 0 : Utf8Len(s);
+    if (len == 0) {  // C0, DEL or a byte of invalid UTF-8
+      p = Hex(p, c);
+      s.remove_prefix(1);
+    } else if (IsC1(s, len)) {
+      p = Hex(Hex(p, c), static_cast<unsigned char>(s[1]));
+      s.remove_prefix(2);
+    } else {
+      std::memcpy(p, s.data(), len);
+      p += len;
+      s.remove_prefix(len);
+    }
+  }
+}
+
+void AppendTerminalSafe(std::string* out, std::string_view s) {
+  if (!NeedsTerminalEscape(s)) {
+    out->append(s);
+    return;
+  }
+  size_t old = out->size();
+  out->resize(old + kTerminalSafeMaxExpansion * s.size());
+  char* end = WriteTerminalSafe(out->data() + old, s);
+  out->resize(static_cast<size_t>(end - out->data()));
+}
+
+std::string TerminalSafe(std::string_view s) {
+  std::string out;
+  AppendTerminalSafe(&out, s);
+  return out;
+}
+
+}  // namespace kiriwake::text
