@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include "util/terminal_safe.h"
 #include "util/text.h"
 
 namespace kiriwake::model {
@@ -116,10 +117,18 @@ Result<Topology> Topology::Build(TopologySpec spec) {
   t.components_.reserve(estimate);
   t.component_index_.reserve(estimate);
 
-  // Names reach JSON, HTML and Prometheus labels, which all need UTF-8.
+  // Names reach JSON, HTML and Prometheus labels, which all need UTF-8, and the terminal, where
+  // a control character would be escaped on output: such a name would read differently in each.
   auto utf8 = [](const std::string& name, const SourceLoc& loc, std::string_view what) {
-    if (text::IsValidUtf8(name)) return Status::Ok();
-    return Err(loc, fmt::format("{} name \"{}\" is not valid UTF-8", what, EscapeForMessage(name)));
+    if (!text::IsValidUtf8(name)) {
+      return Err(loc,
+                 fmt::format("{} name \"{}\" is not valid UTF-8", what, EscapeForMessage(name)));
+    }
+    if (text::NeedsTerminalEscape(name)) {
+      return Err(loc, fmt::format("{} name \"{}\" contains a control character", what,
+                                  EscapeForMessage(name)));
+    }
+    return Status::Ok();
   };
   // Names share one namespace: an id in the output must mean one thing.
   std::unordered_map<std::string, SourceLoc> names;

@@ -219,6 +219,19 @@ TEST(TopologyYamlErrors, NamesThatAreNotUtf8AreRejectedWhereTheyAreWritten) {
   }
 }
 
+TEST(TopologyYamlErrors, NamesWithControlCharactersAreRejectedWhereTheyAreWritten) {
+  // An ESC in a host name would drive the terminal of whoever reads the verdict.
+  for (const char* bad : {"\\e[2J", "\\r", "\\u0085"}) {
+    std::string y = kBase;
+    std::string f = "name: h1\n";
+    y.replace(y.find(f), f.size(), std::string("name: \"h1") + bad + "\"\n");
+    Status s = Load(y);
+    EXPECT_EQ(s.code(), StatusCode::kMalformed) << bad;
+    EXPECT_NE(s.message().find("control character"), std::string::npos) << s.ToString();
+    EXPECT_GT(s.loc().line, 0) << s.ToString();
+  }
+}
+
 TEST(TopologyYaml, SpecRoundTripsThroughYaml) {
   auto spec = ParseTopologySpec(kIssueExample, "t.yaml");
   ASSERT_TRUE(spec.ok());
