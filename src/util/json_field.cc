@@ -138,21 +138,4 @@ std::vector<size_t> JsonArrayElementOffsets(std::string_view doc, std::string_vi
   return out;
 }
 
-SourceLoc OffsetLocator::At(size_t offset) {
-  if (offset < offset_) {
-    offset_ = 0;
-    loc_.line = 1;
-    loc_.column = 1;
-  }
-  for (; offset_ < offset && offset_ < text_.size(); ++offset_) {
-    if (text_[offset_] == '\n') {
-      ++loc_.line;
-      loc_.column = 1;
-    } else {
-      ++loc_.column;
-    }
-  }
-  return loc_;
-}
-
 }  // namespace kiriwake

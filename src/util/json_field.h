@@ -38,21 +38,6 @@ double JsonNumber(const nlohmann::json& o, const char* key, double fallback = -1
 // parsed array's). Iterative: constant stack whatever the nesting.
 std::vector<size_t> JsonArrayElementOffsets(std::string_view doc, std::string_view key = {});
 
-// SourceLoc::OfOffset for many offsets of one text, in increasing order: the line count is
-// carried forward from the last one asked for, so warnings about every element of a long array
-// cost one pass over the text, not one each. A smaller offset than the last starts again.
-class OffsetLocator {
- public:
-  OffsetLocator(std::string_view text, std::string file)
-      : text_(text), loc_{std::move(file), 1, 1} {}
-  SourceLoc At(size_t offset);
-
- private:
-  std::string_view text_;
-  SourceLoc loc_;
-  size_t offset_ = 0;
-};
-
 }  // namespace kiriwake
 
 #endif  // KIRIWAKE_UTIL_JSON_FIELD_H_

@@ -22,16 +22,24 @@ std::string_view StatusCodeName(StatusCode code) {
 }
 
 SourceLoc SourceLoc::OfOffset(std::string_view text, size_t offset, std::string file) {
-  SourceLoc loc{std::move(file), 1, 1};
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
+  return OffsetLocator(text, std::move(file)).At(offset);
+}
+
+SourceLoc OffsetLocator::At(size_t offset) {
+  if (offset < offset_) {
+    offset_ = 0;
+    loc_.line = 1;
+    loc_.column = 1;
+  }
+  for (; offset_ < offset && offset_ < text_.size(); ++offset_) {
+    if (text_[offset_] == '\n') {
+      ++loc_.line;
+      loc_.column = 1;
     } else {
-      ++loc.column;
+      ++loc_.column;
     }
   }
-  return loc;
+  return loc_;
 }
 
 std::string SourceLoc::ToString() const {

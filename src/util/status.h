@@ -43,6 +43,21 @@ struct SourceLoc {
   static SourceLoc OfOffset(std::string_view text, size_t offset, std::string file);
 };
 
+// Line and column of many byte offsets into one text, in increasing order: the line count is
+// carried forward from the last one asked for, so warnings about every element of a long array
+// cost one pass over the text, not one each. A smaller offset than the last starts again.
+class OffsetLocator {
+ public:
+  OffsetLocator(std::string_view text, std::string file)
+      : text_(text), loc_{std::move(file), 1, 1} {}
+  SourceLoc At(size_t offset);
+
+ private:
+  std::string_view text_;
+  SourceLoc loc_;
+  size_t offset_ = 0;
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
