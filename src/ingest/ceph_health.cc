@@ -9,7 +9,30 @@ namespace kiriwake::ingest {
 
 using nlohmann::json;
 
-Status ReadCephHealthJson(const json& doc_in, const std::string& file, CephSink* sink) {
+namespace {
+
+// At most this many damaged detail messages are warned about one by one; the rest are counted.
+constexpr int kMaxDetailWarnings = 20;
+
+// Where `s` (as JSON encodes it) next appears in `text` from *from on, advancing *from past it:
+// nlohmann writes strings as Ceph does (no "\/", \u only for controls), so a message is found
+// where it was written. The file alone when it is not (escaped differently) or there is no text.
+SourceLoc Find(std::string_view text, const std::string& s, size_t* from, OffsetLocator* locate,
+               const std::string& file) {
+  std::string quoted = json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  size_t at = text.find(quoted, *from);
+  if (at == std::string_view::npos) return {file, 0, 0};
+  *from = at + quoted.size();
+  return locate->At(at);
+}
+
+}  // namespace
+
+Status ReadCephHealthJson(const json& doc_in, const std::string& file, CephSink* sink,
+                          std::string_view text, int64_t* malformed) {
+  OffsetLocator locate(text, file);
+  int warned = 0;
+  int64_t damaged = 0;
   const json* doc = &doc_in;
   if (doc->is_object() && !doc->contains("checks") && doc->contains("health")) {
     doc = &(*doc)["health"];  // `ceph status -f json`
@@ -28,13 +51,18 @@ Status ReadCephHealthJson(const json& doc_in, const std::string& file, CephSink*
   for (const auto& [code, check] : (*doc)["checks"].items()) {
     CephEvent e;
     e.loc.file = file;
+    // nlohmann iterates keys sorted, not as written: each check is looked for from the start,
+    // and its details from where its name was found on.
+    size_t cursor = 0;
+    SourceLoc check_loc = Find(text, code, &cursor, &locate, file);
     std::string summary;
     if (check.is_object() && check.contains("summary"))
       summary = JsonString(check["summary"], "message");
     // Reuse the log classifier on the Octopus+ header form so both paths agree.
     std::string header = "[WRN] " + code + ": " + summary;
     if (!ClassifyCephMessage(header, &e)) {
-      sink->OnWarning({{file, 0, 0}, "health check \"" + code + "\" has no readable summary"});
+      sink->OnWarning({check_loc, "health check \"" + EscapeForMessage(code) +
+                                      "\" has no readable summary; skipped"});
       continue;
     }
     e.severity = JsonString(check, "severity");
@@ -47,12 +75,28 @@ Status ReadCephHealthJson(const json& doc_in, const std::string& file, CephSink*
       std::string msg = JsonString(d, "message");
       CephEvent de;
       de.loc.file = file;
-      if (ClassifyCephMessage("    " + msg, &de)) {
+      std::string why;
+      if (ClassifyCephMessage("    " + msg, &de, &why)) {
         if (de.check.empty()) de.check = code;
         sink->OnEvent(de);
+      } else if (!why.empty()) {
+        ++damaged;
+        if (warned < kMaxDetailWarnings) {
+          ++warned;
+          sink->OnWarning({Find(text, msg, &cursor, &locate, file),
+                           "health check \"" + EscapeForMessage(code) + "\" detail looks like " +
+                               why + "; skipped: \"" + EscapeForMessage(msg) + "\""});
+        }
       }
     }
   }
+  if (damaged > warned) {
+    sink->OnWarning({{file, 0, 0},
+                     std::to_string(damaged) +
+                         " health check details looked like Ceph messages "
+                         "kiriwake uses but did not parse, and were skipped"});
+  }
+  if (malformed != nullptr) *malformed += damaged;
   return Status::Ok();
 }
 

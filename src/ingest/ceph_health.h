@@ -8,7 +8,9 @@
 #ifndef KIRIWAKE_INGEST_CEPH_HEALTH_H_
 #define KIRIWAKE_INGEST_CEPH_HEALTH_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -16,7 +18,12 @@
 
 namespace kiriwake::ingest {
 
-Status ReadCephHealthJson(const nlohmann::json& doc, const std::string& file, CephSink* sink);
+// `text` (the document as read, when the caller has it) places warnings at a line and column:
+// a check without a readable summary at its name, a detail message that starts as one kiriwake
+// uses but does not parse at that message. Such details are counted in *malformed (if given),
+// like damaged log lines, and warned about, never dropped silently.
+Status ReadCephHealthJson(const nlohmann::json& doc, const std::string& file, CephSink* sink,
+                          std::string_view text = {}, int64_t* malformed = nullptr);
 
 }  // namespace kiriwake::ingest
 

@@ -103,7 +103,7 @@ Status ReadJson(LineReader* reader, std::string first, CephSink* sink, CephInput
     switch (DetectCephJson(j)) {
       case CephJsonKind::kHealth:
         stats->kind = CephInputKind::kHealthJson;
-        return ReadCephHealthJson(j, file, sink);
+        return ReadCephHealthJson(j, file, sink, doc, &stats->malformed_lines);
       case CephJsonKind::kOsdNetwork:
         stats->kind = CephInputKind::kOsdNetwork;
         return ReadCephOsdNetwork(j, file, sink);

@@ -177,6 +177,31 @@ TEST(CephHealthJson, NautilusShapeWithoutCountOrMuted) {
   EXPECT_EQ(sink.events[1].reporter_osd, 1);
 }
 
+TEST(CephHealthJson, DamagedDetailIsWarnedAtItsLineAndCountedNotDropped) {
+  std::string text =
+      "{\"checks\": {\"OSD_SLOW_PING_TIME_BACK\": {\"severity\": \"HEALTH_WARN\",\n"
+      "  \"summary\": {\"message\": \"Long heartbeat ping times on back interface seen, longest "
+      "is 4082.940 msec\"},\n"
+      "  \"detail\": [{\"message\": \"Slow heartbeat ping on back interface from osd.1 to osd.3 "
+      "4082.940 msec\"},\n"
+      "    {\"message\": \"Slow heartbeat ping on back interface from osd.x to osd.3 12 "
+      "msec\"}]},\n"
+      "  \"NO_SUMMARY\": {\"severity\": \"HEALTH_WARN\"}},\n"
+      " \"status\": \"HEALTH_WARN\"}\n";
+  auto j = nlohmann::json::parse(text);
+  Collect sink;
+  int64_t malformed = 0;
+  ASSERT_TRUE(ReadCephHealthJson(j, "h.json", &sink, text, &malformed).ok());
+  EXPECT_EQ(malformed, 1);
+  ASSERT_EQ(sink.events.size(), 2u);  // the check and its good detail
+  ASSERT_EQ(sink.warnings.size(), 2u);
+  // Keys come sorted: NO_SUMMARY first, found where it is written.
+  EXPECT_EQ(sink.warnings[0].loc.ToString(), "h.json:5:3") << sink.warnings[0].message;
+  EXPECT_NE(sink.warnings[0].message.find("no readable summary"), std::string::npos);
+  EXPECT_EQ(sink.warnings[1].loc.ToString(), "h.json:4:17") << sink.warnings[1].message;
+  EXPECT_NE(sink.warnings[1].message.find("osd.x"), std::string::npos) << sink.warnings[1].message;
+}
+
 TEST(CephOsdNetwork, MgrDumpUsesLargestAverage) {
   auto j = Load("dump_osd_network-mgr-expA.json");
   EXPECT_EQ(DetectCephJson(j), CephJsonKind::kOsdNetwork);
