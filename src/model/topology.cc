@@ -125,8 +125,9 @@ Result<Topology> Topology::Build(TopologySpec spec) {
                  fmt::format("{} name \"{}\" is not valid UTF-8", what, EscapeForMessage(name)));
     }
     if (text::NeedsTerminalEscape(name)) {
-      return Err(loc, fmt::format("{} name \"{}\" contains a control character", what,
-                                  EscapeForMessage(name)));
+      return Err(
+          loc, fmt::format("{} name \"{}\" contains a control character (or a bidi override)", what,
+                           EscapeForMessage(name)));
     }
     return Status::Ok();
   };

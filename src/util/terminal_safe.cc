@@ -38,10 +38,17 @@ size_t Utf8Len(std::string_view s) {
   return len;
 }
 
-// C1 controls U+0080-U+009F: 0xc2 0x80-0x9f.
-bool IsC1(std::string_view s, size_t len) {
-  return len == 2 && static_cast<unsigned char>(s[0]) == 0xc2 &&
-         static_cast<unsigned char>(s[1]) < 0xa0;
+// A valid sequence of `len` bytes at s[0] that is escaped all the same: a C1 control
+// U+0080-U+009F (0xc2 0x80-0x9f), a line or paragraph separator U+2028-U+2029, or a bidi
+// embedding, override or isolate U+202A-U+202E, U+2066-U+2069 (0xe2 0x80 0xa8-0xae, 0xe2 0x81
+// 0xa6-0xa9): those reorder what follows on the line ("Trojan Source", CVE-2021-42574), so a
+// host name could make a verdict read as another.
+bool IsEscapedSequence(std::string_view s, size_t len) {
+  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  if (len == 2) return b(0) == 0xc2 && b(1) < 0xa0;
+  if (len != 3 || b(0) != 0xe2) return false;
+  return (b(1) == 0x80 && b(2) >= 0xa8 && b(2) <= 0xae) ||
+         (b(1) == 0x81 && b(2) >= 0xa6 && b(2) <= 0xa9);
 }
 
 char* Hex(char* p, unsigned char c) {
@@ -87,7 +94,7 @@ bool NeedsTerminalEscape(std::string_view s) {
     if (s.empty()) return false;
     if (static_cast<unsigned char>(s[0]) < 0x80) return true;  // C0 or DEL
     size_t len = Utf8Len(s);
-    if (len == 0 || IsC1(s, len)) return true;
+    if (len == 0 || IsEscapedSequence(s, len)) return true;
     s.remove_prefix(len);
   }
 }
@@ -104,9 +111,9 @@ char* WriteTerminalSafe(char* p, std::string_view s) {
     if (len == 0) {  // C0, DEL or a byte of invalid UTF-8
       p = Hex(p, c);
       s.remove_prefix(1);
-    } else if (IsC1(s, len)) {
-      p = Hex(Hex(p, c), static_cast<unsigned char>(s[1]));
-      s.remove_prefix(2);
+    } else if (IsEscapedSequence(s, len)) {
+      for (size_t k = 0; k < len; ++k) p = Hex(p, static_cast<unsigned char>(s[k]));
+      s.remove_prefix(len);
     } else {
       std::memcpy(p, s.data(), len);
       p += len;

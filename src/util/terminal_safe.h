@@ -7,6 +7,9 @@
 // journalctl and systemd-escape:
 //   - C0 controls 0x00-0x1f except TAB (newline and carriage return included), and DEL 0x7f;
 //   - C1 controls U+0080-U+009F, written as both bytes of their UTF-8 form ("\xc2\x9b" for CSI);
+//   - line and paragraph separators U+2028-U+2029 and the bidi embeddings, overrides and
+//     isolates U+202A-U+202E, U+2066-U+2069, which reorder the rest of a line ("Trojan
+//     Source"), as their three bytes ("\xe2\x80\xae" for RIGHT-TO-LEFT OVERRIDE);
 //   - bytes that are not part of valid UTF-8 (stray continuation bytes, overlongs, surrogates,
 //     truncated sequences), one "\xNN" each, as raw 0x80-0x9f is C1 to an 8-bit terminal.
 // Everything else is kept byte for byte: printable ASCII, TAB, and valid UTF-8 such as Japanese.

@@ -221,7 +221,7 @@ TEST(TopologyYamlErrors, NamesThatAreNotUtf8AreRejectedWhereTheyAreWritten) {
 
 TEST(TopologyYamlErrors, NamesWithControlCharactersAreRejectedWhereTheyAreWritten) {
   // An ESC in a host name would drive the terminal of whoever reads the verdict.
-  for (const char* bad : {"\\e[2J", "\\r", "\\u0085"}) {
+  for (const char* bad : {"\\e[2J", "\\r", "\\u0085", "\\u202e"}) {
     std::string y = kBase;
     std::string f = "name: h1\n";
     y.replace(y.find(f), f.size(), std::string("name: \"h1") + bad + "\"\n");

@@ -33,6 +33,17 @@ TEST(TerminalSafe, C1ControlsAreEscapedBothBytes) {
   EXPECT_EQ(TerminalSafe("\u00a0"), "\u00a0");  // first code point after C1: kept
 }
 
+TEST(TerminalSafe, BidiControlsAndLineSeparatorsAreEscaped) {
+  // RIGHT-TO-LEFT OVERRIDE would show "esxi2 cable" reversed, or hide the text after it.
+  EXPECT_EQ(TerminalSafe("host\u202ecod.exe"), "host\\xe2\\x80\\xaecod.exe");
+  EXPECT_EQ(TerminalSafe("\u2066a\u2069"), "\\xe2\\x81\\xa6a\\xe2\\x81\\xa9");
+  EXPECT_EQ(TerminalSafe("one\u2028two\u2029"), "one\\xe2\\x80\\xa8two\\xe2\\x80\\xa9");
+  EXPECT_TRUE(NeedsTerminalEscape("\u202a"));
+  // Their neighbours are ordinary punctuation: kept.
+  EXPECT_EQ(TerminalSafe("\u2027\u202f\u2065\u206a \u2014"), "\u2027\u202f\u2065\u206a \u2014");
+  EXPECT_FALSE(NeedsTerminalEscape("\u2014 \u2026"));
+}
+
 TEST(TerminalSafe, InvalidUtf8BytesAreEscapedOneByOne) {
   EXPECT_EQ(TerminalSafe("a\x9b"
                          "b"),
@@ -44,7 +55,8 @@ TEST(TerminalSafe, InvalidUtf8BytesAreEscapedOneByOne) {
 }
 
 TEST(TerminalSafe, IdempotentAndNeedsEscapeAgrees) {
-  const std::string cases[] = {"plain", "\x1b[31mred", "a\nb", "\u009b", "\xff\xfe", "日本\x1b"};
+  const std::string cases[] = {"plain",    "\x1b[31mred", "a\nb",    "\u009b",
+                               "\xff\xfe", "日本\x1b",    "a\u202eb"};
   for (const std::string& c : cases) {
     std::string once = TerminalSafe(c);
     EXPECT_EQ(TerminalSafe(once), once);
