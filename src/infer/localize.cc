@@ -359,6 +359,9 @@ class Engine {
   std::vector<char> path_lossy_;
   std::vector<char> path_weak_;  // some loss, a candidate's, but not significant alone
   int64_t weak_paths_ = 0;
+  // More than half of 20 or more paths lost packets, over twice as many as the background would
+  // make lose any (Prepare): loss is everywhere, not at a few components.
+  bool loss_on_most_paths_ = false;
   // Per class, the incidences whose likelihood depends on the state (some loss, or an uncertain
   // route); the rest are loss-free certain crossings whose gain is exactly sent * log(1 - r),
   // whatever else is faulty, so they are summed once into zero_sent.
@@ -946,31 +949,16 @@ const Engine::ByCounts& Engine::CountsOf(const PathCounts& p) {
   return *last_counts_;
 }
 
-// Loss on most paths, far more of them than the background allowed would touch, read as many
-// culprits each dropping little: that is what a fabric losing 1% everywhere looks like against
-// a 0.1% background (every leaf switch named, at 0.45% each). The answer is then the median
-// path's loss ratio, for the report to say so; else 0. Five culprits at least: one bad cable in
-// a three-host lab with one network is on most of its paths too.
+// Loss on most paths (loss_on_most_paths_), read as many culprits each dropping little: that is
+// what a fabric losing 1% everywhere looks like against a 0.1% background (every leaf switch
+// named, at 0.45% each). The answer is then the median path's loss ratio, for the report to say
+// so; else 0. Five culprits at least: one bad cable in a three-host lab with one network is on
+// most of its paths too.
 double Engine::WidespreadLossRatio(const LocalizeResult& r) const {
-  constexpr int64_t kMinPaths = 20;
   constexpr int kMinCulprits = 5;
   int named = 0;
   for (const Suspect& s : r.suspects) named += s.diagnosed();
-  if (named < kMinCulprits || static_cast<int64_t>(paths_.size()) < kMinPaths) return 0;
-  int64_t with_loss = 0;
-  double expected = 0;  // paths the background alone would make lose a probe or more
-  uint64_t last_sent = UINT64_MAX;
-  double last_any = 0;
-  for (size_t i = 0; i < paths_.size(); ++i) {
-    const PathCounts& p = paths_.counts[i];
-    with_loss += p.lost > 0;
-    if (p.sent != last_sent) {  // flows mostly send alike: one pow per run of them
-      last_sent = p.sent;
-      last_any = -std::expm1(static_cast<double>(p.sent) * std::log1p(-opt_.background_loss_ratio));
-    }
-    expected += last_any;
-  }
-  if (2 * with_loss <= static_cast<int64_t>(paths_.size()) || with_loss <= 2 * expected) return 0;
+  if (named < kMinCulprits || !loss_on_most_paths_) return 0;
   std::vector<double> ratio;
   ratio.reserve(paths_.size());
   for (size_t i = 0; i < paths_.size(); ++i) {
@@ -990,6 +978,10 @@ int64_t Engine::Prepare() {
   path_lossy_.resize(paths_.size());
   path_weak_.resize(paths_.size());
   int64_t lossy = 0;
+  int64_t with_loss = 0;
+  double expected = 0;  // paths the background alone would make lose a probe or more
+  uint64_t last_sent = UINT64_MAX;
+  double last_any = 0;
   for (size_t i = 0; i < paths_.size(); ++i) {
     const PathCounts& p = paths_.counts[i];
     const ByCounts& c = CountsOf(p);
@@ -998,7 +990,16 @@ int64_t Engine::Prepare() {
     lossy += path_lossy_[i];
     weak_paths_ += path_weak_[i];
     if (slot_of_[i] != kNoSlot) path_ll_[slot_of_[i]] = c.ll;
+    with_loss += p.lost > 0;
+    if (p.sent != last_sent) {  // flows mostly send alike: one pow per run of them
+      last_sent = p.sent;
+      last_any = -std::expm1(static_cast<double>(p.sent) * std::log1p(-opt_.background_loss_ratio));
+    }
+    expected += last_any;
   }
+  constexpr int64_t kMinPaths = 20;
+  const auto n = static_cast<int64_t>(paths_.size());
+  loss_on_most_paths_ = n >= kMinPaths && 2 * with_loss > n && with_loss > 2 * expected;
   return lossy;
 }
 
@@ -1244,12 +1245,18 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   // and 190 trials took 45 s for 1,000 hosts and 5 minutes for 5,000: 64 times the work of the
   // forward and backward passes. So the trials also share a budget of work, twenty times that
   // of those passes (opt_.exchange_work_factor). 50 faults in a k=16 fabric, the most any
-  // benchmark asks, use 15 times; home labs stay under the floor.
+  // benchmark asks, use 15 times; home labs stay under the floor. When loss is on most paths
+  // the verdict will say so and suggest a background to rerun with (WidespreadLossRatio), so
+  // the exchanges among its many small culprits get twice the greedy work, no more.
   constexpr int64_t kExchangeWorkFloor = 1'000'000;
+  constexpr int64_t kLossEverywhereWorkFactor = 2;
+  const int64_t work_factor =
+      loss_on_most_paths_ ? std::min<int64_t>(opt_.exchange_work_factor, kLossEverywhereWorkFactor)
+                          : opt_.exchange_work_factor;
   const int64_t exchange_work_end =
       opt_.exchange_work_factor <= 0
           ? INT64_MAX
-          : gain_work_ + std::max(kExchangeWorkFloor, opt_.exchange_work_factor * gain_work_);
+          : gain_work_ + std::max(kExchangeWorkFloor, work_factor * gain_work_);
   auto budget_left = [&] { return trial_budget > 0 && gain_work_ < exchange_work_end; };
   // Greedy errs towards wide devices (card, driver, host, switch) that explain many paths at
   // once, so every device-only class gets exchange trials against its best rivals. It errs the
