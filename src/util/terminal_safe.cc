@@ -6,37 +6,12 @@
 #include <emmintrin.h>
 #endif
 
+#include "util/text.h"
+
 namespace kiriwake::text {
 namespace {
 
 bool IsPlain(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; }
-
-// Length of the valid UTF-8 sequence starting s[0] (a byte >= 0x80), 0 when it is not one
-// (util/text.cc's rules: no overlongs, no surrogates, nothing past U+10FFFF).
-size_t Utf8Len(std::string_view s) {
-  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = b(0);
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xbf;  // the second byte's range
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    if (c == 0xe0) lo = 0xa0;  // overlong
-    if (c == 0xed) hi = 0x9f;  // surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    if (c == 0xf0) lo = 0x90;  // overlong
-    if (c == 0xf4) hi = 0x8f;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s.size() < len || b(1) < lo || b(1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if ((b(k) & 0xc0) != 0x80) return 0;
-  }
-  return len;
-}
 
 // A valid sequence of `len` bytes at s[0] that is escaped all the same: a C1 control
 // U+0080-U+009F (0xc2 0x80-0x9f), a line or paragraph separator U+2028-U+2029, or a bidi
@@ -93,7 +68,7 @@ bool NeedsTerminalEscape(std::string_view s) {
     s.remove_prefix(PlainAsciiPrefix(s));
     if (s.empty()) return false;
     if (static_cast<unsigned char>(s[0]) < 0x80) return true;  // C0 or DEL
-    size_t len = Utf8Len(s);
+    size_t len = Utf8SeqLen(s, 0);
     if (len == 0 || IsEscapedSequence(s, len)) return true;
     s.remove_prefix(len);
   }
@@ -107,7 +82,7 @@ char* WriteTerminalSafe(char* p, std::string_view s) {
     s.remove_prefix(plain);
     if (s.empty()) return p;
     auto c = static_cast<unsigned char>(s[0]);
-    size_t len = c < 0x80 ? 0 : Utf8Len(s);
+    size_t len = c < 0x80 ? 0 : Utf8SeqLen(s, 0);
     if (len == 0) {  // C0, DEL or a byte of invalid UTF-8
       p = Hex(p, c);
       s.remove_prefix(1);

@@ -87,8 +87,6 @@ std::optional<HostPort> SplitHostPort(std::string_view s, int default_port) {
   return HostPort{std::string(s.substr(0, colon)), static_cast<int>(*p)};
 }
 
-namespace {
-// Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
 size_t Utf8SeqLen(std::string_view s, size_t i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) return 1;
@@ -116,7 +114,6 @@ size_t Utf8SeqLen(std::string_view s, size_t i) {
   if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
   return len;
 }
-}  // namespace
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {

@@ -68,6 +68,9 @@ struct HostPort {
 };
 std::optional<HostPort> SplitHostPort(std::string_view s, int default_port);
 
+// Length of the valid UTF-8 sequence at s[i] (1 for ASCII), or 0 when it is not one: overlongs,
+// surrogates, code points past U+10FFFF and truncated sequences are not.
+size_t Utf8SeqLen(std::string_view s, size_t i);
 // True when s is valid UTF-8 (rejects overlongs and surrogates).
 bool IsValidUtf8(std::string_view s);
 // Replaces invalid UTF-8 bytes with U+FFFD, so the text is safe for JSON and terminals.
