@@ -1253,6 +1253,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   const int64_t work_factor =
       loss_on_most_paths_ ? std::min<int64_t>(opt_.exchange_work_factor, kLossEverywhereWorkFactor)
                           : opt_.exchange_work_factor;
+  const int64_t greedy_work = gain_work_;
   const int64_t exchange_work_end =
       opt_.exchange_work_factor <= 0
           ? INT64_MAX
@@ -1417,6 +1418,127 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     }
     Apply(c, rc, +1);
   }
+
+  // Alike given the others: a class that is not path-identical to a chosen fault, yet fits the
+  // measurements exactly as well in its place once every rate is refitted. A card under two
+  // cables that both lose is the common case: card + cable A explains A's paths and B's exactly
+  // as cables A + B do (A's rate takes the difference), so which of B and the card is faulty no
+  // measurement says, only the priors. Naming B alone at p = 1 hid that; the card joins B's
+  // group, after B's own members, and the next tests then split them (swap B). The engine's
+  // answer is unchanged.
+  // Whatever stands in c's place must certainly cross each of c's lossy paths that no other
+  // fault lies on (else their loss goes unexplained), and must share a lossy path with another
+  // fault (else it would differ from c on its own account, a competitor weighed above). Each
+  // candidate left costs a refit of the faults around it, so a fabric with dozens of
+  // overlapping faults gets a budget, a quarter of the greedy passes' work.
+  std::vector<std::vector<uint32_t>> alike(chosen.size());
+  if (chosen.size() >= 2 && opt_.name_alike_given_others) {
+    constexpr size_t kAlikeCandidatesPerFault = 8;
+    // Log-likelihoods equal to this: the refits converge to 1e-7 in the rates.
+    constexpr double kAlikeLogLikelihood = 1e-3;
+    const int64_t alike_work_end = gain_work_ + std::max(kExchangeWorkFloor, greedy_work / 4);
+    std::vector<int32_t> faults_on(path_ll_.size(), 0);  // per slot: chosen faults on it
+    auto count_on = [&](uint32_t cls, int by) {
+      for (uint32_t slot : Eval(cls).slot) faults_on[slot] += by;
+    };
+    for (uint32_t c : chosen) count_on(c, +1);
+    std::vector<uint32_t> slot_stamp(path_ll_.size(), UINT32_MAX);
+    uint32_t stamp = 0;
+    for (size_t i = 0; i < chosen.size() && gain_work_ < alike_work_end; ++i) {
+      uint32_t c = chosen[i];
+      count_on(c, -1);
+      int64_t exclusive = 0;
+      std::unordered_map<uint32_t, std::pair<int64_t, uint32_t>> covered;  // (paths, last path)
+      const EvalData& dc = Eval(c);
+      for (size_t j = 0; j < dc.eval.size(); ++j) {
+        const uint32_t path = dc.eval[j].path;
+        if (!path_lossy_[path] || faults_on[dc.slot[j]] > 0) continue;
+        ++exclusive;
+        for (const model::PathEntry& e : paths_.paths[path]) {
+          if (e.weight < model::Path::kCertainWeight) continue;
+          uint32_t k = class_of_[e.component];
+          if (k == c || in_f[k] || !(first_gain[k] > -INFINITY)) continue;
+          auto [it, first] = covered.try_emplace(k, 0, UINT32_MAX);
+          if (it->second.second != path) it->second = {it->second.first + 1, path};
+        }
+      }
+      // And it must add loss nowhere the faults did not: each path it crosses is one of theirs.
+      // Exact for the paths with loss; for the loss-free ones, which are only counted, the
+      // count of its crossings cannot exceed all of theirs.
+      ++stamp;
+      for (uint32_t slot : dc.slot) slot_stamp[slot] = stamp;
+      int64_t faults_loss_free = 0;
+      for (uint32_t f : chosen) faults_loss_free += zero_[class_carrier_[f]].count;
+      std::vector<uint32_t> cands_i;
+      for (const auto& [k, n] : covered) {
+        if (n.first < exclusive || zero_[class_carrier_[k]].count > faults_loss_free) continue;
+        const EvalData& d = Eval(k);
+        bool shares = false, inside = true;
+        for (size_t j = 0; j < d.eval.size() && inside; ++j) {
+          bool others = faults_on[d.slot[j]] > 0;
+          shares = shares || (others && path_lossy_[d.eval[j].path]);
+          inside = others || slot_stamp[d.slot[j]] == stamp;
+        }
+        if (shares && inside) cands_i.push_back(k);
+      }
+      count_on(c, +1);
+      if (exclusive == 0) continue;  // all of c's loss is shared: nothing certain to stand in for
+      std::sort(cands_i.begin(), cands_i.end(), [&](uint32_t a, uint32_t b) {
+        return first_gain[a] > first_gain[b] || (first_gain[a] == first_gain[b] && a < b);
+      });
+      if (cands_i.size() > kAlikeCandidatesPerFault) cands_i.resize(kAlikeCandidatesPerFault);
+      for (uint32_t k : cands_i) {
+        if (gain_work_ >= alike_work_end) break;
+        // The faults whose best rates can move: k and those sharing a path with c or k.
+        ++stamp;
+        for (uint32_t slot : Eval(c).slot) slot_stamp[slot] = stamp;
+        for (uint32_t slot : Eval(k).slot) slot_stamp[slot] = stamp;
+        std::vector<size_t> refit = {i};
+        for (size_t j = 0; j < chosen.size(); ++j) {
+          if (j == i) continue;
+          for (uint32_t slot : Eval(chosen[j]).slot) {
+            if (slot_stamp[slot] == stamp) {
+              refit.push_back(j);
+              break;
+            }
+          }
+        }
+        // k in c's place, those rates refitted by coordinate ascent (as Fit does); then back.
+        std::vector<uint32_t> set = chosen;
+        std::vector<double> rt = chosen_rate;
+        double loss_free_before = 0;
+        for (size_t j : refit) loss_free_before += LossFreeLL(set[j], rt[j]);
+        undo_on_ = true;
+        undo_.clear();
+        Apply(c, rt[i], -1);
+        set[i] = k;
+        Gain(k, &rt[i]);
+        Apply(k, rt[i], +1);
+        for (int round = 0; round < 50; ++round) {
+          double moved = 0;
+          for (size_t j : refit) {
+            Apply(set[j], rt[j], -1);
+            double rj = 0;
+            Gain(set[j], &rj);
+            moved = std::max(moved, std::fabs(rj - rt[j]));
+            rt[j] = rj;
+            Apply(set[j], rt[j], +1);
+          }
+          if (moved < 1e-7) break;
+        }
+        double loss_free_after = 0;
+        for (size_t j : refit) loss_free_after += LossFreeLL(set[j], rt[j]);
+        double delta = objective_delta_paths(undo_) + loss_free_after - loss_free_before;
+        Rollback();
+        undo_on_ = false;
+        // k must carry loss of its own, not sit at rate 0 beside faults that explain it all.
+        if (std::fabs(delta) <= kAlikeLogLikelihood && rt[i] > 1e-4) alike[i].push_back(k);
+      }
+    }
+  }
+  std::unordered_map<uint32_t, size_t> chosen_index;
+  for (size_t i = 0; i < chosen.size(); ++i) chosen_index[chosen[i]] = i;
+
   std::stable_sort(scored.begin(), scored.end(),
                    [](const Scored& a, const Scored& b) { return a.prob > b.prob; });
   std::unordered_set<uint32_t> seen;
@@ -1424,6 +1546,13 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     if (s.prob < opt_.report_probability || !seen.insert(s.cls).second) continue;
     Suspect sus;
     sus.components = classes_[s.cls];
+    if (auto it = chosen_index.find(s.cls); it != chosen_index.end()) {
+      for (uint32_t k : alike[it->second]) {
+        if (!seen.insert(k).second) continue;
+        sus.components.insert(sus.components.end(), classes_[k].begin(), classes_[k].end());
+        sus.alike_given_others += classes_[k].size();
+      }
+    }
     sus.probability = s.prob;
     sus.loss_ratio_estimate = s.rate;
     FillEvidence(s.cls, &sus.evidence);
@@ -1643,10 +1772,13 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
                             o.dst.index, o.network));
       }
     }
-    // Suspect components to split, with the suspect they belong to.
+    // Suspect components to split, with the suspect they belong to. Not the members alike only
+    // given the other culprits: any path through them crosses one of those culprits, which
+    // explains its loss either way (a card's every path crosses one of its cables).
     std::unordered_map<ComponentId, size_t> member_of;
     for (size_t i = 0; i < r->suspects.size(); ++i) {
-      for (ComponentId c : r->suspects[i].components) member_of[c] = i;
+      const Suspect& s = r->suspects[i];
+      for (size_t j = 0; j < s.identical_members(); ++j) member_of[s.components[j]] = i;
     }
     std::vector<model::Endpoint> endpoints;
     for (size_t h = 0; h < topo_.hosts().size(); ++h) {
@@ -1681,7 +1813,7 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
           }
           for (auto& [si, part] : crossed) {
             const Suspect& s = r->suspects[si];
-            if (part.size() == s.components.size()) {
+            if (part.size() == s.identical_members()) {
               // Crosses the whole group: splits it from rival suspects on its lossy paths only
               // if a rival exists and is not crossed.
               if (r->suspects.size() < 2 || s.probability > 0.99) continue;
@@ -1692,8 +1824,8 @@ void Engine::NextTests(LocalizeResult* r, model::PathFinder* finder,
             double mass = 0, q = 0;
             for (ComponentId c : s.components) mass += prior(c);
             for (ComponentId c : part) q += prior(c);
-            double gain = part.size() == s.components.size() ? Entropy2(s.probability)
-                                                             : s.probability * Entropy2(q / mass);
+            double gain = part.size() == s.identical_members() ? Entropy2(s.probability)
+                                                               : s.probability * Entropy2(q / mass);
             NextTest t;
             t.kind = NextTestKind::kProbe;
             t.src = a;

@@ -76,6 +76,10 @@ struct LocalizeOptions {
   // The exchange search's work budget, as a multiple of the greedy passes' work (Engine::Run
   // says why); 0: trials are limited in number only (localize_bench measures the difference).
   int exchange_work_factor = 20;
+  // Name, in a chosen fault's group, the components that fit exactly as well in its place given
+  // the other faults (Suspect::alike_given_others). Off: path-identical groups only, as before
+  // (localize_bench compares the two).
+  bool name_alike_given_others = true;
 };
 
 // One measured path's counts (several observations of the same flow are merged).
@@ -115,6 +119,12 @@ struct Evidence {
 struct Suspect {
   std::vector<model::ComponentId> components;  // the ambiguity group, most likely first
   double probability = 0;                      // >= 0.5: diagnosed faulty
+  // The last this many of `components` are not path-identical to the first: they fit the
+  // measurements exactly as well in its place only given the other faults named (a card under
+  // two lossy cables, for one of them). The priors alone rank them.
+  size_t alike_given_others = 0;
+  // How many of `components`, from the first, have identical path incidence.
+  size_t identical_members() const { return components.size() - alike_given_others; }
   double loss_ratio_estimate = 0;              // the group's own loss rate
   Evidence evidence;
   bool diagnosed() const { return probability >= 0.5; }

@@ -45,13 +45,19 @@ std::string DiagnoseVerdict(const diagnose::DiagnoseResult& r) {
     const model::Component& c = r.topology->component(s.components.front());
     std::string kind(model::ComponentKindName(c.kind));
     if (!c.medium.empty()) kind = c.medium + " " + kind;
-    std::string beside;
+    std::string beside, alike;
     for (size_t i = 1; i < s.components.size(); ++i) {
-      beside += (beside.empty() ? "" : ", ") + r.topology->component(s.components[i]).id;
+      std::string& to = i < s.identical_members() ? beside : alike;
+      to += (to.empty() ? "" : ", ") + r.topology->component(s.components[i]).id;
+    }
+    std::string note;
+    if (!beside.empty()) note = fmt::format("no measurement splits it from {}", beside);
+    if (!alike.empty()) {
+      note += fmt::format("{}given the other faults, {} fit{} as well", note.empty() ? "" : "; ",
+                          alike, s.alike_given_others == 1 ? "s" : "");
     }
     return fmt::format("the {} {} is at fault, {:.0f}% likely{}", kind, c.id, s.probability * 100,
-                       beside.empty() ? ""
-                                      : fmt::format(" (no measurement splits it from {})", beside));
+                       note.empty() ? "" : " (" + note + ")");
   }
   if (r.localization && r.localization->lossy_paths > 0) {
     return fmt::format("loss on {} of {} paths, but no single component explains it; run the "

@@ -448,7 +448,12 @@ std::string SuspectsSection(const HtmlReport& r) {
          "<th>examples</th></tr></thead><tbody>\n";
     for (const auto& sp : L.suspects) {
       std::string ids;
-      for (auto c : sp.components) ids += (ids.empty() ? "" : ", ") + r.topology->component(c).id;
+      for (size_t i = 0; i < sp.components.size(); ++i) {
+        ids += i == 0                        ? ""
+               : i == sp.identical_members() ? "; as well given the other culprits: "
+                                             : ", ";
+        ids += r.topology->component(sp.components[i]).id;
+      }
       std::string ex;
       for (auto e : sp.evidence.examples) ex += fmt::format("<a href=\"#obs-{0}\">#{0}</a> ", e);
       s += fmt::format(

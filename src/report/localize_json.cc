@@ -44,6 +44,11 @@ std::string LocalizeJson(const LocalizeReport& r) {
       kinds.push_back(model::ComponentKindName(r.topology.component(c).kind));
     }
     j["kinds"] = kinds;
+    // The tail of `components` that fits as well only given the other suspects.
+    j["alike_given_others"] = Ids(
+        r.topology,
+        std::vector<model::ComponentId>(
+            s.components.begin() + static_cast<long>(s.identical_members()), s.components.end()));
     j["probability"] = s.probability;
     j["diagnosed"] = s.diagnosed();
     j["loss_estimate"] = s.loss_ratio_estimate;

@@ -85,10 +85,20 @@ std::string LocalizeText(const LocalizeReport& r) {
                          "it\n", verdict, Described(t, s.components[0]), s.probability * 100,
                          Percent(s.loss_ratio_estimate));
     }
-    if (s.components.size() > 1) {
+    if (s.identical_members() > 1) {
       out += "  or, since no measurement separates them:";
-      for (size_t i = 1; i < s.components.size(); ++i) {
+      for (size_t i = 1; i < s.identical_members(); ++i) {
         out += fmt::format("{} {}", i == 1 ? "" : ",", Described(t, s.components[i]));
+      }
+      out += "\n";
+    }
+    if (s.alike_given_others > 0) {
+      // Not path-identical: these explain the same loss only together with the other culprits
+      // (a card under two lossy cables, for one of them); the priors alone put them last.
+      out += "  or, as well given the other culprits:";
+      for (size_t i = s.identical_members(); i < s.components.size(); ++i) {
+        out += fmt::format("{} {}", i == s.identical_members() ? "" : ",",
+                           Described(t, s.components[i]));
       }
       out += "\n";
     }

@@ -55,6 +55,53 @@ TEST(LocalizeCmd, JsonFollowsTheContract) {
   EXPECT_TRUE(doc["next_tests"][0]["probe"].is_null());
 }
 
+// esxi2's service paths lose 8%, its storage paths 3%: its two cables, or its card and the
+// service cable, explain that exactly alike. The cables are likelier and named; the card and
+// its driver are set apart in the storage cable's group, in text and JSON.
+std::string CardOrCableObservations() {
+  std::string obs;
+  for (auto [net, lost] : {std::pair{"service", 80}, {"storage", 30}, {"mgmt", 0}}) {
+    for (const char* a : {"esxi1", "esxi2", "esxi3"}) {
+      for (const char* b : {"esxi1", "esxi2", "esxi3"}) {
+        if (std::string(a) == b) continue;
+        bool via2 = std::string(a) == "esxi2" || std::string(b) == "esxi2";
+        obs += "{\"src\": \"" + std::string(a) + "\", \"dst\": \"" + b + "\", \"network\": \"" +
+               net + "\", \"sent\": 1000, \"lost\": " + std::to_string(via2 ? lost : 0) + "}\n";
+      }
+    }
+  }
+  return Temp("card_or_cable.jsonl", obs);
+}
+
+TEST(LocalizeCmd, ACardAlikeOnlyGivenTheOtherCulpritIsSaidSoInTextAndJson) {
+  std::string obs = CardOrCableObservations();
+  auto r = RunKiriwake(Args(obs));
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(r.out.rfind("Culprit: dac-esxi2-allied (dac cable)", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("likeliest dac-esxi2-mikrotik (dac cable)\n"
+                       "  or, since no measurement separates them: esxi2:vmnic3 (host port), "
+                       "mikrotik:2 (switch port)\n"
+                       "  or, as well given the other culprits: esxi2/driver:ixgbe (driver), "
+                       "esxi2/x520 (card)\n"),
+            std::string::npos)
+      << r.out;
+  // Any path through the card crosses one of the cables: no probe can split them, a swap can.
+  EXPECT_EQ(r.out.find("splits off esxi2/x520"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1. swap cable dac-esxi2-mikrotik"), std::string::npos) << r.out;
+
+  auto j = RunKiriwake(Args(obs, "--json"));
+  EXPECT_EQ(j.status, 1) << j.err;
+  auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["suspects"].size(), 2u);
+  EXPECT_EQ(doc["suspects"][0]["alike_given_others"], nlohmann::json::array());
+  EXPECT_EQ(doc["suspects"][1]["components"],
+            nlohmann::json::array({"dac-esxi2-mikrotik", "esxi2:vmnic3", "mikrotik:2",
+                                   "esxi2/driver:ixgbe", "esxi2/x520"}));
+  EXPECT_EQ(doc["suspects"][1]["alike_given_others"],
+            nlohmann::json::array({"esxi2/driver:ixgbe", "esxi2/x520"}));
+  std::remove(obs.c_str());
+}
+
 TEST(LocalizeCmd, AllCleanExitsZero) {
   std::string obs = Temp("clean.jsonl",
                          "{\"src\": \"esxi1\", \"dst\": \"esxi2\", \"network\": \"service\", "

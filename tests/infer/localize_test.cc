@@ -404,6 +404,64 @@ TEST(LocalizeMultiFault, TwoCablesOfOneCardAtDifferentRatesAreNotReadAsItsDriver
   }
 }
 
+TEST(LocalizeAmbiguity, ACardThatFitsAsWellAsOneOfItsCablesGivenTheOtherJoinsThatCablesGroup) {
+  // esxi2's card drops 3% and its service cable 5% more: the service paths lose ~7.9%, the
+  // storage paths 3%. Cables A + B at those rates, and card + A, explain every path exactly
+  // alike; the priors prefer the cables, but the card is no less consistent with what was
+  // measured, so it must be named with B (not with A: card + B cannot make A's paths lose more
+  // than B's) and B must not be reported as the whole story.
+  auto t = Topology::Build(model::HomeLab(4));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto r = Localize(*t, FullMesh(*t, {{"esxi2/x520", 0.03}, {"dac-esxi2-svc", 0.05}}, 1000), {});
+  ASSERT_TRUE(r.ok());
+  const Suspect* svc = nullptr;
+  const Suspect* sto = nullptr;
+  for (const Suspect& s : r->suspects) {
+    ASSERT_TRUE(s.diagnosed()) << t->component(s.components[0]).id;
+    std::string first = t->component(s.components[0]).id;
+    if (first == "dac-esxi2-svc") svc = &s;
+    if (first == "dac-esxi2-sto") sto = &s;
+  }
+  ASSERT_NE(svc, nullptr);
+  ASSERT_NE(sto, nullptr);
+  EXPECT_EQ(r->suspects.size(), 2u);
+  EXPECT_EQ(svc->alike_given_others, 0u);
+  EXPECT_EQ(svc->components.size(), 3u);  // the cable and its two ports
+  EXPECT_EQ(Ids(*t, sto->components),
+            (std::vector<std::string>{"dac-esxi2-sto", "esxi2:vmnic3", "sto:2",
+                                      "esxi2/driver:ixgbe", "esxi2/x520"}));
+  EXPECT_EQ(sto->alike_given_others, 2u);
+  EXPECT_EQ(sto->identical_members(), 3u);
+  EXPECT_NEAR(sto->loss_ratio_estimate, 0.03, 0.003);
+  // The card is in a group, so it is not also listed as cleared.
+  for (const Exonerated& e : r->exonerated) {
+    EXPECT_NE(t->component(e.component).id, "esxi2/x520");
+  }
+  // What splits them: swapping the storage cable.
+  bool swap_sto = false;
+  for (const NextTest& n : r->next_tests) {
+    swap_sto = swap_sto || (n.kind == NextTestKind::kSwapCable &&
+                            n.action.find("dac-esxi2-sto") != std::string::npos);
+  }
+  EXPECT_TRUE(swap_sto);
+}
+
+TEST(LocalizeAmbiguity, TwoCablesOnOneSwitchHaveNoMembersAlikeGivenTheOthers) {
+  // Two cables into one switch share the path between their hosts, so the switch, its ports and
+  // the far hosts' parts are all tried in each one's place; none fits as well (the switch would
+  // make every other host's paths lose too), so the groups stay the path-identical ones.
+  auto t = Topology::Build(model::HomeLab(5));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto r = Localize(*t, FullMesh(*t, {{"dac-esxi1-svc", 0.05}, {"dac-esxi3-svc", 0.04}}, 1000), {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->suspects.size(), 2u);
+  for (const Suspect& s : r->suspects) {
+    EXPECT_TRUE(s.diagnosed());
+    EXPECT_EQ(s.alike_given_others, 0u) << Ids(*t, s.components).back();
+    EXPECT_EQ(s.components.size(), 3u);
+  }
+}
+
 TEST(LocalizeAmbiguity, OneLossyPathIsOneGroupAndAProbeIsProposed) {
   Topology t = Seed();
   // Only one measurement, and it is lossy: nothing separates the components on it.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "infer/localize.h"
 #include "model/topology.h"
 #include "util/text.h"
 
@@ -111,6 +112,28 @@ TEST(HtmlReport, SelfContainedAndEscaped) {
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_NE(html.find("class=\"cell lossy\""), std::string::npos);
   EXPECT_NE(html.find("id=\"timeline-svg\""), std::string::npos);
+}
+
+TEST(HtmlReport, MembersAlikeOnlyGivenTheOtherCulpritsAreSetApartInTheirGroup) {
+  auto t = LeafSpine(2, 2);
+  std::vector<model::Observation> obs = {Obs(t, "h0-0", "h1-1", 100, 5)};
+  infer::LocalizeResult L;
+  infer::Suspect s;
+  s.components = {*t.FindComponent("c0-0"), *t.FindComponent("leaf0:1"),
+                  *t.FindComponent("h0-0/nic")};
+  s.alike_given_others = 1;
+  s.probability = 0.97;
+  L.suspects.push_back(s);
+  HtmlReport r;
+  r.title = "t";
+  r.verdict = "x";
+  r.topology = &t;
+  r.observations = &obs;
+  r.localization = &L;
+  std::string html = RenderHtmlReport(r);
+  EXPECT_NE(html.find("<td>c0-0, leaf0:1; as well given the other culprits: h0-0/nic</td>"),
+            std::string::npos)
+      << html;
 }
 
 // Two hosts named `a` and `b` on one switch, one network.
