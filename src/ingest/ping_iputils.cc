@@ -521,12 +521,15 @@ bool ParseIputilsFamilyLine(PingParser& p, std::string_view line) {
       bool informational = k > 0 && s[k - 1] == ':';
       std::string_view q = s.substr(k + 10);
       auto raw = ConsumeDigits(&q);
-      SessionBuilder& sess = SessionFor(p, PingFormat::kIputils);
+      SessionBuilder* sess = &SessionFor(p, PingFormat::kIputils);
       if (!raw || *raw > 0xFFFF) {
-        sess.Warn(p.line_no(), "expected a sequence number 0-65535 after \"icmp_seq=\"");
+        sess->Warn(p.line_no(), "expected a sequence number 0-65535 after \"icmp_seq=\"");
         return true;
       }
-      if (!informational) sess.Error(*raw, p.line_no());
+      // A restarted ping whose first probes meet an ICMP error: the run changes here, as on a
+      // reply, or the error would be counted against an old probe of the previous run.
+      if (sess->IsNewRun(*raw)) sess = &StartNewRun(p, *sess, *raw);
+      if (!informational) sess->Error(*raw, p.line_no());
       return true;
     }
     case 'n':
@@ -539,12 +542,14 @@ bool ParseIputilsFamilyLine(PingParser& p, std::string_view line) {
       if (!Consume(&s, "Request timeout for icmp_seq")) return false;
       Consume(&s, " ") || Consume(&s, "=");
       auto raw = ConsumeDigits(&s);
-      SessionBuilder& sess = SessionFor(p, PingFormat::kBsd);
+      SessionBuilder* sess = &SessionFor(p, PingFormat::kBsd);
       if (!raw || *raw > 0xFFFF) {
-        sess.Warn(p.line_no(), "expected a sequence number after \"Request timeout for icmp_seq\"");
+        sess->Warn(p.line_no(),
+                   "expected a sequence number after \"Request timeout for icmp_seq\"");
         return true;
       }
-      sess.Timeout(*raw, p.line_no());
+      if (sess->IsNewRun(*raw)) sess = &StartNewRun(p, *sess, *raw);  // as for an ICMP error
+      sess->Timeout(*raw, p.line_no());
       return true;
     }
     case 'r':

@@ -167,6 +167,23 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
                  "no line for this probe: time interpolated between replies");
   // Ahead (across the 65535 -> 0 wrap too): the run moves on. A little back: a late reply, the
   // run stays. Far back: a new run (restart), taken up from here without inventing losses.
+  if (step < -kMaxLateBy) {
+    // Said on the timeline (as ping-log warns): a restart is itself a moment in the incident,
+    // and without it the silence before it reads as nothing.
+    Event restart;
+    restart.time = t;
+    restart.host = ev->host;
+    restart.source = SourceKind::kPing;
+    restart.layer = Layer::kNetwork;
+    restart.severity = Severity::kInfo;
+    restart.tag = "probe_restart";
+    restart.message = fmt::format(
+        "icmp_seq went back from {} to {}: a new run of ping (restarted, or outputs joined "
+        "without their PING header); the probes between are not counted as lost",
+        ctx.ping_last_seq, s);
+    if (!target.empty()) restart.subjects.emplace_back(target);
+    ctx.extra.push_back(std::move(restart));
+  }
   if (step > 0 || step < -kMaxLateBy) {
     ctx.ping_last_seq = s;
     ctx.ping_last_time = t;

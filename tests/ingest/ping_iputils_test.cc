@@ -231,6 +231,48 @@ TEST(PingLogIputils, ARestartIsANewRunWhoseLossesMatchItsStatistics) {
   }
 }
 
+TEST(PingLogIputils, ARestartWhoseFirstProbesMeetICMPErrorsStartsItsRunThere) {
+  // ping ran (1..500) and was restarted without its header reaching the log; the new run's
+  // first two probes got "Destination Host Unreachable", then replies. The errors belong to the
+  // new run (lost there), not to probes 1 and 2 of the old one, which were answered.
+  std::string text = "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
+  for (int seq = 1; seq <= 500; ++seq) {
+    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
+  }
+  text +=
+      "From 10.0.0.1 icmp_seq=1 Destination Host Unreachable\n"
+      "From 10.0.0.1 icmp_seq=2 Destination Host Unreachable\n"
+      "64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 time=0.100 ms\n"
+      "64 bytes from 10.0.0.2: icmp_seq=4 ttl=64 time=0.100 ms\n";
+  auto log = ParseText(std::move(text), "restart-errors.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].series.received, 500u);
+  EXPECT_EQ(log->sessions[0].series.lost_count, 0u);
+  const PingSession& second = log->sessions[1];
+  EXPECT_TRUE(HasWarning(second, 502, "went back from 500 to 1"));
+  EXPECT_EQ(second.series.received, 2u);
+  EXPECT_THAT(second.series.LostIds(), ElementsAre(1, 2));
+}
+
+TEST(PingLogIputils, ARestartWhoseFirstProbesTimeOutStartsItsRunThere) {
+  // macOS ping: 0..299 answered, then a restart whose probe 0 timed out.
+  std::string text = "PING 10.0.0.2 (10.0.0.2): 56 data bytes\n";
+  for (int seq = 0; seq < 300; ++seq) {
+    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
+  }
+  text +=
+      "Request timeout for icmp_seq 0\n"
+      "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.100 ms\n";
+  auto log = ParseText(std::move(text), "restart-timeout.txt");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->sessions.size(), 2u);
+  EXPECT_EQ(log->sessions[0].series.lost_count, 0u);
+  EXPECT_TRUE(HasWarning(log->sessions[1], 302, "went back from 299 to 0"));
+  EXPECT_THAT(log->sessions[1].series.LostIds(), ElementsAre(0));
+  EXPECT_EQ(log->sessions[1].series.received, 1u);
+}
+
 TEST(PingLogIputils, RoundingBugOfS20180629IsCorrected) {
   auto log = ParseText(
       "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n"

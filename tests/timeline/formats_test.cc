@@ -458,6 +458,20 @@ TEST(Ping, ABackwardsJumpStartsANewRunWithoutInventingLosses) {
   // 7 was reported lost before its late reply came: the timeline says what it saw when.
   EXPECT_EQ(lost, (std::vector<std::string>{"no reply for icmp_seq=5 (gap in icmp_seq)",
                                             "no reply for icmp_seq=7 (gap in icmp_seq)"}));
+  // The restart itself is on the timeline, at the first reply of the new run, before it; the
+  // late reply (7 after 8) is none.
+  std::vector<std::string> restarts;
+  for (size_t i = 0; i < ev.size(); ++i) {
+    if (ev[i].tag != "probe_restart") continue;
+    restarts.push_back(ev[i].message + " @" + Utc(ev[i]));
+    ASSERT_LT(i + 1, ev.size());
+    EXPECT_NE(ev[i + 1].message.find("icmp_seq=3 "), std::string::npos) << ev[i + 1].message;
+    EXPECT_EQ(ev[i].subjects, (std::vector<std::string>{"10.0.0.2"}));
+  }
+  EXPECT_EQ(restarts, (std::vector<std::string>{
+                          "icmp_seq went back from 500 to 3: a new run of ping (restarted, or "
+                          "outputs joined without their PING header); the probes between are not "
+                          "counted as lost @2020-03-15T02:05:50.000Z"}));
 }
 
 TEST(Fping, TimedOutIsALostProbe) {
