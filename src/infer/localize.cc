@@ -261,6 +261,11 @@ class Engine {
   FaultSetFit Fit(const std::vector<ComponentId>& faults);
 
  private:
+  // Coordinate ascent on the loss rates of the faults set[j], j in `which`, all of `set`
+  // applied at `*rate`: each refitted given the rest, until none moves by 1e-7 (at most 50
+  // rounds). The state is left with the refitted rates applied.
+  void RefitRates(const std::vector<uint32_t>& set, std::vector<double>* rate,
+                  const std::vector<size_t>& which);
   // Incidences, classes, and each path's starting state: lossy or not, and for a path with loss
   // its log-likelihood with nothing faulty. Returns the number of lossy paths.
   int64_t Prepare();
@@ -1514,18 +1519,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
         set[i] = k;
         Gain(k, &rt[i]);
         Apply(k, rt[i], +1);
-        for (int round = 0; round < 50; ++round) {
-          double moved = 0;
-          for (size_t j : refit) {
-            Apply(set[j], rt[j], -1);
-            double rj = 0;
-            Gain(set[j], &rj);
-            moved = std::max(moved, std::fabs(rj - rt[j]));
-            rt[j] = rj;
-            Apply(set[j], rt[j], +1);
-          }
-          if (moved < 1e-7) break;
-        }
+        RefitRates(set, &rt, refit);
         double loss_free_after = 0;
         for (size_t j : refit) loss_free_after += LossFreeLL(set[j], rt[j]);
         double delta = objective_delta_paths(undo_) + loss_free_after - loss_free_before;
@@ -1603,6 +1597,23 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   return r;
 }
 
+void Engine::RefitRates(const std::vector<uint32_t>& set, std::vector<double>* rate,
+                        const std::vector<size_t>& which) {
+  std::vector<double>& rt = *rate;
+  for (int round = 0; round < 50; ++round) {
+    double moved = 0;
+    for (size_t j : which) {
+      Apply(set[j], rt[j], -1);
+      double r = 0;
+      Gain(set[j], &r);
+      moved = std::max(moved, std::fabs(r - rt[j]));
+      rt[j] = r;
+      Apply(set[j], rt[j], +1);
+    }
+    if (moved < 1e-7) break;
+  }
+}
+
 FaultSetFit Engine::Fit(const std::vector<ComponentId>& faults) {
   Prepare();
   const std::vector<double> start_ll = path_ll_;
@@ -1618,18 +1629,9 @@ FaultSetFit Engine::Fit(const std::vector<ComponentId>& faults) {
     Apply(chosen[i], rate[i], +1);
   }
   // Coordinate ascent on the rates, as backward selection refits them.
-  for (int round = 0; round < 50; ++round) {
-    double moved = 0;
-    for (size_t i = 0; i < chosen.size(); ++i) {
-      Apply(chosen[i], rate[i], -1);
-      double r = 0;
-      Gain(chosen[i], &r);
-      moved = std::max(moved, std::fabs(r - rate[i]));
-      rate[i] = r;
-      Apply(chosen[i], rate[i], +1);
-    }
-    if (moved < 1e-7) break;
-  }
+  std::vector<size_t> all(chosen.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  RefitRates(chosen, &rate, all);
   FaultSetFit fit;
   for (size_t i = 0; i < chosen.size(); ++i) {
     fit.log_likelihood += LossFreeLL(chosen[i], rate[i]);

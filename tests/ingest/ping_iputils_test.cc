@@ -11,6 +11,20 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// iputils reply lines from 10.0.0.2 for icmp_seq `from`..`to`, or for each of `seqs`.
+std::string Replies(std::initializer_list<int> seqs) {
+  std::string text;
+  for (int seq : seqs) {
+    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
+  }
+  return text;
+}
+std::string Replies(int from, int to) {
+  std::string text;
+  for (int seq = from; seq <= to; ++seq) text += Replies({seq});
+  return text;
+}
+
 TEST(PingLogIputils, SeedSessionLostIdsAndTailLoss) {
   auto r = LineReader::Open(std::string(KW_SOURCE_DIR) + "/examples/seed-incident/ping-ceph4.txt");
   ASSERT_TRUE(r.ok());
@@ -187,9 +201,7 @@ TEST(PingLogIputils, ABackwardsJumpAcrossZeroIsANewRunNotTensOfThousandsOfLosses
   // A ping's output joined to one that had been running for over 65536 probes, without its
   // PING header: 5, 6, 7, then 65533, 65534, 65535, 0, 1.
   std::string text = "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
-  for (int seq : {1, 2, 3, 4, 5, 6, 7, 65533, 65534, 65535, 0, 1}) {
-    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
-  }
+  text += Replies({1, 2, 3, 4, 5, 6, 7, 65533, 65534, 65535, 0, 1});
   auto log = ParseText(std::move(text), "joined.txt");
   ASSERT_TRUE(log.ok());
   ASSERT_EQ(log->sessions.size(), 2u);
@@ -205,12 +217,8 @@ TEST(PingLogIputils, ARestartIsANewRunWhoseLossesMatchItsStatistics) {
   // ping ran (1..500), was restarted without its header reaching the log (3, 4, 6), and the
   // second run's statistics close the file: 6 sent, 3 received, 1 2 5 lost.
   std::string text = "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
-  for (int seq = 1; seq <= 500; ++seq) {
-    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
-  }
-  for (int seq : {3, 4, 6}) {
-    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
-  }
+  text += Replies(1, 500);
+  text += Replies({3, 4, 6});
   text +=
       "\n--- 10.0.0.2 ping statistics ---\n"
       "6 packets transmitted, 3 received, 50% packet loss, time 5006ms\n";
@@ -236,9 +244,7 @@ TEST(PingLogIputils, ARestartWhoseFirstProbesMeetICMPErrorsStartsItsRunThere) {
   // first two probes got "Destination Host Unreachable", then replies. The errors belong to the
   // new run (lost there), not to probes 1 and 2 of the old one, which were answered.
   std::string text = "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n";
-  for (int seq = 1; seq <= 500; ++seq) {
-    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
-  }
+  text += Replies(1, 500);
   text +=
       "From 10.0.0.1 icmp_seq=1 Destination Host Unreachable\n"
       "From 10.0.0.1 icmp_seq=2 Destination Host Unreachable\n"
@@ -258,9 +264,7 @@ TEST(PingLogIputils, ARestartWhoseFirstProbesMeetICMPErrorsStartsItsRunThere) {
 TEST(PingLogIputils, ARestartWhoseFirstProbesTimeOutStartsItsRunThere) {
   // macOS ping: 0..299 answered, then a restart whose probe 0 timed out.
   std::string text = "PING 10.0.0.2 (10.0.0.2): 56 data bytes\n";
-  for (int seq = 0; seq < 300; ++seq) {
-    text += "64 bytes from 10.0.0.2: icmp_seq=" + std::to_string(seq) + " ttl=64 time=0.100 ms\n";
-  }
+  text += Replies(0, 299);
   text +=
       "Request timeout for icmp_seq 0\n"
       "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.100 ms\n";
