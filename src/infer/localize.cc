@@ -1284,10 +1284,13 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     return lossy_count[cls];
   };
   // For each class certainly on `cls`'s lossy paths that `take` accepts: on how many of them.
-  auto cover = [&](uint32_t cls, auto take) {
+  // `cover_where` counts only the lossy paths whose slot `keep` accepts.
+  auto cover_where = [&](uint32_t cls, auto take, auto keep) {
     std::unordered_map<uint32_t, std::pair<int64_t, uint32_t>> n;  // class -> (paths, last path)
-    for (const Incidence& x : Eval(cls).eval) {
-      if (!path_lossy_[x.path]) continue;
+    const EvalData& d = Eval(cls);
+    for (size_t j = 0; j < d.eval.size(); ++j) {
+      const Incidence& x = d.eval[j];
+      if (!path_lossy_[x.path] || !keep(d.slot[j])) continue;
       for (const model::PathEntry& e : paths_.paths[x.path]) {
         if (e.weight < model::Path::kCertainWeight) continue;
         uint32_t k = class_of_[e.component];
@@ -1299,6 +1302,9 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
       }
     }
     return n;
+  };
+  auto cover = [&](uint32_t cls, auto take) {
+    return cover_where(cls, take, [](uint32_t) { return true; });
   };
   // The other chosen fault `device` stands for (the lowest such class), or UINT32_MAX.
   auto stands_for_two = [&](uint32_t c, uint32_t device) {
@@ -1436,7 +1442,7 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
   // fault (else it would differ from c on its own account, a competitor weighed above). Each
   // candidate left costs a refit of the faults around it, so a fabric with dozens of
   // overlapping faults gets a budget, a quarter of the greedy passes' work.
-  std::vector<std::vector<uint32_t>> alike(chosen.size());
+  std::unordered_map<uint32_t, std::vector<uint32_t>> alike;  // chosen class -> classes alike
   if (chosen.size() >= 2 && opt_.name_alike_given_others) {
     constexpr size_t kAlikeCandidatesPerFault = 8;
     // Log-likelihoods equal to this: the refits converge to 1e-7 in the rates.
@@ -1449,31 +1455,24 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     for (uint32_t c : chosen) count_on(c, +1);
     std::vector<uint32_t> slot_stamp(path_ll_.size(), UINT32_MAX);
     uint32_t stamp = 0;
+    int64_t faults_loss_free = 0;  // the chosen faults' loss-free crossings
+    for (uint32_t f : chosen) faults_loss_free += zero_[class_carrier_[f]].count;
     for (size_t i = 0; i < chosen.size() && gain_work_ < alike_work_end; ++i) {
       uint32_t c = chosen[i];
       count_on(c, -1);
+      auto exclusive_slot = [&](uint32_t slot) { return faults_on[slot] == 0; };
       int64_t exclusive = 0;
-      std::unordered_map<uint32_t, std::pair<int64_t, uint32_t>> covered;  // (paths, last path)
       const EvalData& dc = Eval(c);
       for (size_t j = 0; j < dc.eval.size(); ++j) {
-        const uint32_t path = dc.eval[j].path;
-        if (!path_lossy_[path] || faults_on[dc.slot[j]] > 0) continue;
-        ++exclusive;
-        for (const model::PathEntry& e : paths_.paths[path]) {
-          if (e.weight < model::Path::kCertainWeight) continue;
-          uint32_t k = class_of_[e.component];
-          if (k == c || in_f[k] || !(first_gain[k] > -INFINITY)) continue;
-          auto [it, first] = covered.try_emplace(k, 0, UINT32_MAX);
-          if (it->second.second != path) it->second = {it->second.first + 1, path};
-        }
+        exclusive += path_lossy_[dc.eval[j].path] && exclusive_slot(dc.slot[j]);
       }
       // And it must add loss nowhere the faults did not: each path it crosses is one of theirs.
       // Exact for the paths with loss; for the loss-free ones, which are only counted, the
       // count of its crossings cannot exceed all of theirs.
       ++stamp;
       for (uint32_t slot : dc.slot) slot_stamp[slot] = stamp;
-      int64_t faults_loss_free = 0;
-      for (uint32_t f : chosen) faults_loss_free += zero_[class_carrier_[f]].count;
+      auto covered = cover_where(
+          c, [&](uint32_t k) { return !in_f[k] && first_gain[k] > -INFINITY; }, exclusive_slot);
       std::vector<uint32_t> cands_i;
       for (const auto& [k, n] : covered) {
         if (n.first < exclusive || zero_[class_carrier_[k]].count > faults_loss_free) continue;
@@ -1526,13 +1525,10 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
         Rollback();
         undo_on_ = false;
         // k must carry loss of its own, not sit at rate 0 beside faults that explain it all.
-        if (std::fabs(delta) <= kAlikeLogLikelihood && rt[i] > 1e-4) alike[i].push_back(k);
+        if (std::fabs(delta) <= kAlikeLogLikelihood && rt[i] > 1e-4) alike[c].push_back(k);
       }
     }
   }
-  std::unordered_map<uint32_t, size_t> chosen_index;
-  for (size_t i = 0; i < chosen.size(); ++i) chosen_index[chosen[i]] = i;
-
   std::stable_sort(scored.begin(), scored.end(),
                    [](const Scored& a, const Scored& b) { return a.prob > b.prob; });
   std::unordered_set<uint32_t> seen;
@@ -1540,8 +1536,8 @@ LocalizeResult Engine::Run(model::PathFinder* finder, const std::vector<model::O
     if (s.prob < opt_.report_probability || !seen.insert(s.cls).second) continue;
     Suspect sus;
     sus.components = classes_[s.cls];
-    if (auto it = chosen_index.find(s.cls); it != chosen_index.end()) {
-      for (uint32_t k : alike[it->second]) {
+    if (auto it = alike.find(s.cls); it != alike.end()) {
+      for (uint32_t k : it->second) {
         if (!seen.insert(k).second) continue;
         sus.components.insert(sus.components.end(), classes_[k].begin(), classes_[k].end());
         sus.alike_given_others += classes_[k].size();

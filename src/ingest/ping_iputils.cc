@@ -104,6 +104,12 @@ SessionBuilder& StartNewRun(PingParser& p, const SessionBuilder& old, uint64_t r
   return n;
 }
 
+// The session probe `raw` belongs to: `s`, or a new run when icmp_seq went back at it. ICMP
+// errors and timeouts ask as replies do, so a restart whose first probes fail starts there.
+SessionBuilder& RunOf(PingParser& p, SessionBuilder& s, uint64_t raw) {
+  return s.IsNewRun(raw) ? StartNewRun(p, s, raw) : s;
+}
+
 // "64 bytes from 192.168.100.114: icmp_seq=1 ttl=64 time=0.412 ms (DUP!)"; `s` is after
 // "bytes from ".
 bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
@@ -145,6 +151,7 @@ bool ParseReply(PingParser& p, std::string_view line, std::string_view s) {
                          EscapeForMessage(s.substr(seq))));
     return true;
   }
+  // IsNewRun first: it is all most replies need (the DUP search would scan every line).
   if (sp->IsNewRun(*raw) && rest.find("(DUP!)") == std::string_view::npos) {
     sp = &StartNewRun(p, *sp, *raw);
   }
@@ -521,15 +528,13 @@ bool ParseIputilsFamilyLine(PingParser& p, std::string_view line) {
       bool informational = k > 0 && s[k - 1] == ':';
       std::string_view q = s.substr(k + 10);
       auto raw = ConsumeDigits(&q);
-      SessionBuilder* sess = &SessionFor(p, PingFormat::kIputils);
+      SessionBuilder& sess = SessionFor(p, PingFormat::kIputils);
       if (!raw || *raw > 0xFFFF) {
-        sess->Warn(p.line_no(), "expected a sequence number 0-65535 after \"icmp_seq=\"");
+        sess.Warn(p.line_no(), "expected a sequence number 0-65535 after \"icmp_seq=\"");
         return true;
       }
-      // A restarted ping whose first probes meet an ICMP error: the run changes here, as on a
-      // reply, or the error would be counted against an old probe of the previous run.
-      if (sess->IsNewRun(*raw)) sess = &StartNewRun(p, *sess, *raw);
-      if (!informational) sess->Error(*raw, p.line_no());
+      SessionBuilder& run = RunOf(p, sess, *raw);
+      if (!informational) run.Error(*raw, p.line_no());
       return true;
     }
     case 'n':
@@ -542,14 +547,12 @@ bool ParseIputilsFamilyLine(PingParser& p, std::string_view line) {
       if (!Consume(&s, "Request timeout for icmp_seq")) return false;
       Consume(&s, " ") || Consume(&s, "=");
       auto raw = ConsumeDigits(&s);
-      SessionBuilder* sess = &SessionFor(p, PingFormat::kBsd);
+      SessionBuilder& sess = SessionFor(p, PingFormat::kBsd);
       if (!raw || *raw > 0xFFFF) {
-        sess->Warn(p.line_no(),
-                   "expected a sequence number after \"Request timeout for icmp_seq\"");
+        sess.Warn(p.line_no(), "expected a sequence number after \"Request timeout for icmp_seq\"");
         return true;
       }
-      if (sess->IsNewRun(*raw)) sess = &StartNewRun(p, *sess, *raw);  // as for an ICMP error
-      sess->Timeout(*raw, p.line_no());
+      RunOf(p, sess, *raw).Timeout(*raw, p.line_no());
       return true;
     }
     case 'r':

@@ -1,3 +1,5 @@
+#include <span>
+
 #include <nlohmann/json.hpp>
 
 #include "report/localize_report.h"
@@ -21,7 +23,7 @@ json Example(const LocalizeReport& r, uint32_t idx) {
   return e;
 }
 
-json Ids(const model::Topology& t, const std::vector<model::ComponentId>& ids) {
+json Ids(const model::Topology& t, std::span<const model::ComponentId> ids) {
   json a = json::array();
   for (model::ComponentId c : ids) a.push_back(t.component(c).id);
   return a;
@@ -45,10 +47,8 @@ std::string LocalizeJson(const LocalizeReport& r) {
     }
     j["kinds"] = kinds;
     // The tail of `components` that fits as well only given the other suspects.
-    j["alike_given_others"] = Ids(
-        r.topology,
-        std::vector<model::ComponentId>(
-            s.components.begin() + static_cast<long>(s.identical_members()), s.components.end()));
+    j["alike_given_others"] =
+        Ids(r.topology, std::span(s.components).subspan(s.identical_members()));
     j["probability"] = s.probability;
     j["diagnosed"] = s.diagnosed();
     j["loss_estimate"] = s.loss_ratio_estimate;

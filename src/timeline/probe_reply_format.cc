@@ -34,25 +34,34 @@ int64_t SeqStep(int64_t last, int64_t s) {
   return ahead < 0x8000 ? ahead : ahead - 0x10000;
 }
 
+// An event the ping output implies but has no line of its own for (a silent loss, a restart).
+Event PingNote(TimePoint t, const std::string& host, std::string_view target, Severity severity,
+               const char* tag, std::string message) {
+  Event e;
+  e.time = t;
+  e.host = host;
+  e.source = SourceKind::kPing;
+  e.layer = Layer::kNetwork;
+  e.severity = severity;
+  e.tag = tag;
+  e.message = std::move(message);
+  if (!target.empty()) e.subjects.emplace_back(target);
+  return e;
+}
+
 // One probe_lost event per icmp_seq between ctx.ping_last_seq and the one `missing + 1` ahead
 // into ctx.extra, at times stepped from the last reply's time towards `t`.
 void AddGapEvents(LineContext& ctx, int64_t missing, TimePoint t, const std::string& host,
                   std::string_view target, const char* note) {
   auto step = (t - ctx.ping_last_time) / (missing + 1);
   for (int64_t i = 1; i <= missing && i <= kMaxGapEvents; ++i) {
-    Event lost;
-    lost.time = ctx.ping_last_time + step * i;
-    lost.time_uncertain = true;
-    lost.time_note = note;
-    lost.host = host;
-    lost.source = SourceKind::kPing;
-    lost.layer = Layer::kNetwork;
-    lost.severity = Severity::kWarning;
-    lost.tag = "probe_lost";
     int64_t seq = ctx.ping_last_seq + i;
     if (IsSeq16(ctx.ping_last_seq)) seq &= 0xFFFF;  // 65535 -> 0
-    lost.message = fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", seq);
-    if (!target.empty()) lost.subjects.emplace_back(target);
+    Event lost =
+        PingNote(ctx.ping_last_time + step * i, host, target, Severity::kWarning, "probe_lost",
+                 fmt::format("no reply for icmp_seq={} (gap in icmp_seq)", seq));
+    lost.time_uncertain = true;
+    lost.time_note = note;
     ctx.extra.push_back(std::move(lost));
   }
 }
@@ -170,19 +179,12 @@ LineMatch ParsePingLine(std::string_view line, LineContext& ctx, Event* ev, std:
   if (step < -kMaxLateBy) {
     // Said on the timeline (as ping-log warns): a restart is itself a moment in the incident,
     // and without it the silence before it reads as nothing.
-    Event restart;
-    restart.time = t;
-    restart.host = ev->host;
-    restart.source = SourceKind::kPing;
-    restart.layer = Layer::kNetwork;
-    restart.severity = Severity::kInfo;
-    restart.tag = "probe_restart";
-    restart.message = fmt::format(
-        "icmp_seq went back from {} to {}: a new run of ping (restarted, or outputs joined "
-        "without their PING header); the probes between are not counted as lost",
-        ctx.ping_last_seq, s);
-    if (!target.empty()) restart.subjects.emplace_back(target);
-    ctx.extra.push_back(std::move(restart));
+    ctx.extra.push_back(PingNote(
+        t, ev->host, target, Severity::kInfo, "probe_restart",
+        fmt::format("icmp_seq went back from {} to {}: a new run of ping (restarted, or outputs "
+                    "joined without their PING header); the probes between are not counted as "
+                    "lost",
+                    ctx.ping_last_seq, s)));
   }
   if (step > 0 || step < -kMaxLateBy) {
     ctx.ping_last_seq = s;
